@@ -1,0 +1,90 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-db-platform',
+  description:
+    'Typed building blocks for databases on AWS (CloudFormation) and Kubernetes (cdk8s): independent RDS, Beanstalk bindings, RDS Proxy, replica autoscaling, shared PostgreSQL per environment.',
+  author: 'cdk-db-platform maintainers',
+  authorAddress: 'maintainers@cdk-db-platform.invalid',
+  repositoryUrl: 'https://github.com/cdk-db-platform/cdk-db-platform.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  keywords: ['cdk', 'cdk8s', 'rds', 'postgresql', 'elastic-beanstalk', 'kubernetes'],
+
+  // aws-cdk-lib minimum: gp3 storage throughput, Aurora writer/readers, RDS Proxy,
+  // PostgreSQL 16.x engine versions.
+  cdkVersion: '2.200.0',
+  jsiiVersion: '~6.0.0',
+
+  peerDeps: ['cdk8s@^2.70.0', 'cdk8s-plus-28@^2.5.6'],
+  devDeps: [
+    'cdk8s@^2.70.0',
+    'cdk8s-plus-28@^2.5.6',
+    'cdk-nag@^2.36.0',
+    'kubernetes-models@^4.5.1',
+    'yaml@^2.8.0',
+    'pg@^8.16.0',
+    '@types/pg@^8.15.0',
+    '@aws-sdk/client-cloudformation@^3.800.0',
+    '@aws-sdk/client-rds@^3.800.0',
+    '@aws-sdk/client-cloudwatch@^3.800.0',
+    '@aws-sdk/client-route-53@^3.800.0',
+    '@aws-sdk/client-elastic-beanstalk@^3.800.0',
+    '@aws-sdk/client-ssm@^3.800.0',
+    '@types/aws-lambda@^8.10.0',
+    'esbuild@^0.25.0',
+  ],
+
+  // The library runs no release pipeline here; CI is `.ci/run`.
+  release: false,
+  github: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  publishToPypi: { distName: 'cdk-db-platform', module: 'cdk_db_platform' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkdbplatform',
+    mavenGroupId: 'io.github.cdk-db-platform',
+    mavenArtifactId: 'cdk-db-platform',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkDbPlatform', packageId: 'CdkDbPlatform' },
+  publishToGo: { moduleName: 'github.com/cdk-db-platform/cdk-db-platform-go' },
+
+  jestOptions: {
+    // Snapshots must be able to fail: refresh them deliberately with `npx projen test:update`.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 180_000,
+      testPathIgnorePatterns: ['/node_modules/', '/examples/out/', '/\\.tmp/'],
+      watchPathIgnorePatterns: ['/examples/out/', '/\\.tmp/'],
+    },
+  },
+  tsconfigDev: {
+    // test/tsconfig.json also type-checks the examples and the benchmark.
+    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
+    compilerOptions: {},
+  },
+  gitignore: ['examples/out/', 'bench/results.json', '.tmp/', 'cdk.out/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/.tmp/'] },
+});
+
+// `npm ci` rejects lockfiles written by `npm install` on this platform without this pin
+// (missing @unrs/resolver-binding-* entries).
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// Main job: synthesize every example into CloudFormation templates and Kubernetes manifests.
+project.addTask('examples', {
+  description: 'Synthesize every app in examples/ into examples/out/<example>/',
+  exec: 'ts-node --project test/tsconfig.json examples/run-all.ts',
+});
+
+project.addTask('bench', {
+  description: 'Benchmark synthesis cost against raw aws-cdk-lib / cdk8s-plus code',
+  exec: 'ts-node --project test/tsconfig.json bench/run.ts',
+});
+
+// The examples are type-checked by the test build.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+project.synth();

@@ -1,0 +1,2 @@
+// Re-exports of the aws area. Each construct lives in its own kebab-case file.
+export {};

@@ -1,0 +1,3 @@
+export * from './core';
+export * from './aws';
+export * from './k8s';
