@@ -1,0 +1,31 @@
+import { Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+
+const checked = new WeakSet<Stack>();
+
+/**
+ * Applies cdk-nag's AwsSolutions pack to a stack (once) and returns its unsuppressed findings,
+ * errors and warnings, as `AwsSolutions-XX at /Path: message` lines.
+ */
+export function nagFindings(stack: Stack): string[] {
+  if (!checked.has(stack)) {
+    Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+    checked.add(stack);
+  }
+  const annotations = Annotations.fromStack(stack);
+  const pattern = Match.stringLikeRegexp('AwsSolutions-');
+  const found = [
+    ...annotations.findError('*', pattern).map((m) => ({ level: 'Error', m })),
+    ...annotations.findWarning('*', pattern).map((m) => ({ level: 'Warning', m })),
+  ];
+  return found.map(({ level, m }) => `${level} at ${m.id}: ${String(m.entry.data).split('\n')[0]}`);
+}
+
+/** Fails unless cdk-nag AwsSolutions reports no unsuppressed finding on the stack. */
+export function expectNagClean(stack: Stack): void {
+  const findings = nagFindings(stack);
+  if (findings.length > 0) {
+    throw new Error(`cdk-nag AwsSolutions reported ${findings.length} finding(s) in ${stack.stackName}:\n  ${findings.join('\n  ')}`);
+  }
+}

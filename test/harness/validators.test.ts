@@ -1,0 +1,146 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  cfnLint,
+  expectCfnLintClean,
+  expectK8sValid,
+  expectNagClean,
+  expectNoSecrets,
+  nagFindings,
+  scanForSecrets,
+  synthTemplate,
+  toolOrSkip,
+  validateK8s,
+} from '.';
+import { goodChart, goodStack, jobManifest, unencryptedDbStack } from './fixtures';
+
+describe('cfn-lint helper', () => {
+  test('accepts a clean template', () => {
+    if (!toolOrSkip('cfn-lint')) return;
+    expectCfnLintClean(synthTemplate(goodStack()));
+  });
+
+  test('reports a misspelled CloudFormation property', () => {
+    if (!toolOrSkip('cfn-lint')) return;
+    const template = {
+      Resources: { Param: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Valeu: 'x' } } },
+    };
+    const findings = cfnLint(template);
+    expect(findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['E3002']));
+    expect(() => expectCfnLintClean(template)).toThrow(/Valeu/);
+  });
+
+  test('reads a template from a file path', () => {
+    if (!toolOrSkip('cfn-lint')) return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfnlint-file-'));
+    const file = path.join(dir, 'Bad.template.json');
+    fs.writeFileSync(file, JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { DelaySecond: 1 } } } }));
+    expect(() => expectCfnLintClean(file)).toThrow(/E3002/);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('cdk-nag helper', () => {
+  test('accepts a stack without findings', () => {
+    expectNagClean(goodStack());
+  });
+
+  test('reports an unencrypted DB instance', () => {
+    const findings = nagFindings(unencryptedDbStack());
+    expect(findings.join('\n')).toMatch(/AwsSolutions-RDS2/);
+    expect(() => expectNagClean(unencryptedDbStack())).toThrow(/AwsSolutions-RDS2/);
+  });
+});
+
+describe('Kubernetes schema helper', () => {
+  test('accepts a valid chart', () => {
+    expectK8sValid(goodChart());
+    expect(validateK8s([jobManifest()])).toEqual([]);
+  });
+
+  test('reports a Job with a string backoffLimit', () => {
+    const problems = validateK8s([jobManifest((j) => { j.spec.backoffLimit = 'four'; })]);
+    expect(problems.join('\n')).toMatch(/backoffLimit/);
+  });
+
+  test('reports a Job with an unknown field', () => {
+    const problems = validateK8s([jobManifest((j) => { j.spec.replica = 2; })]);
+    expect(problems).toEqual([expect.stringMatching(/spec\.replica: unknown field/)]);
+  });
+
+  test('reports an unknown field deep inside a pod template', () => {
+    const problems = validateK8s([jobManifest((j) => { j.spec.template.spec.containers[0].imagePullPolicyy = 'Always'; })]);
+    expect(problems).toEqual([expect.stringMatching(/containers\[0\]\.imagePullPolicyy: unknown field/)]);
+  });
+
+  test('reports a Job whose restartPolicy is Always or unset', () => {
+    expect(validateK8s([jobManifest((j) => { j.spec.template.spec.restartPolicy = 'Always'; })]).join('\n')).toMatch(/Never or OnFailure \(got Always\)/);
+    expect(validateK8s([jobManifest((j) => { delete j.spec.template.spec.restartPolicy; })]).join('\n')).toMatch(/Never or OnFailure/);
+  });
+
+  test('reports a bad quantity and a missing required field', () => {
+    const problems = validateK8s([
+      jobManifest((j) => { j.spec.template.spec.containers[0].resources = { limits: { memory: '10 Gb' } }; }),
+      jobManifest((j) => { delete j.spec.template.spec.containers; }),
+    ]);
+    expect(problems.join('\n')).toMatch(/memory/);
+    expect(problems.join('\n')).toMatch(/containers/);
+  });
+
+  test('reports a kind that Kubernetes 1.28 does not serve', () => {
+    expect(validateK8s([{ apiVersion: 'batch/v1beta1', kind: 'CronJob', metadata: { name: 'x' } }])).toEqual([
+      expect.stringMatching(/not served by Kubernetes 1\.28/),
+    ]);
+  });
+
+  test('parses YAML text with several documents', () => {
+    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndatta: {}\n';
+    expect(validateK8s(yaml)).toEqual([expect.stringMatching(/ConfigMap b\.datta: unknown field/)]);
+  });
+});
+
+describe('secret scan', () => {
+  test('accepts a template that references its secret', () => {
+    expectNoSecrets([{ label: 'Good.template.json', text: JSON.stringify(synthTemplate(goodStack())) }]);
+    expectNoSecrets([
+      {
+        label: 'ref.template.json',
+        text: JSON.stringify({ Resources: { Db: { Properties: { MasterUserPassword: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: 'S' }, ':SecretString:password::}}']] } } } } }),
+      },
+      { label: 'env.k8s.yaml', text: 'env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: s, key: DB_PASSWORD}\n  - name: URL\n    value: postgresql://app:$(DB_PASSWORD)@db:5432/app\n' },
+    ]);
+  });
+
+  test('reports a template carrying a literal password', () => {
+    const text = JSON.stringify({ Resources: { Db: { Type: 'AWS::RDS::DBInstance', Properties: { MasterUserPassword: 'hunter2hunter2' } } } });
+    expect(scanForSecrets([{ label: 'Bad.template.json', text }])).toEqual([expect.stringMatching(/MasterUserPassword: literal credential value/)]);
+    expect(() => expectNoSecrets([{ label: 'Bad.template.json', text }])).toThrow(/secret scan found 1 problem/);
+  });
+
+  test('reports a known test password, a private key, a literal env password and URL credentials', () => {
+    const findings = scanForSecrets([
+      { label: 'a.txt', text: 'password is SecurePassword123!' },
+      { label: 'b.txt', text: '-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----' },
+      { label: 'c.k8s.yaml', text: 'env:\n  - name: POSTGRES_PASSWORD\n    value: s3cr3t-value\n' },
+      { label: 'd.k8s.yaml', text: 'data:\n  url: postgresql://app:pl41n@db:5432/app\n' },
+      { label: 'e.k8s.yaml', text: 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  DB_PASSWORD: c2VjcmV0\n' },
+    ]);
+    expect(findings).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^a\.txt: contains a known test password/),
+      expect.stringMatching(/^b\.txt: contains a private key/),
+      expect.stringMatching(/^c\.k8s\.yaml.*env POSTGRES_PASSWORD has a literal value/),
+      expect.stringMatching(/^d\.k8s\.yaml: URL with an inline password/),
+      expect.stringMatching(/^e\.k8s\.yaml.*Secret carries a credential/),
+    ]));
+  });
+
+  test('scans every file of a directory, including extra secrets', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-'));
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'sub', 'x.k8s.yaml'), 'kind: ConfigMap\ndata:\n  note: token-Zq81\n');
+    expect(scanForSecrets(dir)).toEqual([]);
+    expect(scanForSecrets(dir, ['token-Zq81'])).toEqual([expect.stringMatching(/sub\/x\.k8s\.yaml: contains a known test password/)]);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
