@@ -38,7 +38,7 @@ export function cfnLint(template: object | string): CfnLintFinding[] {
     args.push('--', file);
     const res = spawnSync(exe, args, { encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
     // Exit code is a bit mask: 2 errors, 4 warnings, 8 informational; anything else is a crash.
-    if (res.status === null || (res.status & ~(2 | 4 | 8)) !== 0) {
+    if (res.status === null || ![0, 2, 4, 6, 8, 10, 12, 14].includes(res.status)) {
       throw new Error(`cfn-lint failed to run (exit ${res.status}): ${res.stderr}`);
     }
     const raw = JSON.parse(res.stdout || '[]') as any[];

@@ -32,6 +32,15 @@ export interface PsqlOptions {
   readonly env?: Record<string, string>;
 }
 
+/** Where and as whom to connect. */
+export interface ConnectionInfo {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+}
+
 /** A running PostgreSQL 15 server owned by one test file. */
 export interface PgHarness {
   host: string;
@@ -45,7 +54,7 @@ export interface PgHarness {
   flavour: string;
   psql(sql: string, opts?: PsqlOptions): RunResult;
   shell(script: string, env?: Record<string, string>): RunResult;
-  connectionInfo(user?: string, password?: string, database?: string): { host: string; port: number; user: string; password?: string; database: string };
+  connectionInfo(user?: string, password?: string, database?: string): ConnectionInfo;
   stop(): Promise<void>;
 }
 
