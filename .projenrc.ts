@@ -54,6 +54,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     // Snapshots must be able to fail: refresh them deliberately with `npx projen test:update`.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    // A run that finds no test must fail.
+    passWithNoTests: false,
     jestConfig: {
       testTimeout: 180_000,
       testPathIgnorePatterns: ['/node_modules/', '/examples/out/', '/\\.tmp/'],

@@ -4,15 +4,20 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 
 const checked = new WeakSet<Stack>();
 
+/** Adds cdk-nag's AwsSolutions pack to a stack once (call before the app synthesizes). */
+export function applyNag(stack: Stack): void {
+  if (!checked.has(stack)) {
+    Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+    checked.add(stack);
+  }
+}
+
 /**
  * Applies cdk-nag's AwsSolutions pack to a stack (once) and returns its unsuppressed findings,
  * errors and warnings, as `AwsSolutions-XX at /Path: message` lines.
  */
 export function nagFindings(stack: Stack): string[] {
-  if (!checked.has(stack)) {
-    Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
-    checked.add(stack);
-  }
+  applyNag(stack);
   const annotations = Annotations.fromStack(stack);
   const pattern = Match.stringLikeRegexp('AwsSolutions-');
   const found = [

@@ -135,7 +135,9 @@ function makeRunners(h: Omit<PgHarness, 'psql' | 'shell' | 'connectionInfo' | 's
 
 /** Starts PostgreSQL 15 from the system binaries (as the postgres user when root). */
 async function startSystem(opts: PostgresOptions): Promise<PgHarness> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cdkdb-pg-'));
+  // As root the server runs as `postgres`, which must be able to reach its data directory: a
+  // TMPDIR inside a private checkout may not be, so use the system temp directory then.
+  const root = fs.mkdtempSync(path.join(isRoot() ? '/tmp' : os.tmpdir(), 'cdkdb-pg-'));
   fs.chmodSync(root, 0o755);
   const data = path.join(root, 'data');
   const sock = path.join(root, 'sock');

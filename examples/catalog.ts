@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as cdk from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
+
+/**
+ * The contract every example follows: `build(outdir)` creates its CDK and/or cdk8s apps with
+ * `outdir` as their output directory and returns them without synthesizing.
+ */
+export interface ExampleApps {
+  readonly aws?: cdk.App;
+  readonly k8s?: cdk8s.App;
+}
+
+/** One example app in this folder. */
+export interface Example {
+  readonly name: string;
+  readonly file: string;
+  readonly build: (outdir: string) => ExampleApps;
+}
+
+const NOT_EXAMPLES = new Set(['catalog.ts', 'run-all.ts']);
+
+/** Every example in `examples/`, by file name. */
+export function examples(): Example[] {
+  return fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !NOT_EXAMPLES.has(f))
+    .sort()
+    .map((f) => {
+      const file = path.join(__dirname, f);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(file);
+      if (typeof mod.build !== 'function') throw new Error(`examples/${f} must export build(outdir)`);
+      return { name: f.replace(/\.ts$/, ''), file, build: mod.build };
+    });
+}
+
+/** Files an example wrote, by kind. */
+export interface ExampleOutput {
+  readonly templates: string[];
+  readonly manifests: string[];
+}
+
+/** Synthesizes one example into `outdir` (emptied first) and lists what it wrote. */
+export function synthesizeExample(example: Example, outdir: string, beforeSynth?: (apps: ExampleApps) => void): ExampleOutput {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  fs.mkdirSync(outdir, { recursive: true });
+  const apps = example.build(outdir);
+  beforeSynth?.(apps);
+  apps.aws?.synth();
+  apps.k8s?.synth();
+  const files = fs.readdirSync(outdir).sort();
+  return {
+    templates: files.filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f)),
+    manifests: files.filter((f) => f.endsWith('.k8s.yaml')).map((f) => path.join(outdir, f)),
+  };
+}
