@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { examples, synthesizeExample } from '../examples/catalog';
 import { applyNag, expectCfnLintClean, expectK8sValid, expectNagClean, expectNoSecrets, toolOrSkip } from './harness';
+import { examples, synthesizeExample } from '../examples/catalog';
 
 /**
  * Every app in examples/ is synthesized here and checked by the real validators: cfn-lint and
