@@ -1,2 +1,3 @@
 // Re-exports of the core area. Each construct lives in its own kebab-case file.
 export {};
+export * from './secret-keys';
