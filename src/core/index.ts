@@ -1,3 +1,6 @@
 // Re-exports of the core area. Each construct lives in its own kebab-case file.
 export {};
 export * from './secret-keys';
+export * from './pg-names';
+export * from './init-sql';
+export * from './secret-bootstrap';

@@ -99,3 +99,101 @@ export class SslMode {
     return this.value;
   }
 }
+
+/**
+ * Options for the environment variables an app container gets from its database Secret.
+ */
+export interface DatabaseEnvOptions {
+  /**
+   * Value of `DB_SSL_MODE`.
+   * @default SslMode.REQUIRE
+   */
+  readonly sslMode?: SslMode;
+  /**
+   * Value of `DB_POOL_SIZE` (connections in the app's pool).
+   * @default 10
+   */
+  readonly poolSize?: number;
+  /**
+   * Value of `DB_TIMEOUT` in seconds.
+   * @default 30
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Rename variables: Secret key (or setting name) to the variable name the app reads,
+   * e.g. `{ DB_HOST: 'DATABASE_HOST' }` for seed-style `DATABASE_*` names.
+   * @default - every variable is named like its Secret key
+   */
+  readonly envNames?: { [key: string]: string };
+  /**
+   * Further non-secret settings, added after (and overriding) `DB_SSL_MODE`, `DB_POOL_SIZE`
+   * and `DB_TIMEOUT`, e.g. `{ DB_MAX_OVERFLOW: '20' }`.
+   * @default - none
+   */
+  readonly extraSettings?: { [key: string]: string };
+  /**
+   * Leave out `DATABASE_URL` (for apps that build their own connection from the parts).
+   * @default false
+   */
+  readonly omitDatabaseUrl?: boolean;
+}
+
+/** One environment variable: either read from a key of the database Secret or a plain value. */
+export interface DatabaseEnvVariable {
+  /** Variable name in the container. */
+  readonly name: string;
+  /**
+   * Key of the database Secret to read.
+   * @default - the variable has a plain `value`
+   */
+  readonly secretKey?: string;
+  /**
+   * Plain (non-secret) value.
+   * @default - the variable is read from `secretKey`
+   */
+  readonly value?: string;
+}
+
+/**
+ * The environment an app container needs to reach its database, independent of any framework
+ * and of where the password comes from.
+ */
+export class DatabaseEnv {
+  /**
+   * Secret-backed variables for `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`, `DB_PASSWORD`,
+   * `DATABASE_URL`, then the plain settings `DB_SSL_MODE`, `DB_POOL_SIZE`, `DB_TIMEOUT` and any extras.
+   */
+  public static describe(options: DatabaseEnvOptions = {}): DatabaseEnvVariable[] {
+    const poolSize = options.poolSize ?? 10;
+    const timeoutSeconds = options.timeoutSeconds ?? 30;
+    const sslMode = options.sslMode ?? SslMode.REQUIRE;
+    if (!Number.isInteger(poolSize) || poolSize < 1) {
+      throw new Error(`DatabaseEnv: poolSize must be a whole number of at least 1 (got ${poolSize}). Use e.g. 10.`);
+    }
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) {
+      throw new Error(`DatabaseEnv: timeoutSeconds must be a whole number of seconds, at least 1 (got ${timeoutSeconds}). Use e.g. 30.`);
+    }
+    const rename = (key: string) => options.envNames?.[key] ?? key;
+    const keys = DatabaseSecretKeys.connectionKeys().filter((k) => !(options.omitDatabaseUrl && k === DatabaseSecretKeys.URL));
+    const settings: { [key: string]: string } = {
+      [DatabaseSecretKeys.SSL_MODE]: sslMode.value,
+      DB_POOL_SIZE: String(poolSize),
+      DB_TIMEOUT: String(timeoutSeconds),
+      ...options.extraSettings,
+    };
+    const vars: DatabaseEnvVariable[] = [
+      ...keys.map((key) => ({ name: rename(key), secretKey: key })),
+      ...Object.entries(settings).map(([key, value]) => ({ name: rename(key), value })),
+    ];
+    const seen = new Set<string>();
+    for (const v of vars) {
+      if (seen.has(v.name)) {
+        throw new Error(`DatabaseEnv: envNames maps two variables to the same name ${JSON.stringify(v.name)}. Give each variable its own name.`);
+      }
+      seen.add(v.name);
+    }
+    return vars;
+  }
+
+  private constructor() {}
+}

@@ -1,2 +1,4 @@
 // Re-exports of the k8s area. Each construct lives in its own kebab-case file.
 export {};
+export * from './app-database-secret';
+export * from './db-init-job';

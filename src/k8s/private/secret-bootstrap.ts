@@ -1,0 +1,105 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PostgresNames } from '../../core/pg-names';
+import { SecretBootstrapScript, SecretBootstrapScriptOptions } from '../../core/secret-bootstrap';
+
+/** Default image for the bootstrap container: kubectl with a POSIX shell and coreutils. */
+export const DEFAULT_BOOTSTRAP_IMAGE = 'bitnami/kubectl:1.28.15';
+
+/** Properties of a {@link SecretBootstrap}. */
+export interface SecretBootstrapProps extends SecretBootstrapScriptOptions {
+  /** Name of the ServiceAccount, Role and RoleBinding (a DNS-1123 label). */
+  readonly name: string;
+  /**
+   * Image with `kubectl`, `sh`, `tr`, `head` and `base64`.
+   * @default DEFAULT_BOOTSTRAP_IMAGE
+   */
+  readonly image?: string;
+  /**
+   * Labels on the ServiceAccount, Role and RoleBinding.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Everything a pod needs to fill a Secret's password inside the cluster: a ServiceAccount, a Role
+ * that allows only `get` and `patch` on that one Secret (`resourceNames`), a RoleBinding, and the
+ * init container that runs {@link SecretBootstrapScript}.
+ *
+ * RBAC cannot limit `create` by name, which is why the Secret itself is part of the manifest and
+ * this only patches it.
+ */
+export class SecretBootstrap extends Construct {
+  /** The ServiceAccount the pod must run as. */
+  public readonly serviceAccountName: string;
+  /** The script the container runs. */
+  public readonly script: string;
+  private readonly image: string;
+
+  public constructor(scope: Construct, id: string, props: SecretBootstrapProps) {
+    super(scope, id);
+    PostgresNames.validateDnsLabel('SecretBootstrap', 'name', props.name);
+    this.serviceAccountName = props.name;
+    this.image = props.image ?? DEFAULT_BOOTSTRAP_IMAGE;
+    if (this.image.trim().length === 0 || /\s/.test(this.image)) {
+      throw new Error(`SecretBootstrap: image must be a container image reference without spaces (got ${JSON.stringify(this.image)}). Use e.g. '${DEFAULT_BOOTSTRAP_IMAGE}'.`);
+    }
+    this.script = SecretBootstrapScript.render(props);
+    const metadata = props.labels ? { name: props.name, labels: props.labels } : { name: props.name };
+
+    new ApiObject(this, 'ServiceAccount', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata,
+      automountServiceAccountToken: false,
+    });
+    new ApiObject(this, 'Role', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata,
+      rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [props.secretName], verbs: ['get', 'patch'] }],
+    });
+    new ApiObject(this, 'RoleBinding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: props.name },
+      subjects: [{ kind: 'ServiceAccount', name: props.name }],
+    });
+  }
+
+  /**
+   * The init container (plain Kubernetes JSON). The pod must set `serviceAccountName` to
+   * {@link serviceAccountName}, `automountServiceAccountToken: true`, and provide an emptyDir
+   * volume named `volumeName` (kubectl's cache lives in it).
+   */
+  public container(name: string, volumeName: string): any {
+    return {
+      name,
+      image: this.image,
+      command: ['/bin/sh', '-c', this.script],
+      env: [
+        { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        { name: 'HOME', value: '/tmp' },
+      ],
+      resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+      securityContext: restrictedContainerSecurity(1001, 1001),
+      volumeMounts: [{ name: volumeName, mountPath: '/tmp' }],
+    };
+  }
+}
+
+/** A container security context that satisfies Pod Security "restricted". */
+export function restrictedContainerSecurity(uid: number, gid: number): any {
+  return {
+    runAsUser: uid,
+    runAsGroup: gid,
+    runAsNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
