@@ -2,3 +2,6 @@
 export {};
 export * from './app-database-secret';
 export * from './db-init-job';
+export * from './postgres-backup';
+export * from './pgbouncer';
+export * from './shared-postgres';

@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { postgresPodSecurityContext } from './postgres-pod-defaults';
+import { SecretBootstrap } from './secret-bootstrap';
+
+/** Options of {@link bootstrapPasswordSecret}. */
+export interface PasswordBootstrapOptions {
+  readonly namespace: string;
+  /** Name of the ServiceAccount, Role and RoleBinding; the Job is `<name>-<hash>`. */
+  readonly name: string;
+  /** The Secret (already in the manifest) receiving the password. */
+  readonly secretName: string;
+  /** Key receiving the generated password. */
+  readonly passwordKey: string;
+  /** Labels of every object. */
+  readonly labels: { [key: string]: string };
+}
+
+/**
+ * A {@link SecretBootstrap} (ServiceAccount whose Role may only `get` and `patch` the one Secret)
+ * and a Job running its container, which generates a password inside the cluster and patches it
+ * into the Secret when the key is missing (never replacing an existing password). The Job's name
+ * carries a hash of its pod template, since a Job's template is immutable.
+ */
+export function bootstrapPasswordSecret(scope: Construct, id: string, o: PasswordBootstrapOptions): k8s.KubeJob {
+  const labels = { ...o.labels, 'app.kubernetes.io/component': 'secret-bootstrap' };
+  const bootstrap = new SecretBootstrap(scope, id, {
+    name: o.name,
+    secretName: o.secretName,
+    passwordKey: o.passwordKey,
+    labels,
+  });
+  const template: k8s.PodTemplateSpec = {
+    metadata: { labels },
+    spec: {
+      serviceAccountName: bootstrap.serviceAccountName,
+      automountServiceAccountToken: true,
+      restartPolicy: 'OnFailure',
+      securityContext: postgresPodSecurityContext(),
+      containers: [bootstrap.container('bootstrap', 'tmp')],
+      volumes: [{ name: 'tmp', emptyDir: {} }],
+    },
+  };
+  const hash = createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 8);
+  return new k8s.KubeJob(bootstrap, 'Job', {
+    metadata: { name: `${o.name}-${hash}`, namespace: o.namespace, labels },
+    spec: { backoffLimit: 4, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400, template },
+  });
+}
