@@ -58,8 +58,8 @@ export class InitSql {
 
   /**
    * psql input run as the superuser in the maintenance database: role, database, CONNECT privileges,
-   * `search_path` and the optional connection limit. Expects psql variable-free input and reads the
-   * password from the environment variable `passwordEnv`.
+   * `search_path` and the optional connection limit. psql reads the app's password from the
+   * environment variable `passwordEnv` (`\\getenv`, psql 15 or later).
    */
   public static serverSql(options: InitSqlOptions, passwordEnv: string = 'DB_PASSWORD'): string {
     InitSql.validate('InitSql', options);
@@ -99,6 +99,7 @@ export class InitSql {
     const schema = PostgresNames.quoteIdent(options.schemaName);
     return [
       '\\set ON_ERROR_STOP on',
+      'SET client_min_messages TO warning;',
       '-- 4. The schema, owned by the app, only if it does not exist yet.',
       `CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${user};`,
     ].join('\n') + '\n';

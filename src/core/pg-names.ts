@@ -70,7 +70,7 @@ export class PostgresNames {
 
   /** True if `name` may be written into SQL without quotes (what `quote_ident()` leaves alone). */
   public static isBareIdentifier(name: string): boolean {
-    return /^[a-z_][a-z0-9_$]*$/.test(name) && !NON_UNRESERVED_KEYWORDS.has(name);
+    return /^[a-z_][a-z0-9_]*$/.test(name) && !NON_UNRESERVED_KEYWORDS.has(name);
   }
 
   /**

@@ -1,0 +1,259 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Chart } from 'cdk8s';
+import * as YAML from 'yaml';
+import { PostgresNames, SslMode } from '../../src/core';
+import { AppDatabaseSecret, DbInitJob } from '../../src/k8s';
+import { expectK8sValid, expectNoSecrets, usePostgres } from '../harness';
+
+// Two apps on one server: "shop" uses names that need quoting (mixed case, keywords as names),
+// "example_app" uses seed 001's defaults and a connection limit.
+const SHOP = { appName: 'shop', databaseName: 'Shop_Data', username: 'user', schemaName: 'order' };
+const SUPERUSER_SECRET = 'postgres-superuser';
+
+interface Synthesized {
+  readonly yaml: string;
+  readonly docs: any[];
+  readonly chart: Chart;
+}
+
+function synthesize(): Synthesized {
+  const app = new App();
+  const chart = new Chart(app, 'shared', { namespace: 'stage' });
+  const host = 'postgres-service.stage.svc.cluster.local';
+  const shop = new AppDatabaseSecret(chart, 'ShopSecret', {
+    appName: SHOP.appName, host, databaseName: SHOP.databaseName, username: SHOP.username, sslMode: SslMode.DISABLE,
+  });
+  new DbInitJob(chart, 'ShopInit', { secret: shop, superuserSecretName: SUPERUSER_SECRET, schemaName: SHOP.schemaName });
+  const example = new AppDatabaseSecret(chart, 'ExampleSecret', { appName: 'example_app', host, sslMode: SslMode.DISABLE });
+  new DbInitJob(chart, 'ExampleInit', { secret: example, superuserSecretName: SUPERUSER_SECRET, connectionLimit: 5 });
+  const yaml = app.synthYaml();
+  return { yaml, docs: YAML.parseAllDocuments(yaml).map((d) => d.toJSON()), chart };
+}
+
+/** The named container of the Job whose pods carry `app.kubernetes.io/name: <resourceName>`. */
+function jobContainer(docs: any[], resourceName: string, name: string): any {
+  const job = docs.find((d) => d.kind === 'Job' && d.metadata.labels['app.kubernetes.io/name'] === resourceName);
+  const spec = job.spec.template.spec;
+  return [...(spec.initContainers ?? []), ...spec.containers].find((c: any) => c.name === name);
+}
+
+/** The container's env as the kubelet would fill it from the given Secret contents. */
+function resolveEnv(container: any, secrets: Record<string, Record<string, string>>, overrides: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of container.env) {
+    if (e.value !== undefined) {
+      env[e.name] = e.value;
+    } else if (e.valueFrom?.secretKeyRef) {
+      const ref = e.valueFrom.secretKeyRef;
+      const value = secrets[ref.name]?.[ref.key];
+      if (value === undefined) throw new Error(`test has no value for Secret ${ref.name} key ${ref.key}`);
+      env[e.name] = value;
+    } else {
+      throw new Error(`unexpected env entry ${JSON.stringify(e)}`);
+    }
+  }
+  return { ...env, ...overrides };
+}
+
+describe('DbInitJob against a real PostgreSQL 15', () => {
+  const pg = usePostgres();
+  const synth = synthesize();
+  const pw = { shop: 'ShopPassw0rdFirstRun1234567890ab', example: 'ExamplePassw0rdFirstRun123456789', other: 'SecondRunPassw0rdMustBeIgnored12' };
+
+  /** Runs the `db-init` script exactly as synthesized, with cluster DNS replaced by the harness address. */
+  function runInit(resourceName: string, secretName: string, appPassword: string) {
+    const container = jobContainer(synth.docs, resourceName, 'db-init');
+    expect(container.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    const env = resolveEnv(container, {
+      [SUPERUSER_SECRET]: { POSTGRES_PASSWORD: pg.superuserPassword },
+      [secretName]: { DB_PASSWORD: appPassword },
+    }, { PGHOST: pg.host, PGPORT: String(pg.port) });
+    return pg.shell(container.command[2], env);
+  }
+
+  function runAll(passwords: { shop: string; example: string }) {
+    const shop = runInit('shop', 'shop-db-secret', passwords.shop);
+    expect(shop.stderr).toBe('');
+    expect(shop.status).toBe(0);
+    const example = runInit('example-app', 'example-app-db-secret', passwords.example);
+    expect(example.stderr).toBe('');
+    expect(example.status).toBe(0);
+    return { shop, example };
+  }
+
+  test('the synthesized manifests are valid Kubernetes 1.28 and hold no password', () => {
+    expectK8sValid(synth.chart);
+    expectNoSecrets([{ label: 'shared.k8s.yaml', text: synth.yaml }], [pw.shop, pw.example, pw.other]);
+  });
+
+  test('first run creates roles, databases and schemas; the app connects with its password', () => {
+    if (!pg.available) return;
+    const first = runAll(pw);
+    expect(first.shop.stdout).toMatch(/db-init: done/);
+    const who = pg.psql('SELECT current_user, current_database()', { user: SHOP.username, password: pw.shop, database: SHOP.databaseName });
+    expect(who.stderr).toBe('');
+    expect(who.stdout.trim()).toBe(`${SHOP.username}|${SHOP.databaseName}`);
+    const ex = pg.psql('SELECT current_user', { user: 'example_app_user', password: pw.example, database: 'example_app_db' });
+    expect(ex.stdout.trim()).toBe('example_app_user');
+  });
+
+  test('the app owns its database and schema, and its search_path starts with its schema', () => {
+    if (!pg.available) return;
+    const owner = pg.psql(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${SHOP.databaseName}'`);
+    expect(owner.stdout.trim()).toBe(SHOP.username);
+    const as = { user: SHOP.username, password: pw.shop, database: SHOP.databaseName };
+    expect(pg.psql('SHOW search_path', as).stdout.trim()).toBe('"order", public');
+    expect(pg.psql("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'order'", as).stdout.trim()).toBe(SHOP.username);
+    const created = pg.psql('CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, \'kept\')', as);
+    expect(created.stderr).toBe('');
+    expect(pg.psql("SELECT schemaname FROM pg_tables WHERE tablename = 'items'", as).stdout.trim()).toBe('order');
+  });
+
+  test('an app cannot connect to another app\'s database, nor can PUBLIC', () => {
+    if (!pg.available) return;
+    const cross = pg.psql('SELECT 1', { user: 'example_app_user', password: pw.example, database: SHOP.databaseName });
+    expect(cross.status).not.toBe(0);
+    expect(cross.stderr).toMatch(/permission denied for database "Shop_Data"/);
+    expect(cross.stderr).toMatch(/does not have CONNECT privilege/);
+    const back = pg.psql('SELECT 1', { user: SHOP.username, password: pw.shop, database: 'example_app_db' });
+    expect(back.stderr).toMatch(/permission denied for database "example_app_db"/);
+    const acl = pg.psql(`SELECT datacl::text FROM pg_database WHERE datname = '${SHOP.databaseName}'`).stdout.trim();
+    expect(acl).not.toMatch(/(^|[{,])=[A-Za-z]*c/); // no CONNECT for PUBLIC
+    expect(acl).toMatch(/[{,]user=[A-Za-z]*c[A-Za-z]*\/user[,}]/); // the owner keeps CONNECT
+  });
+
+  test('the connection limit is set', () => {
+    if (!pg.available) return;
+    expect(pg.psql("SELECT rolconnlimit FROM pg_roles WHERE rolname = 'example_app_user'").stdout.trim()).toBe('5');
+    expect(pg.psql("SELECT rolconnlimit FROM pg_roles WHERE rolname = 'user'").stdout.trim()).toBe('-1');
+  });
+
+  test('a second run with a different DB_PASSWORD succeeds, keeps the data and does not change the password', () => {
+    if (!pg.available) return;
+    const hashBefore = pg.psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'user'").stdout.trim();
+    const second = runAll({ shop: pw.other, example: pw.other });
+    expect(second.shop.stdout).toMatch(/db-init: done/);
+    expect(pg.psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'user'").stdout.trim()).toBe(hashBefore);
+    const as = { user: SHOP.username, password: pw.shop, database: SHOP.databaseName };
+    expect(pg.psql('SELECT name FROM items WHERE id = 1', as).stdout.trim()).toBe('kept');
+    const wrong = pg.psql('SELECT 1', { ...as, password: pw.other });
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr).toMatch(/password authentication failed for user "user"/);
+    expect(pg.psql('SELECT 1', { user: 'example_app_user', password: pw.example, database: 'example_app_db' }).stdout.trim()).toBe('1');
+    expect(pg.psql('SHOW search_path', as).stdout.trim()).toBe('"order", public');
+  });
+
+  test('the script fails clearly when the app password is missing', () => {
+    if (!pg.available) return;
+    const res = runInit('shop', 'shop-db-secret', '');
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toMatch(/DB_PASSWORD must hold the app password/);
+  });
+
+  test('quoteIdent agrees with PostgreSQL quote_ident()', () => {
+    if (!pg.available) return;
+    const names = ['user', 'order', 'Shop_Data', 'example_app_db', 'select', 'table', 'analyze', 'name', 'text', 'data', 'between',
+      'int', 'left', 'authorization', 'role', 'schema', 'value', 'cross', '_x1', 'a$b', 'A', 'xmltable', 'current_user'];
+    const sql = `SELECT string_agg(quote_ident(n), ' ' ORDER BY i) FROM unnest(ARRAY[${names.map((n) => PostgresNames.quoteLiteral(n)).join(',')}]) WITH ORDINALITY AS t(n, i)`;
+    const res = pg.psql(sql);
+    expect(res.stderr).toBe('');
+    expect(res.stdout.trim()).toBe(names.map((n) => PostgresNames.quoteIdent(n)).join(' '));
+  });
+});
+
+describe('secret-bootstrap script with a recording kubectl', () => {
+  const synth = synthesize();
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? os.tmpdir(), 'kubectl-shim-'));
+    // A kubectl that records its arguments, answers `get` from files and stores `patch` bodies.
+    fs.writeFileSync(path.join(dir, 'kubectl'), [
+      '#!/bin/sh',
+      'printf "%s\\n" "$*" >> "$SHIM_DIR/calls"',
+      'case "$1" in',
+      '  get) printf "%s %s" "$(cat "$SHIM_DIR/rv")" "$(cat "$SHIM_DIR/pw" 2>/dev/null || true)" ;;',
+      '  patch) while [ $# -gt 0 ]; do if [ "$1" = "-p" ]; then printf "%s" "$2" > "$SHIM_DIR/patch"; fi; shift; done ;;',
+      '  *) echo "unexpected kubectl call" >&2; exit 9 ;;',
+      'esac',
+      '',
+    ].join('\n'), { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'rv'), '4711');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function runBootstrap() {
+    const container = jobContainer(synth.docs, 'shop', 'secret-bootstrap');
+    const res = spawnSync('/bin/sh', ['-c', container.command[2]], {
+      encoding: 'utf-8',
+      env: { PATH: `${dir}:${process.env.PATH}`, SHIM_DIR: dir, POD_NAMESPACE: 'stage', HOME: dir },
+    });
+    const calls = fs.existsSync(path.join(dir, 'calls')) ? fs.readFileSync(path.join(dir, 'calls'), 'utf-8').trim().split('\n') : [];
+    return { ...res, calls };
+  }
+
+  test('patches a generated password and URL, guarded by resourceVersion, when DB_PASSWORD is missing', () => {
+    const res = runBootstrap();
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.calls).toHaveLength(2);
+    expect(res.calls[0]).toMatch(/^get secret shop-db-secret --namespace=stage -o jsonpath=/);
+    expect(res.calls[1]).toMatch(/^patch secret shop-db-secret --namespace=stage --type=merge -p /);
+    const patch = JSON.parse(fs.readFileSync(path.join(dir, 'patch'), 'utf-8'));
+    expect(patch.metadata).toEqual({ resourceVersion: '4711' });
+    expect(Object.keys(patch.data).sort()).toEqual(['DATABASE_URL', 'DB_PASSWORD']);
+    const password = Buffer.from(patch.data.DB_PASSWORD, 'base64').toString('utf-8');
+    expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(Buffer.from(patch.data.DATABASE_URL, 'base64').toString('utf-8'))
+      .toBe(`postgresql://user:${password}@postgres-service.stage.svc.cluster.local:5432/Shop_Data?sslmode=disable`);
+    expect(res.stdout).not.toContain(password);
+  });
+
+  test('generates a different password on each fresh Secret', () => {
+    runBootstrap();
+    const first = JSON.parse(fs.readFileSync(path.join(dir, 'patch'), 'utf-8')).data.DB_PASSWORD;
+    fs.rmSync(path.join(dir, 'patch'));
+    runBootstrap();
+    const second = JSON.parse(fs.readFileSync(path.join(dir, 'patch'), 'utf-8')).data.DB_PASSWORD;
+    expect(second).not.toBe(first);
+  });
+
+  test('does not patch when DB_PASSWORD is already present', () => {
+    fs.writeFileSync(path.join(dir, 'pw'), Buffer.from('ExistingPassword').toString('base64'));
+    const res = runBootstrap();
+    expect(res.status).toBe(0);
+    expect(res.calls).toHaveLength(1);
+    expect(res.calls[0]).toMatch(/^get secret/);
+    expect(fs.existsSync(path.join(dir, 'patch'))).toBe(false);
+    expect(res.stdout).toMatch(/already has DB_PASSWORD; leaving it unchanged/);
+  });
+
+  test('fails without POD_NAMESPACE and calls nothing', () => {
+    const container = jobContainer(synth.docs, 'shop', 'secret-bootstrap');
+    const res = spawnSync('/bin/sh', ['-c', container.command[2]], { encoding: 'utf-8', env: { PATH: `${dir}:${process.env.PATH}`, SHIM_DIR: dir } });
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toMatch(/POD_NAMESPACE must name the namespace/);
+    expect(fs.existsSync(path.join(dir, 'calls'))).toBe(false);
+  });
+});
+
+describe('DbInitJob rejects names that would inject SQL before synth', () => {
+  test.each([
+    ['databaseName', { databaseName: 'a; DROP TABLE x' }],
+    ['databaseName', { databaseName: "x' OR '1'='1" }],
+    ['username', { username: 'bob"; DROP ROLE postgres; --' }],
+  ])('throws for %s %j', (prop, bad) => {
+    const chart = new Chart(new App(), 'c');
+    expect(() => new AppDatabaseSecret(chart, 'S', { appName: 'shop', host: 'db', ...bad }))
+      .toThrow(new RegExp(`AppDatabaseSecret: ${prop} must be a PostgreSQL identifier`));
+  });
+
+  test('throws for a schema name with a quote', () => {
+    const chart = new Chart(new App(), 'c');
+    const secret = new AppDatabaseSecret(chart, 'S', { appName: 'shop', host: 'db' });
+    expect(() => new DbInitJob(chart, 'J', { secret, superuserSecretName: 's', schemaName: 'x"; DROP SCHEMA public; --' }))
+      .toThrow(/DbInitJob: schemaName must be a PostgreSQL identifier/);
+  });
+});
