@@ -1,0 +1,156 @@
+import { DatabaseEnv, DatabaseSecretKeys, InitSql, SecretBootstrapScript, SslMode } from '../../src/core';
+
+const OPTS = { databaseName: 'example_app_db', username: 'example_app_user', schemaName: 'example_app' };
+
+describe('InitSql', () => {
+  test('creates the role only if missing, with the password read from the environment', () => {
+    const sql = InitSql.serverSql(OPTS);
+    expect(sql).toContain('\\getenv app_password DB_PASSWORD');
+    expect(sql).toContain("SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', 'example_app_user', :'app_password')");
+    expect(sql).toContain("WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'example_app_user')");
+    expect(sql).toContain('\\unset app_password');
+  });
+
+  test('creates the database owned by the app, only if missing, and limits CONNECT to the app', () => {
+    const sql = InitSql.serverSql(OPTS);
+    expect(sql).toContain("SELECT format('CREATE DATABASE %I OWNER %I', 'example_app_db', 'example_app_user')");
+    expect(sql).toContain('REVOKE CONNECT ON DATABASE example_app_db FROM PUBLIC;');
+    expect(sql).toContain('GRANT CONNECT ON DATABASE example_app_db TO example_app_user;');
+    expect(sql).toContain('ALTER ROLE example_app_user IN DATABASE example_app_db SET search_path TO example_app, public;');
+  });
+
+  test('quotes names that need it', () => {
+    const sql = InitSql.serverSql({ databaseName: 'Shop_Data', username: 'user', schemaName: 'order' });
+    expect(sql).toContain('REVOKE CONNECT ON DATABASE "Shop_Data" FROM PUBLIC;');
+    expect(sql).toContain('ALTER ROLE "user" IN DATABASE "Shop_Data" SET search_path TO "order", public;');
+    expect(InitSql.databaseSql({ databaseName: 'Shop_Data', username: 'user', schemaName: 'order' }))
+      .toContain('CREATE SCHEMA IF NOT EXISTS "order" AUTHORIZATION "user";');
+  });
+
+  test('sets no connection limit by default', () => {
+    expect(InitSql.serverSql(OPTS)).not.toContain('CONNECTION LIMIT');
+  });
+
+  test('sets the connection limit when given', () => {
+    expect(InitSql.serverSql({ ...OPTS, connectionLimit: 20 })).toContain('ALTER ROLE example_app_user CONNECTION LIMIT 20;');
+  });
+
+  test('never drops anything and never alters a password', () => {
+    const all = InitSql.script({ ...OPTS, connectionLimit: 3 });
+    expect(all).not.toMatch(/\bDROP\b/i);
+    expect(all).not.toMatch(/ALTER ROLE[^;]*PASSWORD/i);
+  });
+
+  test('waits for pg_isready with the default 120 s timeout against the postgres database', () => {
+    const script = InitSql.script(OPTS);
+    expect(script).toContain('deadline=$(( $(date +%s) + 120 ))');
+    expect(script).toContain("until pg_isready -q -t 5 -d 'postgres'; do");
+    expect(script).toContain("psql -X -q -v ON_ERROR_STOP=1 -d 'postgres' <<'__DB_INIT_SQL__'");
+    expect(script).toContain("psql -X -q -v ON_ERROR_STOP=1 -d 'example_app_db' <<'__DB_INIT_SQL__'");
+  });
+
+  test('throws for a connection limit below -1', () => {
+    expect(() => InitSql.validate('DbInitJob', { ...OPTS, connectionLimit: -2 })).toThrow(/DbInitJob: connectionLimit must be a whole number, -1 \(unlimited\) or more \(got -2\)/);
+  });
+
+  test('throws for a wait timeout of 0', () => {
+    expect(() => InitSql.script({ ...OPTS, waitTimeoutSeconds: 0 })).toThrow(/InitSql: waitTimeoutSeconds must be a whole number from 1 to 3600 \(got 0\)/);
+  });
+
+  test('throws for a password variable that is not an environment variable name', () => {
+    expect(() => InitSql.script({ ...OPTS, passwordEnv: 'DB PASSWORD' })).toThrow(/InitSql: passwordEnv must be an environment variable name/);
+  });
+
+  test('throws for an empty migration command list', () => {
+    expect(() => InitSql.migrationScript('DbInitJob', [])).toThrow(/DbInitJob: migrations.commands must list at least one command \(got \[\]\)/);
+  });
+
+  test('throws for a blank migration command', () => {
+    expect(() => InitSql.migrationScript('DbInitJob', ['python manage.py migrate', '  '])).toThrow(/DbInitJob: migrations.commands\[1\] must not be empty/);
+  });
+
+  test('runs migration commands in order and stops at the first failure', () => {
+    expect(InitSql.migrationScript('X', ['a', 'b'])).toBe("set -eu\necho 'migrate: step 1/2'\na\necho 'migrate: step 2/2'\nb\n");
+  });
+});
+
+describe('SecretBootstrapScript', () => {
+  test('generates 32 alphanumeric characters by default and writes only DB_PASSWORD without urlKey', () => {
+    const script = SecretBootstrapScript.render({ secretName: 'postgres-superuser', passwordKey: 'POSTGRES_PASSWORD' });
+    expect(script).toContain("tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32");
+    expect(script).toContain('"data":{"POSTGRES_PASSWORD":"%s"}');
+    expect(script).not.toContain('url_prefix');
+  });
+
+  test('throws for a password length below 16', () => {
+    expect(() => SecretBootstrapScript.render({ secretName: 's', passwordLength: 8 })).toThrow(/SecretBootstrapScript: passwordLength must be a whole number from 16 to 128 \(got 8\)/);
+  });
+
+  test('throws for a Secret key with a quote', () => {
+    expect(() => SecretBootstrapScript.render({ secretName: 's', passwordKey: 'PW"' })).toThrow(/SecretBootstrapScript: passwordKey must be a Secret key/);
+  });
+
+  test('throws for a Secret name that is not a DNS-1123 subdomain', () => {
+    expect(() => SecretBootstrapScript.render({ secretName: "s'; rm -rf /" })).toThrow(/SecretBootstrapScript: secretName must be a DNS-1123 subdomain/);
+  });
+});
+
+describe('DatabaseEnv', () => {
+  test('reads the six contract keys from the Secret and adds seed 000 settings by default', () => {
+    expect(DatabaseEnv.describe()).toEqual([
+      { name: 'DB_HOST', secretKey: 'DB_HOST' },
+      { name: 'DB_PORT', secretKey: 'DB_PORT' },
+      { name: 'DB_NAME', secretKey: 'DB_NAME' },
+      { name: 'DB_USER', secretKey: 'DB_USER' },
+      { name: 'DB_PASSWORD', secretKey: 'DB_PASSWORD' },
+      { name: 'DATABASE_URL', secretKey: 'DATABASE_URL' },
+      { name: 'DB_SSL_MODE', value: 'require' },
+      { name: 'DB_POOL_SIZE', value: '10' },
+      { name: 'DB_TIMEOUT', value: '30' },
+    ]);
+  });
+
+  test('renames, overrides and extends', () => {
+    const env = DatabaseEnv.describe({
+      sslMode: SslMode.VERIFY_FULL, poolSize: 5, timeoutSeconds: 60, omitDatabaseUrl: true,
+      envNames: { DB_HOST: 'DATABASE_HOST' }, extraSettings: { DB_MAX_OVERFLOW: '20' },
+    });
+    expect(env).toContainEqual({ name: 'DATABASE_HOST', secretKey: 'DB_HOST' });
+    expect(env).toContainEqual({ name: 'DB_SSL_MODE', value: 'verify-full' });
+    expect(env).toContainEqual({ name: 'DB_POOL_SIZE', value: '5' });
+    expect(env).toContainEqual({ name: 'DB_TIMEOUT', value: '60' });
+    expect(env).toContainEqual({ name: 'DB_MAX_OVERFLOW', value: '20' });
+    expect(env.map((e) => e.name)).not.toContain('DATABASE_URL');
+  });
+
+  test('throws for a pool size of 0', () => {
+    expect(() => DatabaseEnv.describe({ poolSize: 0 })).toThrow(/DatabaseEnv: poolSize must be a whole number of at least 1 \(got 0\)/);
+  });
+
+  test('throws for a timeout of 0', () => {
+    expect(() => DatabaseEnv.describe({ timeoutSeconds: 0 })).toThrow(/DatabaseEnv: timeoutSeconds must be a whole number of seconds, at least 1 \(got 0\)/);
+  });
+
+  test('throws when two variables get the same name', () => {
+    expect(() => DatabaseEnv.describe({ envNames: { DB_HOST: 'DB_PORT' } })).toThrow(/DatabaseEnv: envNames maps two variables to the same name "DB_PORT"/);
+  });
+});
+
+describe('connection contract', () => {
+  test('keeps password-bearing keys apart from the rest', () => {
+    expect(DatabaseSecretKeys.secretKeys()).toEqual(['DB_PASSWORD', 'DATABASE_URL']);
+    expect(DatabaseSecretKeys.nonSecretKeys()).toEqual(['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_SSL_MODE']);
+  });
+
+  test('knows the six libpq ssl modes', () => {
+    expect(SslMode.all().map((m) => m.value)).toEqual(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']);
+    expect(SslMode.of('verify-full')).toBe(SslMode.VERIFY_FULL);
+    expect(SslMode.REQUIRE.alwaysEncrypted).toBe(true);
+    expect(SslMode.PREFER.alwaysEncrypted).toBe(false);
+    expect(SslMode.VERIFY_CA.verifiesCertificate).toBe(true);
+  });
+
+  test('throws for an unknown ssl mode', () => {
+    expect(() => SslMode.of('on')).toThrow(/SslMode: unknown sslmode 'on'. Use one of disable, allow, prefer, require, verify-ca, verify-full/);
+  });
+});
