@@ -1,0 +1,126 @@
+import { aws_rds as rds } from 'aws-cdk-lib';
+import { engineVersionError, RdsEngineFamily } from '../core/rds-validation';
+
+/**
+ * The database engine of an IndependentRds: an RDS instance engine (PostgreSQL, MySQL, MariaDB)
+ * or an Aurora cluster engine (Aurora PostgreSQL, Aurora MySQL), always at a full minor version.
+ */
+export class DatabaseEngine {
+  /** PostgreSQL 16 on an RDS instance (pinned to 16.9). */
+  public static readonly POSTGRES_16 = DatabaseEngine.postgres('16.9');
+  /** PostgreSQL 17 on an RDS instance (pinned to 17.5). */
+  public static readonly POSTGRES_17 = DatabaseEngine.postgres('17.5');
+  /** MySQL 8.0 on an RDS instance (pinned to 8.0.42). */
+  public static readonly MYSQL_8_0 = DatabaseEngine.mysql('8.0.42');
+  /** MySQL 8.4 on an RDS instance (pinned to 8.4.5). */
+  public static readonly MYSQL_8_4 = DatabaseEngine.mysql('8.4.5');
+  /** MariaDB 11.4 on an RDS instance (pinned to 11.4.5). */
+  public static readonly MARIADB_11_4 = DatabaseEngine.mariadb('11.4.5');
+  /** Aurora PostgreSQL 16 cluster (pinned to 16.6). */
+  public static readonly AURORA_POSTGRES_16 = DatabaseEngine.auroraPostgres('16.6');
+  /** Aurora MySQL 3 (MySQL 8.0 compatible) cluster (pinned to 8.0.mysql_aurora.3.08.0). */
+  public static readonly AURORA_MYSQL_3 = DatabaseEngine.auroraMysql('8.0.mysql_aurora.3.08.0');
+
+  /** PostgreSQL on an RDS instance, at a full minor version such as `16.9`. */
+  public static postgres(version: string): DatabaseEngine {
+    return new DatabaseEngine(RdsEngineFamily.POSTGRES, version);
+  }
+
+  /** MySQL on an RDS instance, at a full version such as `8.0.42`. */
+  public static mysql(version: string): DatabaseEngine {
+    return new DatabaseEngine(RdsEngineFamily.MYSQL, version);
+  }
+
+  /** MariaDB on an RDS instance, at a full version such as `11.4.5`. */
+  public static mariadb(version: string): DatabaseEngine {
+    return new DatabaseEngine(RdsEngineFamily.MARIADB, version);
+  }
+
+  /** Aurora PostgreSQL cluster, at a full minor version such as `16.6`. */
+  public static auroraPostgres(version: string): DatabaseEngine {
+    return new DatabaseEngine(RdsEngineFamily.AURORA_POSTGRES, version);
+  }
+
+  /** Aurora MySQL cluster, at a full version such as `8.0.mysql_aurora.3.08.0`. */
+  public static auroraMysql(version: string): DatabaseEngine {
+    return new DatabaseEngine(RdsEngineFamily.AURORA_MYSQL, version);
+  }
+
+  /** The major version used for parameter group families, e.g. `16`, `8.0`, `11.4`. */
+  public readonly majorVersion: string;
+
+  private constructor(
+    /** RDS engine name: `postgres`, `mysql`, `mariadb`, `aurora-postgresql` or `aurora-mysql`. */
+    public readonly family: string,
+    /** The full engine version, e.g. `16.9`. */
+    public readonly version: string,
+  ) {
+    const error = engineVersionError(family, version);
+    if (error) throw new Error(`DatabaseEngine: ${error}`);
+    this.majorVersion = this.isPostgresFamily ? version.split('.')[0] : version.split('.').slice(0, 2).join('.');
+  }
+
+  /** True for Aurora engines, which run as a cluster of a writer and readers. */
+  public get isCluster(): boolean {
+    return this.family.startsWith('aurora-');
+  }
+
+  /** True for PostgreSQL and Aurora PostgreSQL. */
+  public get isPostgresFamily(): boolean {
+    return this.family === RdsEngineFamily.POSTGRES || this.family === RdsEngineFamily.AURORA_POSTGRES;
+  }
+
+  /** The engine's usual port: 5432 for the PostgreSQL family, 3306 otherwise. */
+  public get defaultPort(): number {
+    return this.isPostgresFamily ? 5432 : 3306;
+  }
+
+  /** Log types exported to CloudWatch Logs by default. */
+  public get defaultLogExports(): string[] {
+    switch (this.family) {
+      case RdsEngineFamily.POSTGRES: return ['postgresql', 'upgrade'];
+      case RdsEngineFamily.AURORA_POSTGRES: return ['postgresql'];
+      case RdsEngineFamily.AURORA_MYSQL: return ['audit', 'error', 'general', 'slowquery'];
+      default: return ['error', 'slowquery'];
+    }
+  }
+
+  /** Parameters that turn on slow-query logging (queries over 1 s) and force TLS. */
+  public get defaultParameters(): { [name: string]: string } {
+    if (this.isPostgresFamily) {
+      return { 'rds.force_ssl': '1', 'log_min_duration_statement': '1000' };
+    }
+    return { require_secure_transport: 'ON', slow_query_log: '1', long_query_time: '1' };
+  }
+
+  /** The aws-rds instance engine. Throws for Aurora engines. */
+  public instanceEngine(): rds.IInstanceEngine {
+    switch (this.family) {
+      case RdsEngineFamily.POSTGRES:
+        return rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(this.version, this.majorVersion) });
+      case RdsEngineFamily.MYSQL:
+        return rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.of(this.version, this.majorVersion) });
+      case RdsEngineFamily.MARIADB:
+        return rds.DatabaseInstanceEngine.mariaDb({ version: rds.MariaDbEngineVersion.of(this.version, this.majorVersion) });
+      default:
+        throw new Error(`DatabaseEngine: ${this.family} runs as a cluster, not an instance. Use clusterEngine().`);
+    }
+  }
+
+  /** The aws-rds cluster engine. Throws for instance engines. */
+  public clusterEngine(): rds.IClusterEngine {
+    switch (this.family) {
+      case RdsEngineFamily.AURORA_POSTGRES:
+        return rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.of(this.version, this.majorVersion) });
+      case RdsEngineFamily.AURORA_MYSQL:
+        return rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.of(this.version, this.majorVersion) });
+      default:
+        throw new Error(`DatabaseEngine: ${this.family} runs as an instance, not a cluster. Use instanceEngine().`);
+    }
+  }
+
+  /** `family version`, e.g. `postgres 16.9`. */
+  public toString(): string {
+    return `${this.family} ${this.version}`;
+  }
+}

@@ -1,0 +1,133 @@
+import { Duration, RemovalPolicy, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
+import { DatabaseEngine } from './database-engine';
+import { DatabasePreset } from './database-preset';
+
+/** Properties of an IndependentRds. Every default depends on the preset where stated. */
+export interface IndependentRdsProps {
+  /** The VPC the database lives in. Keep it in its own stack so the database outlives any app. */
+  readonly vpc: ec2.IVpc;
+
+  /** Engine and full minor version. @default DatabaseEngine.POSTGRES_16 */
+  readonly engine?: DatabaseEngine;
+
+  /** The set of defaults to start from. @default DatabasePreset.PRODUCTION */
+  readonly preset?: DatabasePreset;
+
+  /**
+   * Subnets for the database (private or isolated; public subnets are refused).
+   * @default - { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Instance class, `db.<family>.<size>`.
+   * @default - production: 'db.m6g.large' (instances) or 'db.r6g.large' (Aurora); development: 'db.t4g.micro' (instances) or 'db.t4g.medium' (Aurora)
+   */
+  readonly instanceClass?: string;
+
+  /** Name of the database created at launch. @default 'app' */
+  readonly databaseName?: string;
+
+  /** Master user name; must follow the engine's rules. @default 'dbadmin' */
+  readonly username?: string;
+
+  /**
+   * Bring your own master secret (JSON with at least `username` and `password`). No prop ever
+   * takes a plaintext password.
+   * @default - a 32-character password is generated into a new Secrets Manager secret
+   */
+  readonly secret?: secretsmanager.ISecret;
+
+  /** Rotate the master password with the single-user rotation application. @default true */
+  readonly rotation?: boolean;
+
+  /** How often the master password rotates. @default Duration.days(30) */
+  readonly rotationInterval?: Duration;
+
+  /** TCP port (1150–65535). @default - 5432 for the PostgreSQL family, 3306 otherwise */
+  readonly port?: number;
+
+  /**
+   * Standby in a second AZ (Aurora: at least one reader in another AZ).
+   * @default - production: true; development: false
+   */
+  readonly multiAz?: boolean;
+
+  /** Place a single-AZ instance in this AZ. Refused together with multiAz. @default - RDS chooses */
+  readonly availabilityZone?: string;
+
+  /**
+   * Read replicas (instances: `DatabaseInstanceReadReplica`s; Aurora: reader instances), 0–15.
+   * @default - instances: 0; Aurora: 1 in production (the Multi-AZ reader), 0 in development
+   */
+  readonly readReplicas?: number;
+
+  /** Storage allocated at launch, in GiB (instances only). @default 20 */
+  readonly allocatedStorage?: number;
+
+  /** Ceiling for storage autoscaling, in GiB (instances only). @default 100 */
+  readonly maxAllocatedStorage?: number;
+
+  /** Storage type (instances only). @default rds.StorageType.GP3 */
+  readonly storageType?: rds.StorageType;
+
+  /** Provisioned IOPS (io1/io2, or gp3 from 400 GiB). @default - the storage type's baseline */
+  readonly iops?: number;
+
+  /** Storage throughput in MiB/s (gp3 from 400 GiB). @default - the storage type's baseline */
+  readonly storageThroughput?: number;
+
+  /**
+   * KMS key for storage, Performance Insights and the secret.
+   * @default - a new key with rotation on, retained when the stack is deleted
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /** Automated backup retention (0–35 days; 0 only in development). @default - production: 7 days; development: 1 day */
+  readonly backupRetention?: Duration;
+
+  /** Daily backup window, `hh24:mi-hh24:mi` UTC, at least 30 minutes. @default '03:00-04:00' */
+  readonly preferredBackupWindow?: string;
+
+  /** Weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` UTC, not overlapping backups. @default 'sun:04:30-sun:05:30' */
+  readonly preferredMaintenanceWindow?: string;
+
+  /** Refuse deletion of the database. @default - production: true; development: false */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * What happens to the database when it leaves the stack (DESTROY is refused in production).
+   * @default - production: RemovalPolicy.RETAIN; development: RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /** Performance Insights. @default - production: true; development: false */
+  readonly performanceInsights?: boolean;
+
+  /** Performance Insights retention in days: 7, or a multiple of 31 up to 731. @default 7 */
+  readonly performanceInsightRetentionDays?: number;
+
+  /** Enhanced monitoring interval (0, 1, 5, 10, 15, 30 or 60 s; 0 is off). @default - production: 60 seconds; development: off */
+  readonly monitoringInterval?: Duration;
+
+  /** Log types exported to CloudWatch Logs. @default - PostgreSQL: postgresql, upgrade; MySQL/MariaDB: error, slowquery; Aurora MySQL: audit, error, general, slowquery */
+  readonly cloudwatchLogsExports?: string[];
+
+  /**
+   * Extra engine parameters, merged over the defaults (slow-query logging over 1 s, TLS forced).
+   * @default - only the defaults
+   */
+  readonly parameters?: { [name: string]: string };
+
+  /** IAM database authentication (needed by grantConnect). @default true */
+  readonly iamAuthentication?: boolean;
+
+  /** Create CloudWatch alarms (CPU, storage, connections, memory, latency, replica lag). @default true */
+  readonly alarms?: boolean;
+
+  /** SNS topic notified when an alarm fires or clears. @default - no action */
+  readonly alarmTopic?: sns.ITopic;
+
+  /** DatabaseConnections above which the connections alarm fires. @default 100 */
+  readonly connectionsAlarmThreshold?: number;
+}
