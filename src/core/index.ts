@@ -4,3 +4,4 @@ export * from './secret-keys';
 export * from './pg-names';
 export * from './init-sql';
 export * from './secret-bootstrap';
+export * from './rds-validation';
