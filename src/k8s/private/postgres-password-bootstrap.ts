@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { k8s } from 'cdk8s-plus-28';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { postgresPodSecurityContext } from './postgres-pod-defaults';
 import { SecretBootstrap } from './secret-bootstrap';
@@ -23,7 +23,7 @@ export interface PasswordBootstrapOptions {
  * into the Secret when the key is missing (never replacing an existing password). The Job's name
  * carries a hash of its pod template, since a Job's template is immutable.
  */
-export function bootstrapPasswordSecret(scope: Construct, id: string, o: PasswordBootstrapOptions): k8s.KubeJob {
+export function bootstrapPasswordSecret(scope: Construct, id: string, o: PasswordBootstrapOptions): ApiObject {
   const labels = { ...o.labels, 'app.kubernetes.io/component': 'secret-bootstrap' };
   const bootstrap = new SecretBootstrap(scope, id, {
     name: o.name,
@@ -31,7 +31,8 @@ export function bootstrapPasswordSecret(scope: Construct, id: string, o: Passwor
     passwordKey: o.passwordKey,
     labels,
   });
-  const template: k8s.PodTemplateSpec = {
+  // Plain JSON: the bootstrap container comes as plain Kubernetes JSON.
+  const template = {
     metadata: { labels },
     spec: {
       serviceAccountName: bootstrap.serviceAccountName,
@@ -43,7 +44,9 @@ export function bootstrapPasswordSecret(scope: Construct, id: string, o: Passwor
     },
   };
   const hash = createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 8);
-  return new k8s.KubeJob(bootstrap, 'Job', {
+  return new ApiObject(bootstrap, 'Job', {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
     metadata: { name: `${o.name}-${hash}`, namespace: o.namespace, labels },
     spec: { backoffLimit: 4, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400, template },
   });

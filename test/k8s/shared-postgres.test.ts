@@ -1,0 +1,334 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Chart, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+import { SslMode } from '../../src/core/secret-keys';
+import { SharedPostgres, SharedPostgresProps } from '../../src/k8s/shared-postgres';
+import { build } from '../../examples/shared-postgres';
+import { expectK8sValid, expectNoSecrets } from '../harness';
+
+function find(manifests: any[], kind: string, name?: string): any {
+  const found = manifests.filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${name ?? ''}, found ${found.length}`);
+  return found[0];
+}
+
+function postgresContainer(manifests: any[]): any {
+  return find(manifests, 'StatefulSet').spec.template.spec.containers[0];
+}
+
+describe('SharedPostgres', () => {
+  let chart: Chart;
+  beforeEach(() => {
+    chart = Testing.chart();
+  });
+
+  function make(props: Partial<SharedPostgresProps> = {}): SharedPostgres {
+    return new SharedPostgres(chart, 'Db', { namespace: 'production', ...props });
+  }
+
+  describe('defaults', () => {
+    test('uses the pinned postgres:15-alpine image', () => {
+      // GIVEN / WHEN
+      make();
+      // THEN
+      expect(postgresContainer(chart.toJson()).image).toBe('postgres:15-alpine');
+    });
+
+    test('requests 250m/256Mi and limits 500m/512Mi', () => {
+      make();
+      expect(postgresContainer(chart.toJson()).resources).toEqual({
+        requests: { cpu: '250m', memory: '256Mi' },
+        limits: { cpu: '500m', memory: '512Mi' },
+      });
+    });
+
+    test('claims 10Gi through volumeClaimTemplates, storage class left to the cluster, PVCs retained', () => {
+      make();
+      const sts = find(chart.toJson(), 'StatefulSet', 'postgres');
+      expect(sts.spec.volumeClaimTemplates).toEqual([{
+        metadata: { name: 'data', labels: expect.any(Object) },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
+      }]);
+      expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    });
+
+    test('sets a storage class when given', () => {
+      make({ storageClassName: 'gp3', storageSize: '20Gi' });
+      const sts = find(chart.toJson(), 'StatefulSet');
+      expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'gp3', resources: { requests: { storage: '20Gi' } } });
+    });
+
+    test('starts with max_connections=100 and passes settings through as -c key=value, sorted', () => {
+      make({ settings: { work_mem: '8MB', shared_buffers: '128MB' } });
+      expect(postgresContainer(chart.toJson()).args).toEqual([
+        '-c', 'max_connections=100', '-c', 'shared_buffers=128MB', '-c', 'work_mem=8MB',
+      ]);
+    });
+
+    test('exposes postgres-service, so the host is postgres-service.<ns>.svc.cluster.local, plus a headless Service for the StatefulSet', () => {
+      const db = make();
+      const m = chart.toJson();
+      expect(db.host).toBe('postgres-service.production.svc.cluster.local');
+      expect(find(m, 'Service', 'postgres-service').spec).toMatchObject({ type: 'ClusterIP', ports: [{ port: 5432, targetPort: 'postgres' }] });
+      expect(find(m, 'Service', 'postgres-headless').spec.clusterIP).toBe('None');
+      expect(find(m, 'StatefulSet').spec.serviceName).toBe('postgres-headless');
+    });
+
+    test('a configurable service name changes the host', () => {
+      const db = make({ serviceName: 'db' });
+      expect(db.host).toBe('db.production.svc.cluster.local');
+      find(chart.toJson(), 'Service', 'db');
+    });
+
+    test('probes startup, readiness and liveness with pg_isready over TCP', () => {
+      make();
+      const c = postgresContainer(chart.toJson());
+      for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
+        expect(probe.exec.command.join(' ')).toMatch(/pg_isready -q -h 127\.0\.0\.1 -p 5432 -U "\$POSTGRES_USER"/);
+      }
+    });
+
+    test('runs as uid/gid/fsGroup 70 with a read-only root, no capabilities, RuntimeDefault seccomp, emptyDirs and PGDATA in a subdirectory', () => {
+      make();
+      const pod = find(chart.toJson(), 'StatefulSet').spec.template.spec;
+      expect(pod.securityContext).toEqual({
+        runAsNonRoot: true, runAsUser: 70, runAsGroup: 70, fsGroup: 70, fsGroupChangePolicy: 'OnRootMismatch',
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      const c = pod.containers[0];
+      expect(c.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, runAsUser: 70,
+      });
+      expect(c.volumeMounts.map((v: any) => v.mountPath)).toEqual(['/var/lib/postgresql/data', '/var/run/postgresql', '/tmp']);
+      expect(pod.volumes).toEqual([{ name: 'run', emptyDir: {} }, { name: 'tmp', emptyDir: {} }]);
+      expect(c.env).toContainEqual({ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' });
+      expect(pod.automountServiceAccountToken).toBe(false);
+    });
+
+    test('reads the superuser password from a Secret that holds only the user name, filled by a bootstrap Job', () => {
+      make();
+      const m = chart.toJson();
+      const secret = find(m, 'Secret', 'postgres-superuser');
+      expect(secret.stringData).toEqual({ POSTGRES_USER: 'postgres' });
+      expect(secret.data).toBeUndefined();
+      expect(postgresContainer(m).env).toContainEqual({
+        name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-superuser', key: 'POSTGRES_PASSWORD' } },
+      });
+      const role = find(m, 'Role', 'postgres-superuser');
+      expect(role.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['postgres-superuser'], verbs: ['get', 'patch'] }]);
+      const job = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('postgres-superuser-'));
+      expect(job.spec.template.spec.containers[0].command[2]).toContain("secret='postgres-superuser'");
+      expect(job.spec.template.spec.serviceAccountName).toBe('postgres-superuser');
+    });
+
+    test('has a PodDisruptionBudget keeping the database pod', () => {
+      make();
+      expect(find(chart.toJson(), 'PodDisruptionBudget', 'postgres').spec).toEqual({
+        minAvailable: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'postgres', 'app.kubernetes.io/component': 'database' } },
+      });
+    });
+
+    test('has a default-deny NetworkPolicy admitting platform jobs and each app by label and namespace', () => {
+      const db = make();
+      chart = db.node.scope as Chart;
+      const m0 = chart.toJson();
+      const np0 = find(m0, 'NetworkPolicy', 'postgres');
+      expect(np0.spec.policyTypes).toEqual(['Ingress']);
+      expect(np0.spec.ingress).toEqual([{
+        from: [{
+          podSelector: { matchLabels: { 'postgres.postgres.cdk-db-platform.io/client': 'true' } },
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'production' } },
+        }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      }]);
+    });
+
+    test('backs up daily at 03:00 by default', () => {
+      make();
+      expect(find(chart.toJson(), 'CronJob', 'postgres-backup').spec.schedule).toBe('0 3 * * *');
+    });
+
+    test('turns TLS on from a Secret, copying the key with mode 0600 in an init container', () => {
+      const db = make({ tlsSecretName: 'postgres-tls' });
+      const pod = find(chart.toJson(), 'StatefulSet').spec.template.spec;
+      expect(pod.containers[0].args).toEqual([
+        '-c', 'max_connections=100', '-c', 'ssl=on',
+        '-c', 'ssl_cert_file=/var/lib/postgresql/tls/tls.crt', '-c', 'ssl_key_file=/var/lib/postgresql/tls/tls.key',
+      ]);
+      expect(pod.initContainers[0].command[2]).toContain('chmod 0600 /var/lib/postgresql/tls/tls.key');
+      expect(pod.volumes).toContainEqual({ name: 'tls-source', secret: { secretName: 'postgres-tls', defaultMode: 0o440 } });
+      expect(db.defaultSslMode).toBe('require');
+    });
+
+    test('without TLS apps default to sslmode prefer', () => {
+      expect(make().defaultSslMode).toBe('prefer');
+    });
+  });
+
+  describe('addApp', () => {
+    beforeEach(() => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+    });
+
+    test('uses seed 001 names: <app>_db, <app>_user, schema <app>, Secret <app>-db-secret', () => {
+      const app = make().addApp('example_app');
+      expect(app.secret.databaseName).toBe('example_app_db');
+      expect(app.secret.username).toBe('example_app_user');
+      expect(app.secret.secretName).toBe('example-app-db-secret');
+      expect(app.initJob.initScript).toContain('example_app');
+      expect(app.podLabels).toEqual({ app: 'example-app' });
+      const m = chart.toJson();
+      expect(find(m, 'Secret', 'example-app-db-secret').stringData).toMatchObject({
+        DB_HOST: 'postgres-service.production.svc.cluster.local', DB_NAME: 'example_app_db', DB_USER: 'example_app_user', DB_SSL_MODE: 'prefer',
+      });
+    });
+
+    test('every name can be overridden', () => {
+      const app = make().addApp('shop', { databaseName: 'shop_prod_db', username: 'shop_prod', secretName: 'shop-creds', schemaName: 'store', sslMode: SslMode.DISABLE });
+      expect([app.secret.databaseName, app.secret.username, app.secret.secretName, app.secret.sslMode.value]).toEqual(['shop_prod_db', 'shop_prod', 'shop-creds', 'disable']);
+      expect(app.initJob.initScript).toContain('store');
+    });
+
+    test('admits the app pods through the NetworkPolicy', () => {
+      make().addApp('example_app');
+      const np = find(chart.toJson(), 'NetworkPolicy');
+      expect(np.spec.ingress[1].from[0].podSelector).toEqual({ matchLabels: { app: 'example-app' } });
+      expect(np.spec.ingress[1].from[0].namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'production' } });
+    });
+
+    test('the init Job carries the client label the NetworkPolicy admits', () => {
+      const db = make();
+      const app = db.addApp('example_app');
+      expect(app.initJob.podLabels).toMatchObject(db.clientLabels);
+    });
+
+    test('viaPgBouncer points the Secret at PgBouncer while the init Job talks to the server', () => {
+      make({ pgBouncer: {} }).addApp('third_app', { viaPgBouncer: true });
+      const m = chart.toJson();
+      expect(find(m, 'Secret', 'third-app-db-secret').stringData.DB_HOST).toBe('pgbouncer.production.svc.cluster.local');
+      const job = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('third-app-db-init-'));
+      expect(job.spec.template.spec.containers[0].env[0]).toEqual({ name: 'PGHOST', value: 'postgres-service.production.svc.cluster.local' });
+      expect(find(m, 'NetworkPolicy').spec.ingress).toHaveLength(1);
+    });
+
+    test('restoreJob resolves an app name to its database', () => {
+      const db = make();
+      db.addApp('example_app');
+      const job = db.restoreJob(chart, 'Restore', 'example_app');
+      expect(job.toJson().spec.template.spec.containers[0].env).toContainEqual({ name: 'RESTORE_DATABASE', value: 'example_app_db' });
+    });
+  });
+
+  describe('validation', () => {
+    const cases: Array<[string, Partial<SharedPostgresProps>, RegExp]> = [
+      ['throws when the cpu limit is below the request', { cpuRequest: '1', cpuLimit: '500m' }, /SharedPostgres: cpuLimit must be at least cpuRequest \(got cpuLimit '500m' below cpuRequest '1'\)/],
+      ['throws when the memory limit is below the request', { memoryRequest: '1Gi', memoryLimit: '512Mi' }, /SharedPostgres: memoryLimit must be at least memoryRequest/],
+      ['throws on a storage size in Gb', { storageSize: '10Gb' }, /SharedPostgres: storageSize must be a Kubernetes quantity such as 10Gi \(got '10Gb'\).*Gi, not Gb/],
+      ['throws on a negative quantity', { memoryRequest: '-1' }, /SharedPostgres: memoryRequest must be a Kubernetes quantity such as 256Mi \(got '-1'\)/],
+      ['throws on a quantity that is not a number', { cpuLimit: 'abc' }, /SharedPostgres: cpuLimit must be a Kubernetes quantity such as 500m \(got 'abc'\)/],
+      ['throws on a storage size below 1Mi', { storageSize: '100k' }, /SharedPostgres: storageSize must be at least 1Mi \(got '100k'\)/],
+      ['throws on an image reference with a space', { image: 'postgres 15' }, /SharedPostgres: image must be a container image reference such as 'postgres:15-alpine' \(got 'postgres 15'\)/],
+      ['throws on an unpinned image', { image: 'postgres:latest' }, /SharedPostgres: image must be pinned to a version \(got 'postgres:latest'\)/],
+      ['throws on a namespace that is not DNS-1123', { namespace: 'Production_1' }, /SharedPostgres: namespace must be a DNS-1123 label \(got 'Production_1'\)/],
+      ['throws on a service name longer than 63 characters', { serviceName: 'a'.repeat(64) }, /SharedPostgres: serviceName must be at most 63 characters \(got 'a{64}', 64 characters\)/],
+      ['throws on a name longer than 40 characters', { name: 'p'.repeat(41) }, /SharedPostgres: name must be at most 40 characters/],
+      ['throws when the service name clashes with the headless Service', { serviceName: 'postgres-headless' }, /SharedPostgres: serviceName must differ from the headless Service 'postgres-headless'/],
+      ['throws on max_connections out of range', { maxConnections: 5 }, /SharedPostgres: maxConnections must be an integer from 10 to 10000 \(got 5\)/],
+      ['throws on a setting name that is not a parameter', { settings: { 'bad key': '1' } }, /SharedPostgres: settings keys must be PostgreSQL parameter names such as 'shared_buffers' \(got 'bad key'\)/],
+      ['throws on a multi-line setting value', { settings: { work_mem: '4MB\nssl=off' } }, /SharedPostgres: settings.work_mem must be a single line/],
+      ['throws on max_connections in settings', { settings: { max_connections: '200' } }, /SharedPostgres: settings must not contain max_connections \(got '200'\). Use the maxConnections prop/],
+      ['throws on a superuser name that is not an identifier', { superuser: 'pg_admin' }, /SharedPostgres: superuser must be a lower-case PostgreSQL identifier not starting with 'pg_' \(got 'pg_admin'\)/],
+      ['throws on a TLS Secret name that is not DNS-1123', { tlsSecretName: 'TLS' }, /SharedPostgres: tlsSecretName must be a DNS-1123 label \(got 'TLS'\)/],
+      ['throws on a backup schedule that is not cron', { backup: { schedule: 'every day' } }, /PostgresBackup: schedule must be a cron schedule with five fields.*\(got 'every day'\)/],
+      ['throws on a backup retention of 0', { backup: { retain: 0 } }, /PostgresBackup: retain must be an integer from 1 to 365 \(got 0\)/],
+      ['throws on PgBouncer replicas out of range', { pgBouncer: { replicas: 0 } }, /PgBouncer: replicas must be an integer from 1 to 10 \(got 0\)/],
+    ];
+    test.each(cases)('%s', (_name, props, message) => {
+      expect(() => make(props)).toThrow(message);
+    });
+
+    test('throws when an app is added twice', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      const db = make();
+      db.addApp('example_app');
+      expect(() => db.addApp('example_app')).toThrow(/SharedPostgres: addApp was called twice for app 'example_app' in namespace 'production'/);
+    });
+
+    test('throws when two apps would share a database', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      const db = make();
+      db.addApp('shop');
+      expect(() => db.addApp('shop2', { databaseName: 'shop_db' })).toThrow(/SharedPostgres: addApp 'shop2' databaseName 'shop_db' is already used by app 'shop'/);
+    });
+
+    test('throws when the chart namespace differs', () => {
+      const db = make();
+      expect(() => db.addApp('example_app')).toThrow(/SharedPostgres: addApp needs the chart's namespace to equal namespace 'production' \(got chart namespace '\(none\)'\)/);
+    });
+
+    test('throws on viaPgBouncer without PgBouncer', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      expect(() => make().addApp('example_app', { viaPgBouncer: true })).toThrow(/SharedPostgres: addApp option viaPgBouncer needs the pgBouncer prop/);
+    });
+
+    test('throws on a reserved database name (the shared name validators)', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      expect(() => make().addApp('example_app', { databaseName: 'template1' })).toThrow(/databaseName must not be a reserved database \(got "template1"\)/);
+    });
+
+    test('throws on an app name that would inject SQL (the shared name validators)', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      expect(() => make().addApp('app"; DROP DATABASE x; --')).toThrow(/appName/);
+    });
+
+    test('throws on allowClient with empty labels', () => {
+      expect(() => make().allowClient({}, 'production')).toThrow(/SharedPostgres: allowClient podLabels must not be empty \(got \{\}\)/);
+    });
+
+    test('throws on restoreJob without backups', () => {
+      const db = make({ backupEnabled: false });
+      expect(() => db.restoreJob(chart, 'R', 'x_db')).toThrow(/SharedPostgres: restoreJob needs backups \(got backupEnabled: false\)/);
+    });
+  });
+
+  describe('a full chart', () => {
+    function fullChart(): Chart {
+      const c = new Chart(Testing.app(), 'full', { namespace: 'production' });
+      const db = new SharedPostgres(c, 'Db', { namespace: 'production', tlsSecretName: 'postgres-tls', pgBouncer: {}, storageClassName: 'standard' });
+      db.addApp('example_app');
+      db.addApp('another_app', { connectionLimit: 20 });
+      db.addApp('third_app', { viaPgBouncer: true });
+      return c;
+    }
+
+    test('passes the Kubernetes 1.28 schema check and the secret scan', () => {
+      const c = fullChart();
+      expectK8sValid(c);
+      expectNoSecrets([{ label: 'full chart', text: YAML.stringify(c.toJson()) }]);
+    });
+
+    test('synthesizes the same bytes twice', () => {
+      const a = YAML.stringify(fullChart().toJson());
+      const b = YAML.stringify(fullChart().toJson());
+      expect(a).toBe(b);
+    });
+  });
+
+  describe('example', () => {
+    test('synthesizes deterministically, valid and without secrets, matching the snapshot', () => {
+      const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'shared-postgres-')));
+      const texts = dirs.map((dir) => {
+        build(dir).k8s!.synth();
+        return fs.readdirSync(dir).sort().map((f) => `---\n# ${f}\n${fs.readFileSync(path.join(dir, f), 'utf-8')}`).join('\n');
+      });
+      expect(texts[0]).toBe(texts[1]);
+      expectK8sValid(texts[0]);
+      expectNoSecrets(dirs[0]);
+      expect(texts[0]).toMatchSnapshot();
+      dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+    });
+  });
+});
