@@ -158,6 +158,7 @@ export class DbInitJob extends Construct {
     PostgresNames.validateDnsSubdomain(owner, 'superuserSecretName', props.superuserSecretName);
     validateSecretKey(owner, 'superuserPasswordKey', superuserPasswordKey);
     PostgresNames.validateIdentifier(owner, 'superuserUsername', superuserUsername);
+    PostgresNames.validateIdentifier(owner, 'maintenanceDatabase', maintenanceDatabase);
     validateImage(owner, 'image', image);
     validateWhole(owner, 'waitTimeoutSeconds', waitTimeoutSeconds, 1, 3600, 'Use e.g. 120.');
     validateWhole(owner, 'activeDeadlineSeconds', activeDeadlineSeconds, 1, 86400, 'Use e.g. 600.');
