@@ -92,7 +92,7 @@ export class PostgresNames {
 
   /** Quotes a word for a POSIX shell (single quotes; inner single quotes escaped). */
   public static quoteShell(value: string): string {
-    return `'${value.replace(/'/g, `'"'"'`)}'`;
+    return `'${value.replace(/'/g, '\'"\'"\'')}'`;
   }
 
   /**

@@ -112,8 +112,12 @@ describe('DatabaseEnv', () => {
 
   test('renames, overrides and extends', () => {
     const env = DatabaseEnv.describe({
-      sslMode: SslMode.VERIFY_FULL, poolSize: 5, timeoutSeconds: 60, omitDatabaseUrl: true,
-      envNames: { DB_HOST: 'DATABASE_HOST' }, extraSettings: { DB_MAX_OVERFLOW: '20' },
+      sslMode: SslMode.VERIFY_FULL,
+      poolSize: 5,
+      timeoutSeconds: 60,
+      omitDatabaseUrl: true,
+      envNames: { DB_HOST: 'DATABASE_HOST' },
+      extraSettings: { DB_MAX_OVERFLOW: '20' },
     });
     expect(env).toContainEqual({ name: 'DATABASE_HOST', secretKey: 'DB_HOST' });
     expect(env).toContainEqual({ name: 'DB_SSL_MODE', value: 'verify-full' });

@@ -42,8 +42,14 @@ describe('AppDatabaseSecret', () => {
 
   test('takes every name, port, ssl mode and label from props', () => {
     const s = new AppDatabaseSecret(chart, 'Db', {
-      appName: 'app', host: HOST, port: 6432, databaseName: 'Custom_Db', username: 'custom_user',
-      secretName: 'custom-secret', sslMode: SslMode.DISABLE, labels: { team: 'a' },
+      appName: 'app',
+      host: HOST,
+      port: 6432,
+      databaseName: 'Custom_Db',
+      username: 'custom_user',
+      secretName: 'custom-secret',
+      sslMode: SslMode.DISABLE,
+      labels: { team: 'a' },
     });
     const doc = secretDoc();
     expect(doc.metadata.name).toBe('custom-secret');

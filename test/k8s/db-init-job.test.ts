@@ -38,8 +38,14 @@ describe('DbInitJob', () => {
     const init = pod.containers[0];
     expect(init.image).toBe('postgres:15-alpine');
     expect(init.securityContext).toEqual({
-      runAsUser: 70, runAsGroup: 70, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-      privileged: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      runAsUser: 70,
+      runAsGroup: 70,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(init.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
