@@ -1,5 +1,5 @@
 import {
-  Annotations, RemovalPolicy, Token,
+  Annotations, RemovalPolicy, Token, Tokenization,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -38,7 +38,7 @@ export class IndependentRds extends Construct implements IBindableDatabase {
   public static fromDatabaseAttributes(scope: Construct, id: string, attrs: BindableDatabaseAttributes): IBindableDatabase {
     class Imported extends Construct implements IBindableDatabase {
       public readonly endpointAddress = attrs.endpointAddress;
-      public readonly endpointPort = Token.asString(attrs.port);
+      public readonly endpointPort = Tokenization.stringifyNumber(attrs.port);
       public readonly databaseName = attrs.databaseName;
       public readonly username = attrs.username;
       public readonly secret = attrs.secret;

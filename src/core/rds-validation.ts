@@ -110,13 +110,13 @@ export function backupRetentionError(days: number, production: boolean): string 
 
 /** Instance class: `db.<family>.<size>`, and one the engine offers. */
 export function instanceClassError(instanceClass: string, engineFamily: string): string | undefined {
+  if (instanceClass === 'db.serverless') {
+    return `instanceClass 'db.serverless' (Aurora Serverless v2) is not offered by IndependentRds (got '${instanceClass}'). Use a provisioned class such as 'db.r6g.large'.`;
+  }
   if (!/^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceClass)) {
     return `instanceClass must look like 'db.<family>.<size>' (got '${instanceClass}'). Use e.g. 'db.t4g.micro' or 'db.r6g.large'.`;
   }
   const aurora = engineFamily.startsWith('aurora-');
-  if (instanceClass === 'db.serverless') {
-    return `instanceClass 'db.serverless' (Aurora Serverless v2) is not offered by IndependentRds (got '${instanceClass}'). Use a provisioned class such as 'db.r6g.large'.`;
-  }
   if (aurora && /^db\.t[0-9][a-z]*\.(micro|small)$/.test(instanceClass)) {
     return `instanceClass '${instanceClass}' is not offered for ${engineFamily} (got '${instanceClass}'). Aurora's smallest classes are 'db.t4g.medium' and 'db.t3.medium'.`;
   }
