@@ -145,6 +145,8 @@ export class PgBouncer extends Construct {
   public readonly port: number = 5432;
   /** Labels of PgBouncer's pods. */
   public readonly podLabels: { [key: string]: string };
+  /** Labels selecting PgBouncer's pods (for a NetworkPolicy). */
+  public readonly selectorLabels: { [key: string]: string };
   /** Labels of the auth-setup Job's pods. */
   public readonly setupPodLabels: { [key: string]: string };
 
@@ -176,7 +178,8 @@ export class PgBouncer extends Construct {
 
     this.host = `${this.serviceName}.${props.namespace}.svc.cluster.local`;
     const baseLabels = { 'app.kubernetes.io/name': 'pgbouncer', 'app.kubernetes.io/instance': this.serviceName };
-    this.podLabels = { ...baseLabels, 'app.kubernetes.io/component': 'pooler', ...props.podLabels };
+    this.selectorLabels = { ...baseLabels, 'app.kubernetes.io/component': 'pooler' };
+    this.podLabels = { ...this.selectorLabels, ...props.podLabels };
     this.setupPodLabels = { ...baseLabels, 'app.kubernetes.io/component': 'pooler-auth-setup', ...props.podLabels };
     const meta = (name: string, component: string): ApiObjectMetadata => ({
       name,
@@ -226,7 +229,7 @@ export class PgBouncer extends Construct {
       metadata: meta(this.serviceName, 'pooler'),
       spec: {
         replicas,
-        selector: { matchLabels: { ...baseLabels, 'app.kubernetes.io/component': 'pooler' } },
+        selector: { matchLabels: this.selectorLabels },
         template: {
           metadata: { labels: this.podLabels },
           spec: {
@@ -262,7 +265,7 @@ export class PgBouncer extends Construct {
       metadata: meta(this.serviceName, 'pooler'),
       spec: {
         type: 'ClusterIP',
-        selector: { ...baseLabels, 'app.kubernetes.io/component': 'pooler' },
+        selector: this.selectorLabels,
         ports: [{ name: 'postgres', port: this.port, targetPort: k8s.IntOrString.fromString('pgbouncer') }],
       },
     });

@@ -6,7 +6,7 @@ import { DbInitJob, DbMigrationOptions } from './db-init-job';
 import { PgBouncer, PgBouncerOptions } from './pgbouncer';
 import { SslMode } from '../core/secret-keys';
 import { PostgresBackup, PostgresBackupOptions } from './postgres-backup';
-import { bootstrapPasswordSecret } from './private/postgres-password-bootstrap';
+import { bootstrapPasswordSecret, pinNamespace } from './private/postgres-password-bootstrap';
 import {
   postgresContainerSecurityContext, postgresPodSecurityContext, resources,
 } from './private/postgres-pod-defaults';
@@ -236,6 +236,17 @@ interface AllowedClient {
   readonly namespace: string;
 }
 
+/** A NetworkPolicy rule admitting pods with `podLabels` in `namespace` on the PostgreSQL port. */
+function ingressRule(podLabels: { [key: string]: string }, namespace: string): k8s.NetworkPolicyIngressRule {
+  return {
+    from: [{
+      podSelector: { matchLabels: { ...podLabels } },
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+    }],
+    ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(PORT) }],
+  };
+}
+
 /**
  * One PostgreSQL server per namespace (environment), shared by small apps that each get their own
  * database, user and Secret (see `addApp`).
@@ -295,6 +306,7 @@ export class SharedPostgres extends Construct {
   private readonly image: string;
   private readonly allowed: AllowedClient[] = [];
   private readonly ingressRules: k8s.NetworkPolicyIngressRule[] = [];
+  private readonly poolerIngressRules: k8s.NetworkPolicyIngressRule[] = [];
 
   constructor(scope: Construct, id: string, props: SharedPostgresProps) {
     super(scope, id);
@@ -318,6 +330,11 @@ export class SharedPostgres extends Construct {
 
     checkDnsLabel(CONSTRUCT, 'namespace', this.namespace);
     checkDnsLabel(CONSTRUCT, 'name', this.name);
+    const chartNamespace = Chart.of(this).namespace;
+    if (chartNamespace !== undefined && chartNamespace !== this.namespace) {
+      throw new Error(`${CONSTRUCT}: namespace must match the namespace of its chart (got namespace '${this.namespace}' in a chart with namespace '${chartNamespace}'). ` +
+        `Create the chart with { namespace: '${this.namespace}' } or without a namespace.`);
+    }
     if (this.name.length > 40) {
       throw new Error(`${CONSTRUCT}: name must be at most 40 characters (got '${this.name}', ${this.name.length}), so derived names such as '<name>-superuser-bootstrap' stay valid. Use a shorter name.`);
     }
@@ -534,6 +551,15 @@ export class SharedPostgres extends Construct {
         tlsSecretName: props.tlsSecretName,
         podLabels: this.clientLabels,
       });
+      // PgBouncer admits only the apps added with viaPgBouncer.
+      new k8s.KubeNetworkPolicy(this, 'PgBouncerNetworkPolicy', {
+        metadata: this.metadata(this.pgBouncer.serviceName, 'pooler'),
+        spec: {
+          podSelector: { matchLabels: this.pgBouncer.selectorLabels },
+          policyTypes: ['Ingress'],
+          ingress: this.poolerIngressRules,
+        },
+      });
     }
   }
 
@@ -541,20 +567,12 @@ export class SharedPostgres extends Construct {
    * Adds an app: its connection Secret (password generated in the cluster) and the Job that
    * creates its role, database and schema, and lets its pods through the NetworkPolicy.
    *
-   * The chart holding this construct must have `namespace` equal to this server's namespace,
-   * since the app's Secret and Job take the chart's namespace.
-   *
    * @param appName the app, e.g. `example_app` (lower-case letters, digits, `_`, `-`)
    * @param options names and settings overriding seed 001's defaults
    */
   public addApp(appName: string, options: SharedPostgresAppOptions = {}): SharedPostgresApp {
     if (this.apps.has(appName)) {
       throw new Error(`${CONSTRUCT}: addApp was called twice for app '${appName}' in namespace '${this.namespace}'. Add each app once; reuse the object addApp returned.`);
-    }
-    const chartNamespace = Chart.of(this).namespace;
-    if (chartNamespace !== this.namespace) {
-      throw new Error(`${CONSTRUCT}: addApp needs the chart's namespace to equal namespace '${this.namespace}' (got chart namespace '${chartNamespace ?? '(none)'}'). ` +
-        `Create the chart with { namespace: '${this.namespace}' } so the app's Secret and Job land next to the database.`);
     }
     const viaPgBouncer = options.viaPgBouncer ?? false;
     if (viaPgBouncer && !this.pgBouncer) {
@@ -599,8 +617,14 @@ export class SharedPostgres extends Construct {
       const path = options.migrations ? '/spec/template/spec/initContainers/1/env/0/value' : '/spec/template/spec/containers/0/env/0/value';
       job.addJsonPatch(JsonPatch.replace(path, this.host));
     }
+    pinNamespace(secret, this.namespace);
+    pinNamespace(initJob, this.namespace);
     const podLabels = options.podLabels ?? { app: secret.resourceName };
-    if (!viaPgBouncer) this.allowClient(podLabels, this.namespace);
+    if (viaPgBouncer) {
+      this.poolerIngressRules.push(ingressRule(podLabels, this.namespace));
+    } else {
+      this.allowClient(podLabels, this.namespace);
+    }
     const app: SharedPostgresApp = { secret, initJob, podLabels };
     this.apps.set(appName, app);
     return app;
@@ -625,13 +649,7 @@ export class SharedPostgres extends Construct {
     const key = JSON.stringify([namespace, Object.entries(podLabels).sort()]);
     if (this.allowed.some((a) => JSON.stringify([a.namespace, Object.entries(a.podLabels).sort()]) === key)) return;
     this.allowed.push({ podLabels: { ...podLabels }, namespace });
-    this.ingressRules.push({
-      from: [{
-        podSelector: { matchLabels: { ...podLabels } },
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
-      }],
-      ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(PORT) }],
-    });
+    this.ingressRules.push(ingressRule(podLabels, namespace));
   }
 
   /**

@@ -211,7 +211,25 @@ describe('SharedPostgres', () => {
       expect(find(m, 'Secret', 'third-app-db-secret').stringData.DB_HOST).toBe('pgbouncer.production.svc.cluster.local');
       const job = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('third-app-db-init-'));
       expect(job.spec.template.spec.containers[0].env[0]).toEqual({ name: 'PGHOST', value: 'postgres-service.production.svc.cluster.local' });
-      expect(find(m, 'NetworkPolicy').spec.ingress).toHaveLength(1);
+      expect(find(m, 'NetworkPolicy', 'postgres').spec.ingress).toHaveLength(1);
+    });
+
+    test('in a chart without a namespace every object still gets the database namespace', () => {
+      chart = Testing.chart();
+      make({ pgBouncer: {} }).addApp('example_app');
+      const m = chart.toJson();
+      expect(m.length).toBeGreaterThan(20);
+      for (const o of m) expect([o.kind, o.metadata.name, o.metadata.namespace]).toEqual([o.kind, o.metadata.name, 'production']);
+    });
+
+    test('PgBouncer admits only the apps pointed at it', () => {
+      make({ pgBouncer: {} }).addApp('third_app', { viaPgBouncer: true });
+      const np = find(chart.toJson(), 'NetworkPolicy', 'pgbouncer');
+      expect(np.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'pgbouncer', 'app.kubernetes.io/instance': 'pgbouncer', 'app.kubernetes.io/component': 'pooler' });
+      expect(np.spec.ingress).toEqual([{
+        from: [{ podSelector: { matchLabels: { app: 'third-app' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'production' } } }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      }]);
     });
 
     test('restoreJob resolves an app name to its database', () => {
@@ -265,8 +283,8 @@ describe('SharedPostgres', () => {
     });
 
     test('throws when the chart namespace differs', () => {
-      const db = make();
-      expect(() => db.addApp('example_app')).toThrow(/SharedPostgres: addApp needs the chart's namespace to equal namespace 'production' \(got chart namespace '\(none\)'\)/);
+      chart = new Chart(Testing.app(), 'test', { namespace: 'stage' });
+      expect(() => make()).toThrow(/SharedPostgres: namespace must match the namespace of its chart \(got namespace 'production' in a chart with namespace 'stage'\)/);
     });
 
     test('throws on viaPgBouncer without PgBouncer', () => {

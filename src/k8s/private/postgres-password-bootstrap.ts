@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { postgresPodSecurityContext } from './postgres-pod-defaults';
 import { SecretBootstrap } from './secret-bootstrap';
@@ -32,6 +32,7 @@ export function bootstrapPasswordSecret(scope: Construct, id: string, o: Passwor
     labels,
   });
   // Plain JSON: the bootstrap container comes as plain Kubernetes JSON.
+  pinNamespace(bootstrap, o.namespace);
   const template = {
     metadata: { labels },
     spec: {
@@ -50,4 +51,16 @@ export function bootstrapPasswordSecret(scope: Construct, id: string, o: Passwor
     metadata: { name: `${o.name}-${hash}`, namespace: o.namespace, labels },
     spec: { backoffLimit: 4, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400, template },
   });
+}
+
+/**
+ * Gives every ApiObject under `scope` that has no namespace of its own (neither in its metadata
+ * nor from its chart) the namespace `namespace`.
+ */
+export function pinNamespace(scope: Construct, namespace: string): void {
+  for (const c of scope.node.findAll()) {
+    if (c instanceof ApiObject && c.metadata.namespace === undefined) {
+      c.addJsonPatch(JsonPatch.add('/metadata/namespace', namespace));
+    }
+  }
 }
