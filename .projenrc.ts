@@ -78,10 +78,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // Main job: synthesize every example into CloudFormation templates and Kubernetes manifests.
-project.addTask('examples', {
+const examples = project.addTask('examples', {
   description: 'Synthesize every app in examples/ into examples/out/<example>/',
-  exec: 'ts-node --project test/tsconfig.json examples/run-all.ts',
 });
+// Lambda handlers are bundled into assets/ first: a fresh clone has none.
+examples.spawn(project.tasks.tryFind('bundle')!);
+examples.exec('ts-node --project test/tsconfig.json examples/run-all.ts');
 
 project.addTask('bench', {
   description: 'Benchmark synthesis cost against raw aws-cdk-lib / cdk8s-plus code',
@@ -90,5 +92,6 @@ project.addTask('bench', {
 
 // The examples are type-checked by the test build.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
 project.synth();
