@@ -5,7 +5,7 @@ import { AppDatabaseSecret } from './app-database-secret';
 import { restrictedContainerSecurity, SecretBootstrap } from './private/secret-bootstrap';
 import { InitSql } from '../core/init-sql';
 import { PostgresNames } from '../core/pg-names';
-import { DatabaseSecretKeys } from '../core/secret-keys';
+import { DatabaseSecretKeys, SslMode } from '../core/secret-keys';
 
 /**
  * Migrations (and seed data) run as the app's user after the database is initialised.
@@ -38,6 +38,22 @@ export interface DbInitJobProps {
   readonly secret: AppDatabaseSecret;
   /** Name of the Secret holding the superuser's password. */
   readonly superuserSecretName: string;
+  /**
+   * Host the init job connects to, when it differs from the app's (e.g. the app goes through a
+   * connection pooler that admits no superuser).
+   * @default - the Secret's `host`
+   */
+  readonly serverHost?: string;
+  /**
+   * Port the init job connects to.
+   * @default - the Secret's `port`
+   */
+  readonly serverPort?: number;
+  /**
+   * `PGSSLMODE` of the init job's connection.
+   * @default - the Secret's `sslMode`
+   */
+  readonly serverSslMode?: SslMode;
   /**
    * Key of the superuser's password in `superuserSecretName`.
    * @default 'POSTGRES_PASSWORD'
@@ -154,7 +170,12 @@ export class DbInitJob extends Construct {
     const activeDeadlineSeconds = props.activeDeadlineSeconds ?? 600;
     const ttlSecondsAfterFinished = props.ttlSecondsAfterFinished ?? 3600;
     const backoffLimit = props.backoffLimit ?? 4;
+    const serverHost = props.serverHost ?? secret.host;
+    const serverPort = props.serverPort ?? secret.port;
+    const serverSslMode = props.serverSslMode ?? secret.sslMode;
 
+    PostgresNames.validateDnsSubdomain(owner, 'serverHost', serverHost);
+    validateWhole(owner, 'serverPort', serverPort, 1, 65535, 'PostgreSQL listens on 5432 unless configured otherwise.');
     PostgresNames.validateDnsSubdomain(owner, 'superuserSecretName', props.superuserSecretName);
     validateSecretKey(owner, 'superuserPasswordKey', superuserPasswordKey);
     PostgresNames.validateIdentifier(owner, 'superuserUsername', superuserUsername);
@@ -201,11 +222,11 @@ export class DbInitJob extends Construct {
       image,
       command: ['/bin/sh', '-c', this.initScript],
       env: [
-        { name: 'PGHOST', value: secret.host },
-        { name: 'PGPORT', value: String(secret.port) },
+        { name: 'PGHOST', value: serverHost },
+        { name: 'PGPORT', value: String(serverPort) },
         { name: 'PGUSER', value: superuserUsername },
         { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: props.superuserSecretName, key: superuserPasswordKey } } },
-        { name: 'PGSSLMODE', value: secret.sslMode.value },
+        { name: 'PGSSLMODE', value: serverSslMode.value },
         { name: 'PGCONNECT_TIMEOUT', value: '10' },
         { name: 'PGAPPNAME', value: 'db-init' },
         { name: DatabaseSecretKeys.PASSWORD, valueFrom: { secretKeyRef: { name: secret.secretName, key: DatabaseSecretKeys.PASSWORD } } },

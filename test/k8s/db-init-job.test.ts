@@ -70,6 +70,12 @@ describe('DbInitJob', () => {
     expect(env).toContainEqual({ name: 'PGSSLMODE', value: 'require' });
   });
 
+  test('connects to serverHost, serverPort and serverSslMode when given', () => {
+    const env = containerNamed(build({ serverHost: 'postgres-direct.production.svc', serverPort: 5433, serverSslMode: SslMode.VERIFY_FULL }).pod, 'db-init').env;
+    expect(env.slice(0, 2)).toEqual([{ name: 'PGHOST', value: 'postgres-direct.production.svc' }, { name: 'PGPORT', value: '5433' }]);
+    expect(env).toContainEqual({ name: 'PGSSLMODE', value: 'verify-full' });
+  });
+
   test('takes the superuser name and password key from props', () => {
     const env = containerNamed(build({ superuserUsername: 'admin', superuserPasswordKey: 'password' }).pod, 'db-init').env;
     expect(env).toContainEqual({ name: 'PGUSER', value: 'admin' });
@@ -143,6 +149,12 @@ describe('DbInitJob', () => {
 
   describe('validation', () => {
     const make = (props: Partial<DbInitJobProps>) => () => build(props);
+    test('throws for a server host with a space', () => {
+      expect(make({ serverHost: 'db host' })).toThrow(/DbInitJob: serverHost must be a DNS-1123 subdomain.*got "db host"/);
+    });
+    test('throws for server port 0', () => {
+      expect(make({ serverPort: 0 })).toThrow(/DbInitJob: serverPort must be a whole number from 1 to 65535 \(got 0\)/);
+    });
     test('throws for a superuser Secret name that is not DNS-1123', () => {
       expect(make({ superuserSecretName: 'Super_User' })).toThrow(/DbInitJob: superuserSecretName must be a DNS-1123 subdomain.*got "Super_User"/);
     });
