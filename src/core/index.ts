@@ -5,3 +5,6 @@ export * from './pg-names';
 export * from './init-sql';
 export * from './secret-bootstrap';
 export * from './rds-validation';
+export * from './ebextensions';
+export * from './database-provider';
+export * from './connection-model';
