@@ -5,3 +5,4 @@ export * from './database-engine';
 export * from './database-preset';
 export * from './independent-rds-props';
 export * from './independent-rds';
+export * from './beanstalk-db-binding';

@@ -31,7 +31,7 @@ describe('EbExtensions.migrationsConfig', () => {
 
   test.each([
     ['colons and a comment sign', 'echo "a: b" # not a comment'],
-    ['single and double quotes', `sh -c 'echo "it''s"'`],
+    ['single and double quotes', 'sh -c \'echo "it\'\'s"\''],
     ['a newline', 'set -e\nflask db upgrade'],
     ['YAML indicators', '- [ ] { } & * ! | > % @ `'],
     ['a word YAML 1.1 reads as boolean', 'yes'],
