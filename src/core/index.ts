@@ -8,4 +8,3 @@ export * from './rds-validation';
 export * from './ebextensions';
 export * from './database-provider';
 export * from './connection-model';
-export * from './ebextensions';
