@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { AppDatabaseSecret } from './app-database-secret';
 import { DbInitJob, DbMigrationOptions } from './db-init-job';
 import { PgBouncer, PgBouncerOptions } from './pgbouncer';
-import { SslMode } from '../core/secret-keys';
 import { PostgresBackup, PostgresBackupOptions } from './postgres-backup';
+import { SslMode } from '../core/secret-keys';
 import { bootstrapPasswordSecret, pinNamespace } from './private/postgres-password-bootstrap';
 import {
   postgresContainerSecurityContext, postgresPodSecurityContext, resources,
@@ -260,9 +260,20 @@ function ingressRule(podLabels: { [key: string]: string }, namespace: string): k
  * clients, a backup CronJob, and optionally PgBouncer.
  *
  * Pod Security: the database pod runs as uid/gid 70 with fsGroup 70, a read-only root file
- * system, no capabilities, no privilege escalation and the RuntimeDefault seccomp profile, which
- * meets the "restricted" profile. The superuser-password bootstrap Job (which uses the Kubernetes
- * API) runs under the same restrictions.
+ * system (emptyDirs for `/var/run/postgresql` and `/tmp`, PGDATA in `pgdata/` under the volume
+ * so `lost+found` does not stop initdb), no capabilities, no privilege escalation and the
+ * RuntimeDefault seccomp profile, which meets the "restricted" profile. The entrypoint's
+ * `chmod` of `/var/run/postgresql` fails harmlessly under a non-root user. The bootstrap Jobs
+ * mount a ServiceAccount token (allowed by "restricted"); their Role reaches one Secret only.
+ *
+ * Availability: one pod. The PodDisruptionBudget (`minAvailable: 1`) makes voluntary evictions
+ * (node drains) wait until an operator deletes the pod on purpose, so a drain never takes the
+ * database down unnoticed.
+ *
+ * Data: the data claims survive deletion and scale-down of the StatefulSet
+ * (`persistentVolumeClaimRetentionPolicy: Retain`). The backup claim is an ordinary
+ * PersistentVolumeClaim: use a StorageClass with `reclaimPolicy: Retain` for it, and copy dumps
+ * off the cluster if they must outlive it.
  */
 export class SharedPostgres extends Construct {
   /** The database StatefulSet. */

@@ -112,7 +112,12 @@ describe('PgBouncer auth setup against a real PostgreSQL 15', () => {
     const env: Record<string, string> = {};
     for (const e of c.env) if (e.value !== undefined) env[e.name] = e.value;
     return pg.shell(c.command[2], {
-      ...env, PGHOST: pg.host, PGPORT: String(pg.port), PGUSER: pg.superuser, PGPASSWORD: pg.superuserPassword, PGSSLMODE: 'disable',
+      ...env,
+      PGHOST: pg.host,
+      PGPORT: String(pg.port),
+      PGUSER: pg.superuser,
+      PGPASSWORD: pg.superuserPassword,
+      PGSSLMODE: 'disable',
       AUTH_PASSWORD: authPassword,
     });
   }

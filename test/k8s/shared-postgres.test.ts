@@ -3,9 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
+import { build } from '../../examples/shared-postgres';
 import { SslMode } from '../../src/core/secret-keys';
 import { SharedPostgres, SharedPostgresProps } from '../../src/k8s/shared-postgres';
-import { build } from '../../examples/shared-postgres';
 import { expectK8sValid, expectNoSecrets } from '../harness';
 
 function find(manifests: any[], kind: string, name?: string): any {
@@ -94,7 +94,11 @@ describe('SharedPostgres', () => {
       make();
       const pod = find(chart.toJson(), 'StatefulSet').spec.template.spec;
       expect(pod.securityContext).toEqual({
-        runAsNonRoot: true, runAsUser: 70, runAsGroup: 70, fsGroup: 70, fsGroupChangePolicy: 'OnRootMismatch',
+        runAsNonRoot: true,
+        runAsUser: 70,
+        runAsGroup: 70,
+        fsGroup: 70,
+        fsGroupChangePolicy: 'OnRootMismatch',
         seccompProfile: { type: 'RuntimeDefault' },
       });
       const c = pod.containers[0];
