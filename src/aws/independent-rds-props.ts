@@ -128,6 +128,12 @@ export interface IndependentRdsProps {
   /** SNS topic notified when an alarm fires or clears. @default - no action */
   readonly alarmTopic?: sns.ITopic;
 
+  /**
+   * How far back an Aurora MySQL cluster can be rewound in place (Aurora MySQL only, up to 72 h).
+   * @default - Aurora MySQL in production: 24 hours; otherwise none
+   */
+  readonly backtrackWindow?: Duration;
+
   /** DatabaseConnections above which the connections alarm fires. @default 100 */
   readonly connectionsAlarmThreshold?: number;
 }

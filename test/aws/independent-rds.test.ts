@@ -200,6 +200,14 @@ describe('IndependentRds', () => {
       });
       template().hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Family: 'aurora-mysql8.0', Parameters: Match.objectLike({ require_secure_transport: 'ON' }) });
     });
+    test('Aurora MySQL in production: backtrack window of 24 hours', () => {
+      make({ engine: DatabaseEngine.AURORA_MYSQL_3 });
+      template().hasResourceProperties('AWS::RDS::DBCluster', { BacktrackWindow: 86400 });
+    });
+    test('Aurora PostgreSQL: no backtrack window', () => {
+      make({ engine: DatabaseEngine.AURORA_POSTGRES_16 });
+      template().hasResourceProperties('AWS::RDS::DBCluster', { BacktrackWindow: Match.absent() });
+    });
     test('Aurora in development: one writer on db.t4g.medium, no replica lag alarm', () => {
       make({ engine: DatabaseEngine.AURORA_POSTGRES_16, preset: DatabasePreset.DEVELOPMENT });
       template().resourceCountIs('AWS::RDS::DBInstance', 1);
@@ -220,13 +228,13 @@ describe('IndependentRds', () => {
   });
 
   describe('read replicas', () => {
-    test('creates encrypted replicas in the same security group, each with a lag alarm over 1 s', () => {
+    test('creates replicas encrypted like their source (same key), in the same security group, each with a lag alarm over 1 s', () => {
       const db = make({ readReplicas: 2 });
       const t = template();
       t.resourceCountIs('AWS::RDS::DBInstance', 3);
       t.hasResource('AWS::RDS::DBInstance', {
         DeletionPolicy: 'Retain',
-        Properties: Match.objectLike({ SourceDBInstanceIdentifier: Match.anyValue(), StorageEncrypted: true, DeletionProtection: true, MultiAZ: true, PubliclyAccessible: false }),
+        Properties: Match.objectLike({ SourceDBInstanceIdentifier: Match.anyValue(), StorageEncrypted: Match.absent(), KmsKeyId: Match.anyValue(), DeletionProtection: true, MultiAZ: true, PubliclyAccessible: false }),
       });
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLag', Threshold: 1 });
       expect(db.readReplicas).toHaveLength(2);
@@ -403,6 +411,8 @@ describe('IndependentRds', () => {
     test('throws when Aurora is Multi-AZ without a reader', () => throwsWith({ engine: DatabaseEngine.AURORA_POSTGRES_16, readReplicas: 0 }, /multiAz needs at least one Aurora reader .*got readReplicas 0/));
     test('throws when the rotation interval is under a day', () => throwsWith({ rotationInterval: Duration.hours(1) }, /rotationInterval must be 1–1000 days/));
     test('throws when the connections threshold is not positive', () => throwsWith({ connectionsAlarmThreshold: 0 }, /connectionsAlarmThreshold must be positive \(got 0\)/));
+    test('throws when a backtrack window is asked of a non-Aurora-MySQL engine', () => throwsWith({ backtrackWindow: Duration.hours(4) }, /backtrackWindow is only offered by Aurora MySQL \(got 4 hours with postgres\)/));
+    test('throws when the backtrack window is over 72 hours', () => throwsWith({ engine: DatabaseEngine.AURORA_MYSQL_3, backtrackWindow: Duration.hours(100) }, /backtrackWindow may be at most 72 hours \(got 100\)/));
     test('throws listing every broken rule at once', () => throwsWith({ port: 80, allocatedStorage: 10 }, /port must be .* \(and 1 more: allocatedStorage must be/));
     test('accepts 0-day backups in development', () => {
       expect(() => make({ preset: DatabasePreset.DEVELOPMENT, backupRetention: Duration.days(0) })).not.toThrow();

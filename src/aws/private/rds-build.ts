@@ -69,14 +69,17 @@ export function buildInstance(scope: Construct, ctx: BuildContext): { instance: 
   });
   const replicas: rds.DatabaseInstanceReadReplica[] = [];
   for (let i = 1; i <= s.readReplicas; i++) {
-    replicas.push(new rds.DatabaseInstanceReadReplica(scope, `ReadReplica${i}`, {
+    const replica = new rds.DatabaseInstanceReadReplica(scope, `ReadReplica${i}`, {
       ...common,
       sourceDatabaseInstance: instance,
       preferredMaintenanceWindow: s.preferredMaintenanceWindow,
       // A replica holds no data of its own and RDS takes no final snapshot of one: it is
       // retained with a retained primary, otherwise deleted.
       removalPolicy: s.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    }));
+    });
+    // A replica inherits encryption from its source; CloudFormation refuses StorageEncrypted on it.
+    (replica.node.defaultChild as rds.CfnDBInstance).addPropertyDeletionOverride('StorageEncrypted');
+    replicas.push(replica);
   }
   return { instance, replicas };
 }
@@ -124,6 +127,7 @@ export function buildCluster(scope: Construct, ctx: BuildContext): rds.DatabaseC
     iamAuthentication: s.iamAuthentication,
     copyTagsToSnapshot: true,
     monitoringInterval: monitoring,
+    backtrackWindow: s.backtrackWindow.toSeconds() > 0 ? s.backtrackWindow : undefined,
   });
 }
 

@@ -34,6 +34,7 @@ export interface RdsSettings {
   readonly iamAuthentication: boolean;
   readonly alarms: boolean;
   readonly connectionsAlarmThreshold: number;
+  readonly backtrackWindow: Duration;
 }
 
 /** Applies the preset's defaults to the props. */
@@ -73,6 +74,7 @@ export function resolveSettings(props: IndependentRdsProps): RdsSettings {
     iamAuthentication: props.iamAuthentication ?? true,
     alarms: props.alarms ?? true,
     connectionsAlarmThreshold: props.connectionsAlarmThreshold ?? 100,
+    backtrackWindow: props.backtrackWindow ?? Duration.hours(production && engine.family === 'aurora-mysql' ? 24 : 0),
   };
 }
 
@@ -120,6 +122,13 @@ export function settingsErrors(s: RdsSettings, props: IndependentRdsProps): stri
   const rotationDays = s.rotationInterval.toDays({ integral: false });
   if (s.rotation && known(rotationDays) && (rotationDays < 1 || rotationDays > 1000)) {
     errors.push(`rotationInterval must be 1–1000 days (got ${rotationDays}). Use e.g. Duration.days(30).`);
+  }
+  const backtrackHours = s.backtrackWindow.toHours({ integral: false });
+  if (known(backtrackHours) && backtrackHours > 0 && s.engine.family !== 'aurora-mysql') {
+    errors.push(`backtrackWindow is only offered by Aurora MySQL (got ${backtrackHours} hours with ${s.engine.family}). Remove it, or rely on point-in-time restore.`);
+  }
+  if (known(backtrackHours) && backtrackHours > 72) {
+    errors.push(`backtrackWindow may be at most 72 hours (got ${backtrackHours}). Lower it.`);
   }
   if (known(s.connectionsAlarmThreshold) && !(s.connectionsAlarmThreshold > 0)) {
     errors.push(`connectionsAlarmThreshold must be positive (got ${s.connectionsAlarmThreshold}). Use a value below the engine's max_connections.`);
