@@ -41,6 +41,10 @@ const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
  * namespace in `POD_NAMESPACE`. The patch carries the Secret's `resourceVersion`, so two jobs
  * racing to fill the same Secret cannot both win: the loser fails, retries and then finds the key.
  * The password is alphanumeric, so it needs no percent-encoding inside the URL.
+ *
+ * With `urlKey`, an existing password is kept but the URL is rewritten when it no longer matches
+ * `urlPrefix + password + urlSuffix` (e.g. after the host or `sslmode` changed), so the URL always
+ * follows the configured connection settings.
  */
 export class SecretBootstrapScript {
   /** The script text (run with `/bin/sh -c`). */
@@ -60,35 +64,68 @@ export class SecretBootstrapScript {
       throw new Error(`${owner}: passwordLength must be a whole number from 16 to 128 (got ${length}). Use the default 32.`);
     }
     const q = PostgresNames.quoteShell;
-    const lines = [
+    const header = [
       'set -eu',
       `secret=${q(options.secretName)}`,
       ': "${POD_NAMESPACE:?POD_NAMESPACE must name the namespace of the Secret}"',
-      `state=$(kubectl get secret "$secret" --namespace="$POD_NAMESPACE" -o ${q(`jsonpath={.metadata.resourceVersion}{" "}{.data.${passwordKey}}`)})`,
-      'rv=${state%% *}',
-      'current=${state#* }',
-      'if [ "$current" = "$state" ]; then current=""; fi',
-      'if [ -n "$current" ]; then',
-      `  echo "secret-bootstrap: Secret $secret already has ${passwordKey}; leaving it unchanged."`,
-      '  exit 0',
-      'fi',
+    ];
+    const generate = [
       `password=$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c ${length})`,
       `if [ "\${#password}" -ne ${length} ]; then echo "secret-bootstrap: could not read ${length} random characters" >&2; exit 1; fi`,
       'b64() { printf \'%s\' "$1" | base64 | tr -d \'\\n\'; }',
     ];
-    if (options.urlKey !== undefined) {
-      lines.push(
+    const patchCmd = 'kubectl patch secret "$secret" --namespace="$POD_NAMESPACE" --type=merge -p "$patch" >/dev/null';
+    const kept = `echo "secret-bootstrap: Secret $secret already has ${passwordKey}; leaving it unchanged."`;
+    const done = `echo "secret-bootstrap: generated ${passwordKey} for Secret $secret."`;
+    const urlKey = options.urlKey;
+    let lines: string[];
+    if (urlKey === undefined) {
+      lines = [
+        ...header,
+        `state=$(kubectl get secret "$secret" --namespace="$POD_NAMESPACE" -o ${q(`jsonpath={.metadata.resourceVersion}{" "}{.data.${passwordKey}}`)})`,
+        'rv=${state%% *}',
+        'current=${state#* }',
+        'if [ "$current" = "$state" ]; then current=""; fi',
+        'if [ -n "$current" ]; then',
+        `  ${kept}`,
+        '  exit 0',
+        'fi',
+        ...generate,
+        `patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s"}}' "$rv" "$(b64 "$password")")`,
+        patchCmd,
+        done,
+      ];
+    } else {
+      lines = [
+        ...header,
+        `state=$(kubectl get secret "$secret" --namespace="$POD_NAMESPACE" -o ${q(`jsonpath={.metadata.resourceVersion}{"|"}{.data.${passwordKey}}{"|"}{.data.${urlKey}}`)})`,
+        'rv=${state%%|*}',
+        'rest=${state#*|}',
+        'current=${rest%%|*}',
+        'current_url=${rest#*|}',
         `url_prefix=${q(urlPrefix)}`,
         `url_suffix=${q(urlSuffix)}`,
-        `patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s","${options.urlKey}":"%s"}}' "$rv" "$(b64 "$password")" "$(b64 "$url_prefix$password$url_suffix")")`,
-      );
-    } else {
-      lines.push(`patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s"}}' "$rv" "$(b64 "$password")")`);
+        'b64() { printf \'%s\' "$1" | base64 | tr -d \'\\n\'; }',
+        'if [ -n "$current" ]; then',
+        `  ${kept}`,
+        '  password=$(printf \'%s\' "$current" | base64 -d)',
+        '  case "$password" in',
+        `    *[!A-Za-z0-9._~-]*) echo "secret-bootstrap: ${passwordKey} needs percent-encoding; leaving ${urlKey} as it is."; exit 0 ;;`,
+        '  esac',
+        '  wanted_url=$(b64 "$url_prefix$password$url_suffix")',
+        '  if [ "$wanted_url" != "$current_url" ]; then',
+        `    patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${urlKey}":"%s"}}' "$rv" "$wanted_url")`,
+        `    ${patchCmd}`,
+        `    echo "secret-bootstrap: rewrote ${urlKey} in Secret $secret for the current connection settings."`,
+        '  fi',
+        '  exit 0',
+        'fi',
+        ...generate.slice(0, 2),
+        `patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s","${urlKey}":"%s"}}' "$rv" "$(b64 "$password")" "$(b64 "$url_prefix$password$url_suffix")")`,
+        patchCmd,
+        done,
+      ];
     }
-    lines.push(
-      'kubectl patch secret "$secret" --namespace="$POD_NAMESPACE" --type=merge -p "$patch" >/dev/null',
-      `echo "secret-bootstrap: generated ${passwordKey} for Secret $secret."`,
-    );
     return lines.join('\n') + '\n';
   }
 

@@ -134,7 +134,10 @@ const MIGRATE_CONTAINER = 'migrate';
  * The pod runs, in order:
  * 1. `secret-bootstrap` (init container): generates the app's password inside the cluster and
  *    patches `DB_PASSWORD` and `DATABASE_URL` into the app's Secret, only if `DB_PASSWORD` is
- *    missing. Its ServiceAccount may only `get` and `patch` that one Secret.
+ *    missing. If the password exists but `DATABASE_URL` no longer matches the host, port, names or
+ *    `sslmode`, it rewrites `DATABASE_URL` only. Its ServiceAccount may only `get` and `patch` that
+ *    one Secret. The `db-init` container reads `DB_PASSWORD` through a `secretKeyRef`, which the
+ *    kubelet resolves when that container starts, after the init container has finished.
  * 2. `db-init`: waits for `pg_isready`, then creates the role (with the password from the
  *    Secret), the database owned by the app with CONNECT revoked from PUBLIC, the app's schema and
  *    its `search_path`, and the optional connection limit. It never drops anything and never

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import { PostgresNames, SslMode } from '../../src/core';
+import { PostgresNames, SecretBootstrapScript, SslMode } from '../../src/core';
 import { AppDatabaseSecret, DbInitJob } from '../../src/k8s';
 import { expectK8sValid, expectNoSecrets, usePostgres } from '../harness';
 
@@ -67,7 +67,7 @@ function makeKubectlShim(): string {
     '#!/bin/sh',
     'printf "%s\\n" "$*" >> "$SHIM_DIR/calls"',
     'case "$1" in',
-    '  get) printf "%s %s" "$(cat "$SHIM_DIR/rv")" "$(cat "$SHIM_DIR/pw" 2>/dev/null || true)" ;;',
+    '  get) printf "%s|%s|%s" "$(cat "$SHIM_DIR/rv")" "$(cat "$SHIM_DIR/pw" 2>/dev/null || true)" "$(cat "$SHIM_DIR/url" 2>/dev/null || true)" ;;',
     '  patch) while [ $# -gt 0 ]; do if [ "$1" = "-p" ]; then printf "%s" "$2" > "$SHIM_DIR/patch"; fi; shift; done ;;',
     '  *) echo "unexpected kubectl call" >&2; exit 9 ;;',
     'esac',
@@ -256,14 +256,48 @@ describe('secret-bootstrap script with a recording kubectl', () => {
     expect(patchedData(dir).DB_PASSWORD).not.toBe(first);
   });
 
-  test('does not patch when DB_PASSWORD is already present', () => {
-    fs.writeFileSync(path.join(dir, 'pw'), Buffer.from('ExistingPassword').toString('base64'));
+  test('does not patch when DB_PASSWORD and DATABASE_URL are already present and current', () => {
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    fs.writeFileSync(path.join(dir, 'pw'), b64('ExistingPassword'));
+    fs.writeFileSync(path.join(dir, 'url'), b64('postgresql://user:ExistingPassword@postgres-service.stage.svc.cluster.local:5432/Shop_Data?sslmode=disable'));
     const res = runBootstrap(synth.docs, 'shop', dir);
     expect(res.status).toBe(0);
     expect(res.calls).toHaveLength(1);
     expect(res.calls[0]).toMatch(/^get secret/);
     expect(fs.existsSync(path.join(dir, 'patch'))).toBe(false);
     expect(res.stdout).toMatch(/already has DB_PASSWORD; leaving it unchanged/);
+  });
+
+  test('keeps an existing password but rewrites a DATABASE_URL that no longer matches the settings', () => {
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    fs.writeFileSync(path.join(dir, 'pw'), b64('ExistingPassword'));
+    fs.writeFileSync(path.join(dir, 'url'), b64('postgresql://user:ExistingPassword@old-host:5432/Shop_Data?sslmode=require'));
+    const res = runBootstrap(synth.docs, 'shop', dir);
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.calls).toHaveLength(2);
+    const patch = JSON.parse(fs.readFileSync(path.join(dir, 'patch'), 'utf-8'));
+    expect(patch.metadata).toEqual({ resourceVersion: '4711' });
+    expect(Object.keys(patch.data)).toEqual(['DATABASE_URL']);
+    expect(patchedData(dir).DATABASE_URL).toBe('postgresql://user:ExistingPassword@postgres-service.stage.svc.cluster.local:5432/Shop_Data?sslmode=disable');
+  });
+
+  test('leaves DATABASE_URL alone when the existing password would need percent-encoding', () => {
+    fs.writeFileSync(path.join(dir, 'pw'), Buffer.from('p@ss/word').toString('base64'));
+    const res = runBootstrap(synth.docs, 'shop', dir);
+    expect(res.status).toBe(0);
+    expect(res.calls).toHaveLength(1);
+    expect(res.stdout).toMatch(/DB_PASSWORD needs percent-encoding; leaving DATABASE_URL as it is/);
+  });
+
+  test('without urlKey (e.g. a superuser Secret) patches only the password key', () => {
+    const script = SecretBootstrapScript.render({ secretName: 'postgres-superuser', passwordKey: 'POSTGRES_PASSWORD' });
+    const res = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf-8', env: { PATH: `${dir}:${process.env.PATH}`, SHIM_DIR: dir, POD_NAMESPACE: 'stage' } });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    const patch = JSON.parse(fs.readFileSync(path.join(dir, 'patch'), 'utf-8'));
+    expect(Object.keys(patch.data)).toEqual(['POSTGRES_PASSWORD']);
+    expect(patchedData(dir).POSTGRES_PASSWORD).toMatch(/^[A-Za-z0-9]{32}$/);
   });
 
   test('fails without POD_NAMESPACE and calls nothing', () => {
