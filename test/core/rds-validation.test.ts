@@ -1,0 +1,119 @@
+import {
+  allocatedStorageError, backupRetentionError, backupWindowError, engineVersionError, instanceClassError, iopsError,
+  maintenanceWindowError, managedPasswordWithReplicasError, maxAllocatedStorageError, maxUsernameLength, monitoringIntervalError,
+  parseBackupWindow, parseMaintenanceWindow, performanceInsightsRetentionError, portError, readReplicasError,
+  storageThroughputError, usernameError, windowOverlapError, windowsOverlap,
+} from '../../src/core/rds-validation';
+
+describe('rds-validation', () => {
+  describe('backup window', () => {
+    test('accepts 03:00-04:00', () => expect(backupWindowError('03:00-04:00')).toBeUndefined());
+    test('accepts a window across midnight', () => expect(backupWindowError('23:45-00:15')).toBeUndefined());
+    test('rejects a missing leading zero', () => expect(backupWindowError('3:00-04:00')).toMatch(/hh24:mi-hh24:mi.*got '3:00-04:00'/));
+    test('rejects hour 24', () => expect(backupWindowError('24:00-01:00')).toMatch(/hh24:mi/));
+    test('rejects 29 minutes', () => expect(backupWindowError('03:00-03:29')).toMatch(/at least 30 minutes.*29 minutes/));
+    test('parses start and end minutes', () => expect(parseBackupWindow('03:00-04:30')).toEqual({ start: 180, end: 270 }));
+  });
+
+  describe('maintenance window', () => {
+    test('accepts sun:04:30-sun:05:30', () => expect(maintenanceWindowError('sun:04:30-sun:05:30')).toBeUndefined());
+    test('accepts a window across the week boundary', () => expect(maintenanceWindowError('sun:23:30-mon:00:30')).toBeUndefined());
+    test('rejects upper-case days', () => expect(maintenanceWindowError('Sun:04:30-Sun:05:30')).toMatch(/ddd:hh24:mi/));
+    test('rejects under 30 minutes', () => expect(maintenanceWindowError('sun:04:30-sun:04:45')).toMatch(/at least 30 minutes.*15 minutes/));
+    test('parses minutes of the week from Monday', () => expect(parseMaintenanceWindow('tue:01:00-tue:02:00')).toEqual({ start: 1500, end: 1560 }));
+  });
+
+  describe('window overlap', () => {
+    test('the defaults do not overlap', () => expect(windowsOverlap('03:00-04:00', 'sun:04:30-sun:05:30')).toBe(false));
+    test('touching windows do not overlap', () => expect(windowsOverlap('03:00-04:00', 'sun:04:00-sun:05:00')).toBe(false));
+    test('maintenance inside the backup window overlaps on that day', () => expect(windowsOverlap('03:00-04:00', 'wed:03:15-wed:03:45')).toBe(true));
+    test('backups inside a long maintenance window overlap', () => expect(windowsOverlap('03:00-04:00', 'fri:01:00-fri:06:00')).toBe(true));
+    test('a backup window across midnight overlaps a maintenance window just after midnight', () => {
+      expect(windowsOverlap('23:30-00:30', 'mon:00:00-mon:01:00')).toBe(true);
+    });
+    test('a maintenance window across the week boundary is checked', () => expect(windowsOverlap('00:00-00:45', 'sun:23:30-mon:00:30')).toBe(true));
+    test('the error names both windows', () => expect(windowOverlapError('03:00-04:00', 'mon:03:30-mon:04:30')).toMatch(/'03:00-04:00' overlaps preferredMaintenanceWindow 'mon:03:30-mon:04:30'/));
+    test('malformed windows are reported elsewhere, not as an overlap', () => expect(windowsOverlap('bad', 'sun:04:30-sun:05:30')).toBe(false));
+  });
+
+  describe('backup retention', () => {
+    test('accepts 7 in production', () => expect(backupRetentionError(7, true)).toBeUndefined());
+    test('accepts 0 in development', () => expect(backupRetentionError(0, false)).toBeUndefined());
+    test('rejects 0 in production', () => expect(backupRetentionError(0, true)).toMatch(/production preset refuses/));
+    test('rejects 36', () => expect(backupRetentionError(36, false)).toMatch(/0–35 whole days \(got 36\)/));
+    test('rejects fractions', () => expect(backupRetentionError(1.5, false)).toMatch(/got 1.5/));
+  });
+
+  describe('instance class', () => {
+    test('accepts db.r6g.large for Aurora', () => expect(instanceClassError('db.r6g.large', 'aurora-postgresql')).toBeUndefined());
+    test('accepts db.t4g.micro for PostgreSQL', () => expect(instanceClassError('db.t4g.micro', 'postgres')).toBeUndefined());
+    test('rejects a class without db.', () => expect(instanceClassError('t4g.micro', 'postgres')).toMatch(/db.<family>.<size>/));
+    test('rejects db.t3.small for Aurora MySQL', () => expect(instanceClassError('db.t3.small', 'aurora-mysql')).toMatch(/not offered for aurora-mysql/));
+    test('rejects db.serverless', () => expect(instanceClassError('db.serverless', 'aurora-postgresql')).toMatch(/Serverless v2/));
+  });
+
+  describe('engine versions', () => {
+    test.each([
+      ['postgres', '16.9'], ['aurora-postgresql', '16.6'], ['mysql', '8.0.42'], ['mariadb', '11.4.5'], ['aurora-mysql', '8.0.mysql_aurora.3.08.0'],
+    ])('accepts %s %s', (family, version) => expect(engineVersionError(family, version)).toBeUndefined());
+    test.each([
+      ['postgres', '16'], ['aurora-postgresql', '16'], ['mysql', '8.0'], ['mariadb', '11.4'], ['aurora-mysql', '8.0'],
+    ])('rejects %s %s', (family, version) => expect(engineVersionError(family, version)).toMatch(/full minor version/));
+    test('rejects an unknown family', () => expect(engineVersionError('oracle-ee', '19.0')).toMatch(/engine family 'oracle-ee' is unknown/));
+  });
+
+  describe('port', () => {
+    test('accepts 5432', () => expect(portError(5432)).toBeUndefined());
+    test('rejects 1149', () => expect(portError(1149)).toMatch(/1150–65535 \(got 1149\)/));
+    test('rejects 65536', () => expect(portError(65536)).toMatch(/got 65536/));
+  });
+
+  describe('user names', () => {
+    test('PostgreSQL allows 63 characters', () => expect(maxUsernameLength('postgres', '16.9')).toBe(63));
+    test('MySQL 8 allows 32, MySQL 5.7 16', () => {
+      expect(maxUsernameLength('mysql', '8.0.42')).toBe(32);
+      expect(maxUsernameLength('mysql', '5.7.44')).toBe(16);
+    });
+    test('accepts dbadmin everywhere', () => {
+      for (const f of ['postgres', 'aurora-postgresql', 'mysql', 'mariadb', 'aurora-mysql']) expect(usernameError('dbadmin', f, '8.0.42')).toBeUndefined();
+    });
+    test('rejects rdsadmin on MySQL', () => expect(usernameError('rdsadmin', 'mysql', '8.0.42')).toMatch(/reserved by mysql/));
+    test('rejects postgres on Aurora PostgreSQL, whatever the case', () => expect(usernameError('Postgres', 'aurora-postgresql', '16.6')).toMatch(/reserved/));
+    test('rejects a hyphen', () => expect(usernameError('db-admin', 'postgres', '16.9')).toMatch(/letters, digits and underscores/));
+    test('rejects 17 characters on Aurora MySQL', () => expect(usernameError('a'.repeat(17), 'aurora-mysql', '8.0.mysql_aurora.3.08.0')).toMatch(/at most 16/));
+  });
+
+  describe('storage', () => {
+    test('accepts 20 GiB gp3', () => expect(allocatedStorageError(20, 'gp3')).toBeUndefined());
+    test('accepts 5 GiB standard', () => expect(allocatedStorageError(5, 'standard')).toBeUndefined());
+    test('rejects 65537 GiB gp3', () => expect(allocatedStorageError(65537, 'gp3')).toMatch(/20–65536 GiB/));
+    test('max must reach allocated', () => expect(maxAllocatedStorageError(50, 100)).toMatch(/at least allocatedStorage \(100 GiB\)/));
+    test('max may equal allocated', () => expect(maxAllocatedStorageError(100, 100)).toBeUndefined());
+    test('gp3 iops from 400 GiB', () => expect(iopsError(12000, 'gp3', 400)).toBeUndefined());
+    test('gp3 iops under 400 GiB', () => expect(iopsError(12000, 'gp3', 399)).toMatch(/at least 400 GiB/));
+    test('io2 iops at any size', () => expect(iopsError(3000, 'io2', 100)).toBeUndefined());
+    test('io2 needs iops', () => expect(iopsError(undefined, 'io2', 100)).toMatch(/required for io2/));
+    test('no iops on standard', () => expect(iopsError(1000, 'standard', 100)).toMatch(/only be set with gp3, io1 or io2/));
+    test('throughput on gp3 from 400 GiB', () => expect(storageThroughputError(500, 'gp3', 400)).toBeUndefined());
+    test('no throughput on io2', () => expect(storageThroughputError(500, 'io2', 400)).toMatch(/only be set with gp3/));
+    test('no throughput on small gp3', () => expect(storageThroughputError(500, 'gp3', 100)).toMatch(/at least 400 GiB/));
+    test('no throughput given is fine', () => expect(storageThroughputError(undefined, 'gp2', 20)).toBeUndefined());
+  });
+
+  describe('monitoring and Performance Insights', () => {
+    test.each([0, 1, 5, 10, 15, 30, 60])('accepts a %d s monitoring interval', (s) => expect(monitoringIntervalError(s)).toBeUndefined());
+    test('rejects 20 s', () => expect(monitoringIntervalError(20)).toMatch(/got 20/));
+    test.each([7, 31, 62, 713, 731])('accepts %d days of Performance Insights', (d) => expect(performanceInsightsRetentionError(d)).toBeUndefined());
+    test.each([0, 8, 30, 744])('rejects %d days of Performance Insights', (d) => expect(performanceInsightsRetentionError(d)).toMatch(/must be 7/));
+  });
+
+  describe('replicas', () => {
+    test('accepts 0–15 replicas', () => expect(readReplicasError(15)).toBeUndefined());
+    test('rejects -1 replicas', () => expect(readReplicasError(-1)).toMatch(/0–15 \(got -1\)/));
+    test('refuses an RDS-managed master password with replicas', () => {
+      expect(managedPasswordWithReplicasError(true, 1)).toMatch(/manageMasterUserPassword cannot be combined with read replicas \(got 1 replica/);
+    });
+    test('allows an RDS-managed master password without replicas', () => expect(managedPasswordWithReplicasError(true, 0)).toBeUndefined());
+    test('allows replicas with a generated secret', () => expect(managedPasswordWithReplicasError(false, 3)).toBeUndefined());
+  });
+});
