@@ -6,3 +6,4 @@ export * from './database-preset';
 export * from './independent-rds-props';
 export * from './independent-rds';
 export * from './beanstalk-db-binding';
+export * from './secret-reference-for';

@@ -8,3 +8,4 @@ export * from './rds-validation';
 export * from './ebextensions';
 export * from './database-provider';
 export * from './connection-model';
+export * from './secret-reference';
