@@ -3,6 +3,7 @@ import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { backupScript, restoreScript } from './private/postgres-backup-scripts';
+import { SslMode } from '../core/secret-keys';
 import {
   postgresContainerSecurityContext, postgresPodSecurityContext, resources, superuserEnv,
 } from './private/postgres-pod-defaults';
@@ -85,9 +86,9 @@ export interface PostgresBackupProps extends PostgresBackupOptions {
   /**
    * libpq `sslmode` of the backup and restore clients.
    *
-   * @default 'prefer'
+   * @default SslMode.PREFER
    */
-  readonly sslMode?: string;
+  readonly sslMode?: SslMode;
 
   /**
    * Labels added to the backup and restore pods (for example the label a NetworkPolicy allows).
@@ -145,7 +146,7 @@ export class PostgresBackup extends Construct {
       secretName: props.superuserSecretName,
       userKey: props.superuserUserKey ?? 'POSTGRES_USER',
       passwordKey: props.superuserPasswordKey ?? 'POSTGRES_PASSWORD',
-      sslMode: props.sslMode ?? 'prefer',
+      sslMode: (props.sslMode ?? SslMode.PREFER).value,
     });
 
     this.claimName = `${props.name}-backups`;

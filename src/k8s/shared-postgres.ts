@@ -303,7 +303,7 @@ export class SharedPostgres extends Construct {
   /** Secret with POSTGRES_USER (in the manifest) and POSTGRES_PASSWORD (generated in the cluster). */
   public readonly superuserSecretName: string;
   /** The sslmode apps get by default: `require` with TLS, else `prefer`. */
-  public readonly defaultSslMode: string;
+  public readonly defaultSslMode: SslMode;
   /** Whether the server has TLS on. */
   public readonly tlsEnabled: boolean;
   /** Labels of the database pod. */
@@ -337,7 +337,7 @@ export class SharedPostgres extends Construct {
     this.superuser = superuser;
     const backupEnabled = props.backupEnabled ?? true;
     this.tlsEnabled = props.tlsSecretName !== undefined;
-    this.defaultSslMode = this.tlsEnabled ? 'require' : 'prefer';
+    this.defaultSslMode = this.tlsEnabled ? SslMode.REQUIRE : SslMode.PREFER;
 
     checkDnsLabel(CONSTRUCT, 'namespace', this.namespace);
     checkDnsLabel(CONSTRUCT, 'name', this.name);
@@ -598,7 +598,7 @@ export class SharedPostgres extends Construct {
       databaseName: options.databaseName,
       username: options.username,
       secretName: options.secretName,
-      sslMode: options.sslMode ?? SslMode.of(this.defaultSslMode),
+      sslMode: options.sslMode ?? this.defaultSslMode,
     });
     for (const other of this.apps.values()) {
       const clash = (

@@ -62,7 +62,7 @@ describe('SharedPostgres server settings and TLS against a real PostgreSQL 15', 
   test('the copied key is owned by the server user with mode 0600', () => {
     if (!pg.available || !prepared) return;
     const st = fs.statSync(path.join(tlsDir, 'tls.key'));
-    expect(st.mode & 0o777).toBe(0o600);
+    expect((st.mode % 0o1000).toString(8)).toBe('600');
     if (isRoot) expect(st.uid).toBe(Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf-8' }).trim()));
   });
 

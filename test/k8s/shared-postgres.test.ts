@@ -164,11 +164,11 @@ describe('SharedPostgres', () => {
       ]);
       expect(pod.initContainers[0].command[2]).toContain('chmod 0600 /var/lib/postgresql/tls/tls.key');
       expect(pod.volumes).toContainEqual({ name: 'tls-source', secret: { secretName: 'postgres-tls', defaultMode: 0o440 } });
-      expect(db.defaultSslMode).toBe('require');
+      expect(db.defaultSslMode).toBe(SslMode.REQUIRE);
     });
 
     test('without TLS apps default to sslmode prefer', () => {
-      expect(make().defaultSslMode).toBe('prefer');
+      expect(make().defaultSslMode).toBe(SslMode.PREFER);
     });
   });
 
