@@ -205,7 +205,10 @@ export class BeanstalkDbBinding extends Construct {
     this.refuseClashes(existing, env, secrets);
 
     this.securityGroup = this.resolveSecurityGroup(props);
-    database.connections.allowDefaultPortFrom(this.securityGroup, `Elastic Beanstalk environment ${this.node.path}`);
+    // allowToDefaultPort (not database.connections.allowDefaultPortFrom) so that, when the database
+    // lives in another stack, the ingress rule is created in this stack: the database stack then
+    // never depends on the app stack, and deleting the app stack removes the rule with it.
+    this.securityGroup.connections.allowToDefaultPort(database, `Elastic Beanstalk environment ${this.node.path}`);
 
     this.addSettings(existing, env, secrets);
     this.grantSecretRead(props.instanceRole, database);
@@ -391,6 +394,9 @@ export class BeanstalkDbBinding extends Construct {
       },
     });
     const fn = new RestartAppServersFunction(this, 'RestartFunction', {
+      // Pinned to the bundle's esbuild target (node22) rather than a per-region lookup map, so the
+      // template is the same in every region and the runtime is checkable before deployment.
+      runtime: lambda.Runtime.NODEJS_22_X,
       role,
       logGroup,
       timeout: Duration.seconds(30),
@@ -398,6 +404,9 @@ export class BeanstalkDbBinding extends Construct {
       environment: { ENVIRONMENT_NAME: environmentName },
       description: 'Restarts Elastic Beanstalk app servers after a database secret rotation',
     });
+    // The role's inline policy is part of the role, and `Role: !GetAtt` already orders the function
+    // after it; the extra DependsOn that lambda.Function adds is redundant (cfn-lint W3005).
+    (fn.node.defaultChild as lambda.CfnFunction).addDeletionOverride('DependsOn');
 
     // Secrets Manager logs RotationSucceeded to CloudTrail as an "AWS Service Event via CloudTrail"
     // whose additionalEventData.SecretId is the secret ARN

@@ -1,0 +1,134 @@
+import * as cdk from 'aws-cdk-lib';
+import { aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam } from 'aws-cdk-lib';
+import { NagSuppressions } from 'cdk-nag';
+import { BeanstalkDbBinding, IndependentRds } from '../src/aws';
+
+
+/**
+ * Seed 003's recommended layout, as three stacks with three lifecycles:
+ *
+ * - `Network`: the VPC, shared by everything else;
+ * - `Database`: an IndependentRds (production preset: Multi-AZ, deletion protection, RETAIN);
+ * - `App`: the Elastic Beanstalk application and environment, bound to the database.
+ *
+ * Deleting or rebuilding the `App` stack (or terminating the environment) leaves the database
+ * and its data alone.
+ */
+// Environment-agnostic stacks: availability zones resolve at deploy time (Fn::GetAZs), never hard-coded.
+export function build(outdir: string): { aws?: cdk.App } {
+  const app = new cdk.App({ outdir });
+
+  // --- network ---
+  const network = new cdk.Stack(app, 'Network');
+  const vpc = new ec2.Vpc(network, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+  vpc.addFlowLog('FlowLog');
+
+  // --- database (its own stack, its own lifecycle) ---
+  const data = new cdk.Stack(app, 'Database');
+  const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop' });
+
+  // --- app ---
+  const appStack = new cdk.Stack(app, 'App');
+  const ebApp = new elasticbeanstalk.CfnApplication(appStack, 'Application', { applicationName: 'shop' });
+
+  const instanceRole = new iam.Role(appStack, 'InstanceRole', {
+    assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+    description: 'Elastic Beanstalk instances of the shop environment',
+    inlinePolicies: {
+      // LogPublicationControl: instances upload rotated logs to the Elastic Beanstalk bucket.
+      PublishLogs: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['s3:PutObject'],
+            resources: [`arn:${cdk.Aws.PARTITION}:s3:::elasticbeanstalk-${cdk.Aws.REGION}-${cdk.Aws.ACCOUNT_ID}/resources/environments/logs/*`],
+          }),
+        ],
+      }),
+    },
+  });
+  const instanceProfile = new iam.CfnInstanceProfile(appStack, 'InstanceProfile', { roles: [instanceRole.roleName] });
+
+  const serviceRole = new iam.Role(appStack, 'ServiceRole', {
+    assumedBy: new iam.ServicePrincipal('elasticbeanstalk.amazonaws.com'),
+    description: 'Elastic Beanstalk service role: enhanced health and managed platform updates',
+    managedPolicies: [
+      iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSElasticBeanstalkEnhancedHealth'),
+      iam.ManagedPolicy.fromAwsManagedPolicyName('AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy'),
+    ],
+  });
+
+  const environment = new elasticbeanstalk.CfnEnvironment(appStack, 'Environment', {
+    applicationName: ebApp.applicationName!,
+    environmentName: 'shop-prod',
+    solutionStackName: '64bit Amazon Linux 2023 v6.6.0 running Node.js 22',
+    optionSettings: [
+      // EB1: instances and load balancer in the VPC.
+      { namespace: 'aws:ec2:vpc', optionName: 'VPCId', value: vpc.vpcId },
+      { namespace: 'aws:ec2:vpc', optionName: 'Subnets', value: vpc.privateSubnets.map((s) => s.subnetId).join(',') },
+      { namespace: 'aws:ec2:vpc', optionName: 'ELBSubnets', value: vpc.publicSubnets.map((s) => s.subnetId).join(',') },
+      { namespace: 'aws:ec2:vpc', optionName: 'AssociatePublicIpAddress', value: 'false' },
+      { namespace: 'aws:autoscaling:launchconfiguration', optionName: 'IamInstanceProfile', value: instanceProfile.ref },
+      { namespace: 'aws:autoscaling:launchconfiguration', optionName: 'DisableIMDSv1', value: 'true' },
+      { namespace: 'aws:elasticbeanstalk:environment', optionName: 'EnvironmentType', value: 'LoadBalanced' },
+      { namespace: 'aws:elasticbeanstalk:environment', optionName: 'LoadBalancerType', value: 'application' },
+      { namespace: 'aws:elasticbeanstalk:environment', optionName: 'ServiceRole', value: serviceRole.roleArn },
+      { namespace: 'aws:elasticbeanstalk:healthreporting:system', optionName: 'SystemType', value: 'enhanced' },
+      // EB3: managed platform updates.
+      { namespace: 'aws:elasticbeanstalk:managedactions', optionName: 'ManagedActionsEnabled', value: 'true' },
+      { namespace: 'aws:elasticbeanstalk:managedactions', optionName: 'PreferredStartTime', value: 'Sun:02:00' },
+      { namespace: 'aws:elasticbeanstalk:managedactions:platformupdate', optionName: 'UpdateLevel', value: 'minor' },
+      // EB4: instance logs published to S3, and streamed to CloudWatch Logs.
+      { namespace: 'aws:elasticbeanstalk:hostmanager', optionName: 'LogPublicationControl', value: 'true' },
+      { namespace: 'aws:elasticbeanstalk:cloudwatch:logs', optionName: 'StreamLogs', value: 'true' },
+      { namespace: 'aws:elasticbeanstalk:cloudwatch:logs', optionName: 'RetentionInDays', value: '365' },
+    ],
+  });
+
+  // One line: security group, DB_* variables, DB_PASSWORD from the secret, least-privilege read,
+  // and app-server restarts when the secret rotates.
+  new BeanstalkDbBinding(appStack, 'DatabaseBinding', { database: db, environment, instanceRole, vpc });
+
+  NagSuppressions.addResourceSuppressions(db, [
+    {
+      id: 'AwsSolutions-RDS11',
+      reason: 'The standard PostgreSQL port is kept on purpose: the database is in isolated subnets and its security group admits only the Beanstalk instances; a non-standard port adds no protection here and breaks tooling defaults.',
+    },
+    {
+      id: 'AwsSolutions-IAM4',
+      reason: 'Enhanced monitoring uses the AWS-maintained AmazonRDSEnhancedMonitoringRole policy, which only writes the RDSOSMetrics log group.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
+    },
+  ], true);
+  NagSuppressions.addResourceSuppressions(instanceRole, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'Log publication writes objects with generated names under the environment log prefix of the Elastic Beanstalk bucket; the prefix is as narrow as Elastic Beanstalk allows.',
+      appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:s3:::elasticbeanstalk-<AWS::Region>-<AWS::AccountId>\\/resources\\/environments\\/logs\\/\\*$/g' }],
+    },
+  ], true);
+  NagSuppressions.addResourceSuppressions(serviceRole, [
+    {
+      id: 'AwsSolutions-IAM4',
+      reason: 'The AWS-maintained Elastic Beanstalk service policies for enhanced health and managed platform updates; AWS keeps them in step with what the service calls.',
+      appliesTo: [
+        'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSElasticBeanstalkEnhancedHealth',
+        'Policy::arn:<AWS::Partition>:iam::aws:policy/AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy',
+      ],
+    },
+  ]);
+
+  return { aws: app };
+}
+
+if (require.main === module) {
+  const apps = build(process.env.CDK_OUTDIR ?? 'cdk.out');
+  apps.aws?.synth();
+}
