@@ -208,7 +208,8 @@ export class PostgresBackup extends Construct {
       );
     }
     const hash = createHash('sha256').update(`${database}\n${dumpFile ?? ''}`).digest('hex').slice(0, 8);
-    const slug = database.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'db';
+    const room = Math.max(1, 63 - `${this.props.name}-restore--${hash}`.length);
+    const slug = database.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, room).replace(/^-+|-+$/g, '') || 'db';
     const env: k8s.EnvVar[] = [
       { name: 'BACKUP_DIR', value: BACKUP_DIR },
       { name: 'RESTORE_DATABASE', value: database },

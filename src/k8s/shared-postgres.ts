@@ -346,8 +346,8 @@ export class SharedPostgres extends Construct {
       throw new Error(`${CONSTRUCT}: namespace must match the namespace of its chart (got namespace '${this.namespace}' in a chart with namespace '${chartNamespace}'). ` +
         `Create the chart with { namespace: '${this.namespace}' } or without a namespace.`);
     }
-    if (this.name.length > 40) {
-      throw new Error(`${CONSTRUCT}: name must be at most 40 characters (got '${this.name}', ${this.name.length}), so derived names such as '<name>-superuser-bootstrap' stay valid. Use a shorter name.`);
+    if (this.name.length > 39) {
+      throw new Error(`${CONSTRUCT}: name must be at most 39 characters (got '${this.name}', ${this.name.length}), so derived names such as '<name>-pgbouncer-auth-<hash>' stay within 63. Use a shorter name.`);
     }
     checkDnsLabel(CONSTRUCT, 'serviceName', this.serviceName);
     if (this.serviceName === `${this.name}-headless`) {

@@ -236,6 +236,15 @@ describe('SharedPostgres', () => {
       }]);
     });
 
+    test('derived names stay DNS-1123 labels with the longest name', () => {
+      chart = Testing.chart();
+      const db = make({ name: 'p'.repeat(39), pgBouncer: {} });
+      db.restoreJob(chart, 'Restore', 'a_very_long_database_name_for_the_restore_job_db');
+      for (const o of chart.toJson()) {
+        expect([o.metadata.name, o.metadata.name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.metadata.name)]).toEqual([o.metadata.name, true]);
+      }
+    });
+
     test('restoreJob resolves an app name to its database', () => {
       const db = make();
       db.addApp('example_app');
@@ -256,7 +265,7 @@ describe('SharedPostgres', () => {
       ['throws on an unpinned image', { image: 'postgres:latest' }, /SharedPostgres: image must be pinned to a version \(got 'postgres:latest'\)/],
       ['throws on a namespace that is not DNS-1123', { namespace: 'Production_1' }, /SharedPostgres: namespace must be a DNS-1123 label \(got 'Production_1'\)/],
       ['throws on a service name longer than 63 characters', { serviceName: 'a'.repeat(64) }, /SharedPostgres: serviceName must be at most 63 characters \(got 'a{64}', 64 characters\)/],
-      ['throws on a name longer than 40 characters', { name: 'p'.repeat(41) }, /SharedPostgres: name must be at most 40 characters/],
+      ['throws on a name longer than 39 characters', { name: 'p'.repeat(40) }, /SharedPostgres: name must be at most 39 characters \(got 'p{40}', 40\)/],
       ['throws when the service name clashes with the headless Service', { serviceName: 'postgres-headless' }, /SharedPostgres: serviceName must differ from the headless Service 'postgres-headless'/],
       ['throws on max_connections out of range', { maxConnections: 5 }, /SharedPostgres: maxConnections must be an integer from 10 to 10000 \(got 5\)/],
       ['throws on a setting name that is not a parameter', { settings: { 'bad key': '1' } }, /SharedPostgres: settings keys must be PostgreSQL parameter names such as 'shared_buffers' \(got 'bad key'\)/],
