@@ -134,7 +134,7 @@ const MIGRATE_CONTAINER = 'migrate';
  * The pod runs, in order:
  * 1. `secret-bootstrap` (init container): generates the app's password inside the cluster and
  *    patches `DB_PASSWORD` and `DATABASE_URL` into the app's Secret, only if `DB_PASSWORD` is
- *    missing. If the password exists but `DATABASE_URL` no longer matches the host, port, names or
+ *    missing. It alone mounts an API token; the other containers get none. If the password exists but `DATABASE_URL` no longer matches the host, port, names or
  *    `sslmode`, it rewrites `DATABASE_URL` only. Its ServiceAccount may only `get` and `patch` that
  *    one Secret. The `db-init` container reads `DB_PASSWORD` through a `secretKeyRef`, which the
  *    kubelet resolves when that container starts, after the init container has finished.
@@ -239,7 +239,7 @@ export class DbInitJob extends Construct {
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     };
 
-    const initContainers: any[] = [bootstrap.container(BOOTSTRAP_CONTAINER, 'tmp')];
+    const initContainers: any[] = [bootstrap.container(BOOTSTRAP_CONTAINER, 'tmp', 'kube-api-access')];
     let containers: any[];
     if (props.migrations) {
       initContainers.push(initContainer);
@@ -252,12 +252,13 @@ export class DbInitJob extends Construct {
       metadata: { labels: this.podLabels },
       spec: {
         serviceAccountName: bootstrap.serviceAccountName,
-        automountServiceAccountToken: true,
+        // Only the bootstrap container gets an API token (the projected volume below).
+        automountServiceAccountToken: false,
         restartPolicy: 'OnFailure',
         securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
         initContainers,
         containers,
-        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, bootstrap.tokenVolume('kube-api-access')],
       },
     };
     this.jobName = `${baseName}-${specHash(podTemplate)}`;

@@ -48,7 +48,7 @@ describe('DbInitJob', () => {
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(init.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
-    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
+    expect(pod.volumes[0]).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
     expect(pod.containers[0].command[2]).toContain('pg_isready');
   });
 
@@ -100,6 +100,20 @@ describe('DbInitJob', () => {
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'example-app-db-init' }]);
     expect(pod.serviceAccountName).toBe('example-app-db-init');
     expect(docs.find((d: any) => d.kind === 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
+  test('mounts an API token into the bootstrap container only', () => {
+    const { pod, chart } = build({ migrations: { image: 'example/app:1.0.0', commands: ['python manage.py migrate'] } });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    const tokenVolume = pod.volumes.find((v: any) => v.name === 'kube-api-access');
+    expect(tokenVolume.projected.sources.map((src: any) => Object.keys(src)[0])).toEqual(['serviceAccountToken', 'configMap', 'downwardAPI']);
+    expect(containerNamed(pod, 'secret-bootstrap').volumeMounts).toContainEqual({
+      name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true,
+    });
+    for (const name of ['db-init', 'migrate']) {
+      expect(containerNamed(pod, name).volumeMounts.map((m: any) => m.name)).toEqual(['tmp']);
+    }
+    expectK8sValid(chart);
   });
 
   test('labels its pods for network policies', () => {

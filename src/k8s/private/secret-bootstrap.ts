@@ -71,10 +71,16 @@ export class SecretBootstrap extends Construct {
 
   /**
    * The init container (plain Kubernetes JSON). The pod must set `serviceAccountName` to
-   * {@link serviceAccountName}, `automountServiceAccountToken: true`, and provide an emptyDir
-   * volume named `volumeName` (kubectl's cache lives in it).
+   * {@link serviceAccountName} and provide an emptyDir volume named `volumeName` (kubectl's cache
+   * lives in it). Without `tokenVolumeName` the pod must also set `automountServiceAccountToken: true`;
+   * with it, the pod keeps automounting off, adds {@link tokenVolume} under that name, and only
+   * this container gets the API token.
    */
-  public container(name: string, volumeName: string): any {
+  public container(name: string, volumeName: string, tokenVolumeName?: string): any {
+    const mounts: any[] = [{ name: volumeName, mountPath: '/tmp' }];
+    if (tokenVolumeName !== undefined) {
+      mounts.push({ name: tokenVolumeName, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true });
+    }
     return {
       name,
       image: this.image,
@@ -85,10 +91,32 @@ export class SecretBootstrap extends Construct {
       ],
       resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
       securityContext: restrictedContainerSecurity(1001, 1001),
-      volumeMounts: [{ name: volumeName, mountPath: '/tmp' }],
+      volumeMounts: mounts,
+    };
+  }
+
+  /**
+   * A projected volume with what kubectl's in-cluster configuration reads (a short-lived token of
+   * the pod's ServiceAccount, the cluster CA and the namespace), the same content as the automounted
+   * one, so it can be mounted into the bootstrap container alone.
+   */
+  public tokenVolume(name: string): any {
+    return {
+      name,
+      projected: {
+        defaultMode: 0o444,
+        sources: [
+          { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+        ],
+      },
     };
   }
 }
+
+/** Where kubectl's in-cluster configuration looks for the ServiceAccount token. */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** A container security context that satisfies Pod Security "restricted". */
 export function restrictedContainerSecurity(uid: number, gid: number): any {
