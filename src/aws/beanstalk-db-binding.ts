@@ -205,10 +205,13 @@ export class BeanstalkDbBinding extends Construct {
     this.refuseClashes(existing, env, secrets);
 
     this.securityGroup = this.resolveSecurityGroup(props);
-    // allowToDefaultPort (not database.connections.allowDefaultPortFrom) so that, when the database
-    // lives in another stack, the ingress rule is created in this stack: the database stack then
-    // never depends on the app stack, and deleting the app stack removes the rule with it.
-    this.securityGroup.connections.allowToDefaultPort(database, `Elastic Beanstalk environment ${this.node.path}`);
+    // Ingress only (the instances' own egress is theirs to choose), from the security group, never
+    // a CIDR. `remoteRule = true` puts the rule next to the peer when the database lives in another
+    // stack: the database stack then never depends on the app stack, and deleting the app stack
+    // removes the rule with it.
+    for (const dbSecurityGroup of database.connections.securityGroups) {
+      dbSecurityGroup.addIngressRule(this.securityGroup, database.connections.defaultPort!, `Elastic Beanstalk environment ${this.node.path}`, true);
+    }
 
     this.addSettings(existing, env, secrets);
     this.grantSecretRead(props.instanceRole, database);
@@ -253,6 +256,11 @@ export class BeanstalkDbBinding extends Construct {
     if (database.connections.defaultPort === undefined) {
       throw new Error(
         'BeanstalkDbBinding: database.connections has no defaultPort (got undefined), so the binding cannot open the database port. Give the database connections a defaultPort (ec2.Port.tcp(<port>)).',
+      );
+    }
+    if (database.connections.securityGroups.length === 0) {
+      throw new Error(
+        'BeanstalkDbBinding: database.connections has no security group (got 0), so there is nothing to open the database port on. Bind a database that has its own security group.',
       );
     }
     const port = database.endpointPort;

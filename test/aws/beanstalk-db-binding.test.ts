@@ -274,6 +274,26 @@ describe('BeanstalkDbBinding', () => {
       Annotations.fromStack(stack).hasWarning('/App/Binding', Match.stringLikeRegexp('DEVELOPMENT ONLY.*DELETES THAT DATABASE'));
     });
 
+    test('puts the ingress rule in the app stack when the database lives in another stack', () => {
+      // GIVEN
+      const dataStack = new Stack(app, 'Data', { env: { account: '111111111111', region: 'us-east-1' } });
+      const netStack = new Stack(app, 'Net', { env: { account: '111111111111', region: 'us-east-1' } });
+      const sharedVpc = new ec2.Vpc(netStack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+      db = new FakeDatabase(dataStack, 'Db', { vpc: sharedVpc });
+      const appStack = new Stack(app, 'Web', { env: { account: '111111111111', region: 'us-east-1' } });
+      const appRole = new iam.Role(appStack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      const env = new elasticbeanstalk.CfnEnvironment(appStack, 'Env', { applicationName: 'shop' });
+
+      // WHEN
+      new BeanstalkDbBinding(appStack, 'Binding', { database: db, environment: env, instanceRole: appRole, vpc: sharedVpc });
+
+      // THEN
+      Template.fromStack(appStack).resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
+      Template.fromStack(dataStack).resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+      expect(dataStack.dependencies).not.toContain(appStack);
+      expect(appStack.dependencies).toContain(dataStack);
+    });
+
     test('exposes the environment as the L1 escape hatch', () => {
       expect(bind().environment).toBe(environment);
     });
@@ -302,6 +322,18 @@ describe('BeanstalkDbBinding', () => {
     test('throws when the database connections have no default port', () => {
       db = new FakeDatabase(stack, 'Db2', { vpc, noDefaultPort: true });
       expect(() => bind()).toThrow(/BeanstalkDbBinding: database.connections has no defaultPort/);
+    });
+
+    test('throws when the database has no security group', () => {
+      const sgLess: IBindableDatabase = {
+        connections: new ec2.Connections({ defaultPort: ec2.Port.tcp(5432) }),
+        endpointAddress: 'db.example.internal',
+        endpointPort: '5432',
+        databaseName: 'shop',
+        username: 'app',
+        secret: db.secret,
+      };
+      expect(() => bind({ database: sgLess })).toThrow(/BeanstalkDbBinding: database.connections has no security group \(got 0\)/);
     });
 
     test('throws when the database endpointPort is not a number', () => {
