@@ -5,3 +5,5 @@ export * from './db-init-job';
 export * from './postgres-backup';
 export * from './pgbouncer';
 export * from './shared-postgres';
+export * from './database-env';
+export * from './external-database-secret';

@@ -1,0 +1,272 @@
+import { ApiObject, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { DatabaseConnection } from '../core/connection-model';
+import { DatabaseProvider } from '../core/database-provider';
+import { PostgresNames } from '../core/pg-names';
+import { DatabaseSecretKeys, SslMode } from '../core/secret-keys';
+import { SecretsManagerSecretRef } from '../core/secret-reference';
+import { DatabaseEnvironment, DatabaseEnvironmentOptions } from './database-env';
+
+/**
+ * The External Secrets Operator store an `ExternalSecret` reads from.
+ * @see https://external-secrets.io/latest/api/secretstore/
+ */
+export class ExternalSecretStoreRef {
+  /** A namespaced `SecretStore` in the ExternalSecret's namespace. */
+  public static secretStore(name: string): ExternalSecretStoreRef {
+    return ExternalSecretStoreRef.of('SecretStore', name);
+  }
+
+  /** A cluster-wide `ClusterSecretStore`. */
+  public static clusterSecretStore(name: string): ExternalSecretStoreRef {
+    return ExternalSecretStoreRef.of('ClusterSecretStore', name);
+  }
+
+  /** A store by kind (`SecretStore` or `ClusterSecretStore`) and name. */
+  public static of(kind: string, name: string): ExternalSecretStoreRef {
+    const owner = 'ExternalSecretStoreRef';
+    if (kind !== 'SecretStore' && kind !== 'ClusterSecretStore') {
+      throw new Error(`${owner}: kind must be 'SecretStore' or 'ClusterSecretStore' (got ${JSON.stringify(kind)}). Use ExternalSecretStoreRef.secretStore() or clusterSecretStore().`);
+    }
+    PostgresNames.validateDnsSubdomain(owner, 'name', name);
+    return new ExternalSecretStoreRef(kind, name);
+  }
+
+  private constructor(
+    /** `SecretStore` or `ClusterSecretStore`. */
+    public readonly kind: string,
+    /** Name of the store. */
+    public readonly name: string,
+  ) {}
+}
+
+/** Options for {@link DatabaseSecretSource.existingSecret}. */
+export interface ExistingSecretSourceOptions {
+  /**
+   * Which key of the existing Secret holds each contract key, e.g.
+   * `{ DATABASE_URL: 'database-url', DB_USER: 'username', DB_PASSWORD: 'password' }`.
+   * Must map `DATABASE_URL`; contract keys left out are not offered to the app.
+   * @default - the Secret holds all six contract keys under their own names
+   */
+  readonly keyMapping?: { [contractKey: string]: string };
+  /**
+   * The `sslmode` the app should use (`DB_SSL_MODE`); match it to the Secret's URL.
+   * @default SslMode.REQUIRE
+   */
+  readonly sslMode?: SslMode;
+}
+
+/** Options for {@link DatabaseSecretSource.externalSecret}. */
+export interface ExternalSecretSourceOptions {
+  /**
+   * The AWS Secrets Manager secret with the RDS JSON document (`username`, `password`, `host`,
+   * `port`, `dbname`), e.g. from `SecretReferenceFor.independentRds(rds)`.
+   */
+  readonly secret: SecretsManagerSecretRef;
+  /** The SecretStore or ClusterSecretStore that can read `secret`. */
+  readonly store: ExternalSecretStoreRef;
+  /**
+   * How often the operator copies the secret again. Must be shorter than the secret's rotation
+   * period, so a rotated password reaches the cluster before the next rotation.
+   * @default Duration.hours(1)
+   */
+  readonly refreshInterval?: Duration;
+  /**
+   * `sslmode` of `DATABASE_URL` and `DB_SSL_MODE` (RDS rules: `require` or stronger).
+   * @default SslMode.VERIFY_FULL
+   */
+  readonly sslMode?: SslMode;
+  /**
+   * The RDS CA bundle inside the app's container (`sslrootcert`), e.g. `CaBundle.path`.
+   * @default '/etc/ssl/certs/rds-global-bundle.pem'
+   */
+  readonly caPath?: string;
+  /**
+   * The database in `DB_NAME` and `DATABASE_URL`.
+   * @default - the secret's `dbname` field
+   */
+  readonly databaseName?: string;
+}
+
+/** Where an {@link ExternalDatabaseSecret} gets its data. */
+export class DatabaseSecretSource {
+  /** A Secret that already exists in the namespace (made by hand, by a pipeline or an operator). */
+  public static existingSecret(options: ExistingSecretSourceOptions = {}): DatabaseSecretSource {
+    DatabaseEnvironment.checkKeyMapping('DatabaseSecretSource.existingSecret', options.keyMapping);
+    return new DatabaseSecretSource(options, undefined);
+  }
+
+  /**
+   * An External Secrets Operator `ExternalSecret` that copies an AWS Secrets Manager secret
+   * (`dataFrom.extract`) into a Secret with the contract keys.
+   */
+  public static externalSecret(options: ExternalSecretSourceOptions): DatabaseSecretSource {
+    return new DatabaseSecretSource(undefined, options);
+  }
+
+  private constructor(
+    /** @internal */ public readonly _existing: ExistingSecretSourceOptions | undefined,
+    /** @internal */ public readonly _external: ExternalSecretSourceOptions | undefined,
+  ) {}
+}
+
+/** Properties of an {@link ExternalDatabaseSecret}. */
+export interface ExternalDatabaseSecretProps {
+  /** Name of the Kubernetes Secret the app reads (created by the operator, or already there). */
+  readonly secretName: string;
+  /** Where the Secret's data comes from. */
+  readonly source: DatabaseSecretSource;
+  /**
+   * Labels on the ExternalSecret and the Secret it creates.
+   * @default - only `app.kubernetes.io/component: database-credentials`
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/** The manifest shape of an `external-secrets.io/v1beta1` ExternalSecret, as far as it is used. */
+interface ExternalSecretSpec {
+  readonly refreshInterval: string;
+  readonly secretStoreRef: { readonly name: string; readonly kind: string };
+  readonly target: {
+    readonly name: string;
+    readonly creationPolicy: string;
+    readonly deletionPolicy: string;
+    readonly template: {
+      readonly engineVersion: string;
+      readonly type: string;
+      readonly metadata: { readonly labels: { [key: string]: string } };
+      readonly data: { [key: string]: string };
+    };
+  };
+  readonly dataFrom: Array<{ readonly extract: { readonly key: string } }>;
+}
+
+const MIN_REFRESH_SECONDS = 60;
+/** Placeholders for values only the operator knows; letters only, so URL encoding keeps them. */
+const HOST_PLACEHOLDER = 'cdkdbhostplaceholder.rds.amazonaws.com';
+const PORT_PLACEHOLDER = 59999;
+const USER_PLACEHOLDER = 'cdkdbuserplaceholder';
+const DB_PLACEHOLDER = 'cdkdbnameplaceholder';
+
+/**
+ * An app's database Secret for a database outside the cluster, following the same key contract
+ * ({@link DatabaseSecretKeys}) and env helper as the shared-Postgres `AppDatabaseSecret`.
+ *
+ * - `DatabaseSecretSource.existingSecret()`: no manifest; the app reads a Secret that exists,
+ *   through a key mapping.
+ * - `DatabaseSecretSource.externalSecret()`: an `ExternalSecret` whose template builds
+ *   `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`, `DB_PASSWORD`, `DB_SSL_MODE` and a
+ *   percent-encoded `DATABASE_URL` from the AWS secret's fields inside the cluster. The manifest
+ *   holds only template expressions, never a password.
+ */
+export class ExternalDatabaseSecret extends Construct {
+  /** Name of the Kubernetes Secret. */
+  public readonly secretName: string;
+  /** The Secret, for cdk8s-plus (`EnvValue.fromSecretValue`, volumes). */
+  public readonly secret: kplus.ISecret;
+  /** The `sslmode` apps should use. */
+  public readonly sslMode: SslMode;
+  /**
+   * Which key of the Secret holds each contract key.
+   * @default - every contract key under its own name
+   */
+  public readonly keyMapping?: { [contractKey: string]: string };
+  /**
+   * The ExternalSecret object.
+   * @default - none, for an existing Secret
+   */
+  public readonly externalSecret?: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: ExternalDatabaseSecretProps) {
+    super(scope, id);
+    const owner = 'ExternalDatabaseSecret';
+    PostgresNames.validateDnsSubdomain(owner, 'secretName', props.secretName);
+    this.secretName = props.secretName;
+    const labels = { 'app.kubernetes.io/component': 'database-credentials', ...props.labels };
+
+    const external = props.source._external;
+    if (external === undefined) {
+      this.keyMapping = props.source._existing?.keyMapping;
+      this.sslMode = props.source._existing?.sslMode ?? SslMode.REQUIRE;
+      this.secret = kplus.Secret.fromSecretName(this, 'Resource', props.secretName);
+      return;
+    }
+
+    const refreshSeconds = (external.refreshInterval ?? Duration.hours(1)).toSeconds();
+    if (!Number.isInteger(refreshSeconds) || refreshSeconds < MIN_REFRESH_SECONDS) {
+      throw new Error(`${owner}: refreshInterval must be a whole number of seconds, at least ${MIN_REFRESH_SECONDS} (got ${refreshSeconds}s). `
+        + 'Every refresh calls Secrets Manager; use e.g. Duration.hours(1).');
+    }
+    const rotationDays = external.secret.rotationPeriodDays;
+    if (rotationDays !== undefined && refreshSeconds >= rotationDays * 86400) {
+      throw new Error(`${owner}: refreshInterval must be shorter than the secret's rotation period of ${rotationDays} days (got ${goDuration(refreshSeconds)}). `
+        + 'Otherwise the cluster keeps a rotated-out password; use e.g. Duration.hours(1).');
+    }
+
+    const connection = new DatabaseConnection({
+      provider: DatabaseProvider.awsRds({ host: HOST_PLACEHOLDER, port: PORT_PLACEHOLDER, caBundlePath: external.caPath }),
+      database: external.databaseName ?? DB_PLACEHOLDER,
+      user: USER_PLACEHOLDER,
+      sslMode: external.sslMode,
+    });
+    this.sslMode = connection.sslMode;
+    const dbNameTemplate = external.databaseName ?? '{{ .dbname }}';
+    const url = connection.urlTemplate('{{ .password | urlquery | replace "+" "%20" }}')
+      .replace(`${HOST_PLACEHOLDER}:${PORT_PLACEHOLDER}`, '{{ .host }}:{{ .port }}')
+      .replace(USER_PLACEHOLDER, '{{ .username | urlquery | replace "+" "%20" }}')
+      .replace(`/${DB_PLACEHOLDER}?`, '/{{ .dbname | urlquery | replace "+" "%20" }}?');
+
+    const spec: ExternalSecretSpec = {
+      refreshInterval: goDuration(refreshSeconds),
+      secretStoreRef: { name: external.store.name, kind: external.store.kind },
+      target: {
+        name: props.secretName,
+        creationPolicy: 'Owner',
+        deletionPolicy: 'Retain',
+        template: {
+          engineVersion: 'v2',
+          type: 'Opaque',
+          metadata: { labels },
+          data: {
+            [DatabaseSecretKeys.HOST]: '{{ .host }}',
+            [DatabaseSecretKeys.PORT]: '{{ .port }}',
+            [DatabaseSecretKeys.NAME]: dbNameTemplate,
+            [DatabaseSecretKeys.USER]: '{{ .username }}',
+            [DatabaseSecretKeys.PASSWORD]: '{{ .password }}',
+            [DatabaseSecretKeys.URL]: url,
+            [DatabaseSecretKeys.SSL_MODE]: connection.sslMode.value,
+          },
+        },
+      },
+      dataFrom: [{ extract: { key: external.secret.secretName } }],
+    };
+    this.externalSecret = new ApiObject(this, 'Resource', {
+      apiVersion: 'external-secrets.io/v1beta1',
+      kind: 'ExternalSecret',
+      metadata: { name: props.secretName, labels },
+      spec,
+    });
+    this.secret = kplus.Secret.fromSecretName(this, 'Secret', props.secretName);
+  }
+
+  /**
+   * Environment variables for the app's container: `secretKeyRef`s to the keys this Secret
+   * holds and the pool, timeout and TLS settings (`DB_SSL_MODE` defaults to this Secret's mode).
+   */
+  public envVariables(options: DatabaseEnvironmentOptions = {}): { [name: string]: kplus.EnvValue } {
+    return DatabaseEnvironment.envVariables(this.secret, {
+      ...options,
+      sslMode: options.sslMode ?? this.sslMode,
+      keyMapping: options.keyMapping ?? this.keyMapping,
+    });
+  }
+}
+
+/** Seconds as a Go duration (`1h30m`, `45s`), the format of `refreshInterval`. */
+function goDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
+}
