@@ -82,13 +82,21 @@ describe('DbInitJob', () => {
     expect(env).toContainEqual({ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-superuser', key: 'password' } } });
   });
 
+  test('waits 120 s for the server and connects to the postgres database by default; both from props when given', () => {
+    const script = (p: Partial<DbInitJobProps>) => containerNamed(build(p).pod, 'db-init').command[2];
+    expect(script({})).toContain('deadline=$(( $(date +%s) + 120 ))');
+    expect(script({})).toContain("psql -X -q -v ON_ERROR_STOP=1 -d 'postgres' <<");
+    const custom = script({ waitTimeoutSeconds: 30, maintenanceDatabase: 'admin_db' });
+    expect(custom).toContain('deadline=$(( $(date +%s) + 30 ))');
+    expect(custom).toContain("psql -X -q -v ON_ERROR_STOP=1 -d 'admin_db' <<");
+  });
+
   test('uses schema <app> and no connection limit by default; both from props when given', () => {
     const script = (p: Partial<DbInitJobProps>) => containerNamed(build(p).pod, 'db-init').command[2];
     expect(script({})).toContain('CREATE SCHEMA IF NOT EXISTS example_app AUTHORIZATION example_app_user;');
     expect(script({})).not.toContain('CONNECTION LIMIT');
     expect(script({ schemaName: 'app', connectionLimit: 10 })).toContain('CREATE SCHEMA IF NOT EXISTS app AUTHORIZATION example_app_user;');
     expect(script({ schemaName: 'app', connectionLimit: 10 })).toContain('ALTER ROLE example_app_user CONNECTION LIMIT 10;');
-    expect(script({ waitTimeoutSeconds: 30 })).toContain('+ 30 ))');
   });
 
   test('grants its ServiceAccount only get and patch on the app Secret', () => {
