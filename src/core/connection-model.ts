@@ -63,6 +63,11 @@ const USER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.$@-]*$/;
  * The password is never stored: pass it to `url()` where it is known (tests, a Secret written at
  * run time), or use `urlTemplate()` to leave an expression (e.g. an External Secrets
  * `{{ .password | urlquery }}`) in its place.
+ *
+ * The URL follows libpq's rules (the reference for `sslmode`). node-postgres 8 reads a bare
+ * `sslmode=require` as `verify-full` against the system CAs; for libpq's meaning it needs its own
+ * `uselibpqcompat=true` parameter (via `extraParams`), which libpq itself rejects, so such a URL
+ * then serves node-postgres only.
  */
 export class DatabaseConnection {
   /** The provider this connection follows. */
@@ -168,7 +173,9 @@ export class DatabaseConnection {
   /**
    * `DATABASE_URL` with `passwordExpression` written verbatim where the encoded password goes,
    * for templates that fill it in later, e.g. `{{ .password | urlquery }}` in an External Secrets
-   * template. The expression must itself produce a percent-encoded password.
+   * template. The expression must itself produce a percent-encoded password. Go's `urlquery`
+   * writes a space as `+`, which libpq reads as a plus sign, so passwords rendered that way must
+   * not contain spaces (generated RDS and Secrets Manager passwords can exclude them).
    */
   public urlTemplate(passwordExpression: string): string {
     return this.build(this.host, PASSWORD_PLACEHOLDER).replace(PASSWORD_PLACEHOLDER, passwordExpression);
