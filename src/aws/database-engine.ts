@@ -1,5 +1,5 @@
 import { aws_rds as rds } from 'aws-cdk-lib';
-import { engineVersionError, RdsEngineFamily } from '../core/rds-validation';
+import { RdsEngineFamily, RdsRules } from '../core/rds-validation';
 
 /**
  * The database engine of an IndependentRds: an RDS instance engine (PostgreSQL, MySQL, MariaDB)
@@ -55,7 +55,7 @@ export class DatabaseEngine {
     /** The full engine version, e.g. `16.9`. */
     public readonly version: string,
   ) {
-    const error = engineVersionError(family, version);
+    const error = RdsRules.engineVersionError(family, version);
     if (error) throw new Error(`DatabaseEngine: ${error}`);
     this.majorVersion = this.isPostgresFamily ? version.split('.')[0] : version.split('.').slice(0, 2).join('.');
   }

@@ -111,7 +111,10 @@ export class IndependentRds extends Construct implements IBindableDatabase {
     }
     this.username = props.username ?? (props.secret ? props.secret.secretValueFromJson('username').unsafeUnwrap() : s.username);
     const ctx = {
-      settings: s, vpc: props.vpc, securityGroup: this.securityGroup, key: this.encryptionKey,
+      settings: s,
+      vpc: props.vpc,
+      securityGroup: this.securityGroup,
+      key: this.encryptionKey,
       credentials: rds.Credentials.fromSecret(baseSecret, props.secret ? props.username : s.username),
     };
 

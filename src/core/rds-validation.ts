@@ -1,6 +1,6 @@
 /**
  * Rules for Amazon RDS and Aurora settings, free of any framework so both the constructs and
- * their tests can use them. Each function returns an error message (naming the prop, the bad
+ * their tests can use them. Each rule returns an error message (naming the prop, the bad
  * value and the fix) or `undefined` when the value is acceptable.
  */
 
@@ -31,125 +31,6 @@ function span(start: number, end: number, period: number): number {
   return (((end - start) % period) + period) % period;
 }
 
-/** Parses `hh24:mi-hh24:mi` into start/end minutes of the day, or undefined. */
-export function parseBackupWindow(window: string): { start: number; end: number } | undefined {
-  const m = BACKUP_WINDOW.exec(window);
-  if (!m) return undefined;
-  return { start: Number(m[1]) * 60 + Number(m[2]), end: Number(m[3]) * 60 + Number(m[4]) };
-}
-
-/** Parses `ddd:hh24:mi-ddd:hh24:mi` into start/end minutes of the week (Monday 00:00 = 0), or undefined. */
-export function parseMaintenanceWindow(window: string): { start: number; end: number } | undefined {
-  const m = MAINTENANCE_WINDOW.exec(window);
-  if (!m) return undefined;
-  return {
-    start: DAYS.indexOf(m[1]) * DAY + Number(m[2]) * 60 + Number(m[3]),
-    end: DAYS.indexOf(m[4]) * DAY + Number(m[5]) * 60 + Number(m[6]),
-  };
-}
-
-/** The daily backup window: `hh24:mi-hh24:mi` (UTC), at least 30 minutes long. */
-export function backupWindowError(window: string): string | undefined {
-  const w = parseBackupWindow(window);
-  if (!w) {
-    return `preferredBackupWindow must be 'hh24:mi-hh24:mi' in UTC (got '${window}'). Write it like '03:00-04:00'.`;
-  }
-  const minutes = span(w.start, w.end, DAY);
-  if (minutes < 30) {
-    return `preferredBackupWindow must be at least 30 minutes long (got '${window}', ${minutes} minutes). Widen it, e.g. '03:00-04:00'.`;
-  }
-  return undefined;
-}
-
-/** The weekly maintenance window: `ddd:hh24:mi-ddd:hh24:mi` (UTC), at least 30 minutes long. */
-export function maintenanceWindowError(window: string): string | undefined {
-  const w = parseMaintenanceWindow(window);
-  if (!w) {
-    return `preferredMaintenanceWindow must be 'ddd:hh24:mi-ddd:hh24:mi' in UTC (got '${window}'). Write it like 'sun:04:30-sun:05:30'.`;
-  }
-  const minutes = span(w.start, w.end, WEEK);
-  if (minutes < 30) {
-    return `preferredMaintenanceWindow must be at least 30 minutes long (got '${window}', ${minutes} minutes). Widen it, e.g. 'sun:04:30-sun:05:30'.`;
-  }
-  return undefined;
-}
-
-/** True when the daily backup window and the weekly maintenance window share a minute. */
-export function windowsOverlap(backupWindow: string, maintenanceWindow: string): boolean {
-  const b = parseBackupWindow(backupWindow);
-  const m = parseMaintenanceWindow(maintenanceWindow);
-  if (!b || !m) return false;
-  const mLen = span(m.start, m.end, WEEK);
-  const bLen = span(b.start, b.end, DAY);
-  for (let day = 0; day < 7; day++) {
-    const bStart = day * DAY + b.start;
-    // Two arcs on the weekly circle overlap when either start lies inside the other arc.
-    if (span(m.start, bStart, WEEK) < mLen || span(bStart, m.start, WEEK) < bLen) return true;
-  }
-  return false;
-}
-
-/** The backup and maintenance windows must not overlap (RDS rejects it). */
-export function windowOverlapError(backupWindow: string, maintenanceWindow: string): string | undefined {
-  if (windowsOverlap(backupWindow, maintenanceWindow)) {
-    return `preferredBackupWindow '${backupWindow}' overlaps preferredMaintenanceWindow '${maintenanceWindow}'. Move one of them, e.g. backups '03:00-04:00' and maintenance 'sun:04:30-sun:05:30'.`;
-  }
-  return undefined;
-}
-
-/** Backup retention: 0–35 days, and 0 (no automated backups) only in development. */
-export function backupRetentionError(days: number, production: boolean): string | undefined {
-  if (!Number.isInteger(days) || days < 0 || days > 35) {
-    return `backupRetention must be 0–35 whole days (got ${days}). Lower it, or use AWS Backup for longer retention.`;
-  }
-  if (days === 0 && production) {
-    return 'backupRetention of 0 days turns automated backups off, which the production preset refuses (got 0). Keep at least 1 day, or use the development preset.';
-  }
-  return undefined;
-}
-
-/** Instance class: `db.<family>.<size>`, and one the engine offers. */
-export function instanceClassError(instanceClass: string, engineFamily: string): string | undefined {
-  if (instanceClass === 'db.serverless') {
-    return `instanceClass 'db.serverless' (Aurora Serverless v2) is not offered by IndependentRds (got '${instanceClass}'). Use a provisioned class such as 'db.r6g.large'.`;
-  }
-  if (!/^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceClass)) {
-    return `instanceClass must look like 'db.<family>.<size>' (got '${instanceClass}'). Use e.g. 'db.t4g.micro' or 'db.r6g.large'.`;
-  }
-  const aurora = engineFamily.startsWith('aurora-');
-  if (aurora && /^db\.t[0-9][a-z]*\.(micro|small)$/.test(instanceClass)) {
-    return `instanceClass '${instanceClass}' is not offered for ${engineFamily} (got '${instanceClass}'). Aurora's smallest classes are 'db.t4g.medium' and 'db.t3.medium'.`;
-  }
-  return undefined;
-}
-
-/** Engine versions must be full minor versions (cfn-lint flags a bare major version). */
-export function engineVersionError(engineFamily: string, version: string): string | undefined {
-  const patterns: { [family: string]: { re: RegExp; example: string } } = {
-    'postgres': { re: /^\d+\.\d+$/, example: '16.9' },
-    'aurora-postgresql': { re: /^\d+\.\d+$/, example: '16.6' },
-    'mysql': { re: /^\d+\.\d+\.\d+$/, example: '8.0.42' },
-    'mariadb': { re: /^\d+\.\d+\.\d+$/, example: '11.4.5' },
-    'aurora-mysql': { re: /^\d+\.\d+\.mysql_aurora\.\d+\.\d+\.\d+$/, example: '8.0.mysql_aurora.3.08.0' },
-  };
-  const rule = patterns[engineFamily];
-  if (!rule) {
-    return `engine family '${engineFamily}' is unknown. Use one of ${Object.keys(patterns).join(', ')}.`;
-  }
-  if (!rule.re.test(version)) {
-    return `engine version for ${engineFamily} must be a full minor version (got '${version}'). Pin one such as '${rule.example}'.`;
-  }
-  return undefined;
-}
-
-/** Port: RDS accepts 1150–65535. */
-export function portError(port: number): string | undefined {
-  if (!Number.isInteger(port) || port < 1150 || port > 65535) {
-    return `port must be a whole number in 1150–65535 (got ${port}). Use the engine's default port or one in that range.`;
-  }
-  return undefined;
-}
-
 const RESERVED_USERNAMES: { [family: string]: string[] } = {
   'postgres': ['postgres', 'rdsadmin', 'rdsrepladmin', 'rds_superuser', 'public'],
   'aurora-postgresql': ['postgres', 'rdsadmin', 'rdsrepladmin', 'rds_superuser', 'public'],
@@ -158,112 +39,247 @@ const RESERVED_USERNAMES: { [family: string]: string[] } = {
   'aurora-mysql': ['rdsadmin', 'rdsrepladmin', 'root'],
 };
 
-/** Longest master user name each engine accepts. */
-export function maxUsernameLength(engineFamily: string, version: string): number {
-  switch (engineFamily) {
-    case 'postgres':
-    case 'aurora-postgresql':
-      return 63;
-    case 'mysql':
-      return version.startsWith('5.') ? 16 : 32;
-    default:
-      return 16;
-  }
-}
-
-/** Master user name: starts with a letter, letters/digits/underscores, engine length limit, not reserved. */
-export function usernameError(username: string, engineFamily: string, version: string): string | undefined {
-  const max = maxUsernameLength(engineFamily, version);
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(username)) {
-    return `username must start with a letter and hold only letters, digits and underscores (got '${username}'). Use e.g. 'dbadmin'.`;
-  }
-  if (username.length > max) {
-    return `username may be at most ${max} characters for ${engineFamily} ${version} (got '${username}', ${username.length}). Shorten it.`;
-  }
-  if ((RESERVED_USERNAMES[engineFamily] ?? []).includes(username.toLowerCase())) {
-    return `username '${username}' is reserved by ${engineFamily} on RDS (got '${username}'). Choose another name, e.g. 'dbadmin'.`;
-  }
-  return undefined;
-}
-
-/** Allocated storage in GiB for the given storage type (gp2/gp3/io1/io2: 20–65536; standard: 5–3072). */
-export function allocatedStorageError(gib: number, storageType: string): string | undefined {
-  const [min, max] = storageType === 'standard' ? [5, 3072] : [20, 65536];
-  if (!Number.isInteger(gib) || gib < min || gib > max) {
-    return `allocatedStorage must be ${min}–${max} GiB for ${storageType} storage (got ${gib}). Pick a size in that range.`;
-  }
-  return undefined;
-}
-
-/** Storage autoscaling ceiling: at least the allocated size, at most 65536 GiB. */
-export function maxAllocatedStorageError(maxGib: number, allocatedGib: number): string | undefined {
-  if (!Number.isInteger(maxGib) || maxGib < allocatedGib || maxGib > 65536) {
-    return `maxAllocatedStorage must be at least allocatedStorage (${allocatedGib} GiB) and at most 65536 GiB (got ${maxGib}). Raise it, or lower allocatedStorage.`;
-  }
-  return undefined;
+/** A time window in minutes: of the day (backup window) or of the week from Monday 00:00 (maintenance window). */
+export interface RdsTimeWindow {
+  /** First minute of the window. */
+  readonly startMinute: number;
+  /** Minute the window ends. */
+  readonly endMinute: number;
 }
 
 /**
- * Provisioned IOPS: only io1/io2, or gp3 from 400 GiB (below that gp3 has a fixed baseline of
- * 3000 IOPS and RDS rejects a value). io1/io2 need an IOPS value.
+ * Rules for Amazon RDS and Aurora settings. Each `xxxError` method returns a message naming the
+ * prop, the bad value and the fix, or `undefined` when the value is acceptable.
  */
-export function iopsError(iops: number | undefined, storageType: string, allocatedGib: number): string | undefined {
-  if (iops === undefined) {
-    if (storageType === 'io1' || storageType === 'io2') {
-      return `iops is required for ${storageType} storage (got none). Set iops, e.g. 3000, or use gp3.`;
+export class RdsRules {
+  /** Parses `hh24:mi-hh24:mi` into start/end minutes of the day, or undefined. */
+  public static parseBackupWindow(window: string): RdsTimeWindow | undefined {
+    const m = BACKUP_WINDOW.exec(window);
+    if (!m) return undefined;
+    return { startMinute: Number(m[1]) * 60 + Number(m[2]), endMinute: Number(m[3]) * 60 + Number(m[4]) };
+  }
+
+  /** Parses `ddd:hh24:mi-ddd:hh24:mi` into start/end minutes of the week (Monday 00:00 = 0), or undefined. */
+  public static parseMaintenanceWindow(window: string): RdsTimeWindow | undefined {
+    const m = MAINTENANCE_WINDOW.exec(window);
+    if (!m) return undefined;
+    return {
+      startMinute: DAYS.indexOf(m[1]) * DAY + Number(m[2]) * 60 + Number(m[3]),
+      endMinute: DAYS.indexOf(m[4]) * DAY + Number(m[5]) * 60 + Number(m[6]),
+    };
+  }
+
+  /** The daily backup window: `hh24:mi-hh24:mi` (UTC), at least 30 minutes long. */
+  public static backupWindowError(window: string): string | undefined {
+    const w = RdsRules.parseBackupWindow(window);
+    if (!w) {
+      return `preferredBackupWindow must be 'hh24:mi-hh24:mi' in UTC (got '${window}'). Write it like '03:00-04:00'.`;
+    }
+    const minutes = span(w.startMinute, w.endMinute, DAY);
+    if (minutes < 30) {
+      return `preferredBackupWindow must be at least 30 minutes long (got '${window}', ${minutes} minutes). Widen it, e.g. '03:00-04:00'.`;
     }
     return undefined;
   }
-  if (storageType === 'io1' || storageType === 'io2') return undefined;
-  if (storageType !== 'gp3') {
-    return `iops can only be set with gp3, io1 or io2 storage (got ${iops} with ${storageType}). Remove iops or change storageType.`;
-  }
-  if (allocatedGib < 400) {
-    return `iops can only be set on gp3 storage of at least 400 GiB (got ${iops} with ${allocatedGib} GiB); smaller volumes get a fixed 3000 IOPS. Remove iops or raise allocatedStorage to 400.`;
-  }
-  return undefined;
-}
 
-/** Storage throughput: gp3 only, and only from 400 GiB. */
-export function storageThroughputError(throughput: number | undefined, storageType: string, allocatedGib: number): string | undefined {
-  if (throughput === undefined) return undefined;
-  if (storageType !== 'gp3') {
-    return `storageThroughput can only be set with gp3 storage (got ${throughput} MiB/s with ${storageType}). Remove it or use gp3.`;
-  }
-  if (allocatedGib < 400) {
-    return `storageThroughput can only be set on gp3 storage of at least 400 GiB (got ${throughput} MiB/s with ${allocatedGib} GiB); smaller volumes get a fixed 125 MiB/s. Remove it or raise allocatedStorage to 400.`;
-  }
-  return undefined;
-}
-
-/** Enhanced monitoring interval in seconds: one of 0, 1, 5, 10, 15, 30, 60. */
-export function monitoringIntervalError(seconds: number): string | undefined {
-  if (![0, 1, 5, 10, 15, 30, 60].includes(seconds)) {
-    return `monitoringInterval must be one of 0, 1, 5, 10, 15, 30 or 60 seconds (got ${seconds}). Use 60 for the usual enhanced monitoring.`;
-  }
-  return undefined;
-}
-
-/** Performance Insights retention: 7 days, or a multiple of 31 up to 731 (24 months). */
-export function performanceInsightsRetentionError(days: number): string | undefined {
-  if (days === 7 || days === 731 || (Number.isInteger(days) && days % 31 === 0 && days >= 31 && days <= 713)) {
+  /** The weekly maintenance window: `ddd:hh24:mi-ddd:hh24:mi` (UTC), at least 30 minutes long. */
+  public static maintenanceWindowError(window: string): string | undefined {
+    const w = RdsRules.parseMaintenanceWindow(window);
+    if (!w) {
+      return `preferredMaintenanceWindow must be 'ddd:hh24:mi-ddd:hh24:mi' in UTC (got '${window}'). Write it like 'sun:04:30-sun:05:30'.`;
+    }
+    const minutes = span(w.startMinute, w.endMinute, WEEK);
+    if (minutes < 30) {
+      return `preferredMaintenanceWindow must be at least 30 minutes long (got '${window}', ${minutes} minutes). Widen it, e.g. 'sun:04:30-sun:05:30'.`;
+    }
     return undefined;
   }
-  return `performanceInsightRetentionDays must be 7, a multiple of 31 up to 713, or 731 (got ${days}). Use 7 for the free tier.`;
-}
 
-/** Read replica count for an instance, or reader count for a cluster: 0–15. */
-export function readReplicasError(count: number): string | undefined {
-  if (!Number.isInteger(count) || count < 0 || count > 15) {
-    return `readReplicas must be a whole number in 0–15 (got ${count}). Lower it.`;
+  /** True when the daily backup window and the weekly maintenance window share a minute. */
+  public static windowsOverlap(backupWindow: string, maintenanceWindow: string): boolean {
+    const b = RdsRules.parseBackupWindow(backupWindow);
+    const m = RdsRules.parseMaintenanceWindow(maintenanceWindow);
+    if (!b || !m) return false;
+    const mLen = span(m.startMinute, m.endMinute, WEEK);
+    const bLen = span(b.startMinute, b.endMinute, DAY);
+    for (let day = 0; day < 7; day++) {
+      const bStart = day * DAY + b.startMinute;
+      // Two arcs on the weekly circle overlap when either start lies inside the other arc.
+      if (span(m.startMinute, bStart, WEEK) < mLen || span(bStart, m.startMinute, WEEK) < bLen) return true;
+    }
+    return false;
   }
-  return undefined;
-}
 
-/** RDS refuses a master password it manages itself on a database that has read replicas. */
-export function managedPasswordWithReplicasError(managed: boolean, replicas: number): string | undefined {
-  if (managed && replicas > 0) {
-    return `manageMasterUserPassword cannot be combined with read replicas (got ${replicas} replica(s)); RDS refuses it. Set readReplicas to 0, or let the construct generate and rotate the secret.`;
+  /** The backup and maintenance windows must not overlap (RDS rejects it). */
+  public static windowOverlapError(backupWindow: string, maintenanceWindow: string): string | undefined {
+    if (RdsRules.windowsOverlap(backupWindow, maintenanceWindow)) {
+      return `preferredBackupWindow '${backupWindow}' overlaps preferredMaintenanceWindow '${maintenanceWindow}'. Move one of them, e.g. backups '03:00-04:00' and maintenance 'sun:04:30-sun:05:30'.`;
+    }
+    return undefined;
   }
-  return undefined;
+
+  /** Backup retention: 0–35 days, and 0 (no automated backups) only in development. */
+  public static backupRetentionError(days: number, production: boolean): string | undefined {
+    if (!Number.isInteger(days) || days < 0 || days > 35) {
+      return `backupRetention must be 0–35 whole days (got ${days}). Lower it, or use AWS Backup for longer retention.`;
+    }
+    if (days === 0 && production) {
+      return 'backupRetention of 0 days turns automated backups off, which the production preset refuses (got 0). Keep at least 1 day, or use the development preset.';
+    }
+    return undefined;
+  }
+
+  /** Instance class: `db.<family>.<size>`, and one the engine offers. */
+  public static instanceClassError(instanceClass: string, engineFamily: string): string | undefined {
+    if (instanceClass === 'db.serverless') {
+      return `instanceClass 'db.serverless' (Aurora Serverless v2) is not offered by IndependentRds (got '${instanceClass}'). Use a provisioned class such as 'db.r6g.large'.`;
+    }
+    if (!/^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceClass)) {
+      return `instanceClass must look like 'db.<family>.<size>' (got '${instanceClass}'). Use e.g. 'db.t4g.micro' or 'db.r6g.large'.`;
+    }
+    const aurora = engineFamily.startsWith('aurora-');
+    if (aurora && /^db\.t[0-9][a-z]*\.(micro|small)$/.test(instanceClass)) {
+      return `instanceClass '${instanceClass}' is not offered for ${engineFamily} (got '${instanceClass}'). Aurora's smallest classes are 'db.t4g.medium' and 'db.t3.medium'.`;
+    }
+    return undefined;
+  }
+
+  /** Engine versions must be full minor versions (cfn-lint flags a bare major version). */
+  public static engineVersionError(engineFamily: string, version: string): string | undefined {
+    const patterns: { [family: string]: { re: RegExp; example: string } } = {
+      'postgres': { re: /^\d+\.\d+$/, example: '16.9' },
+      'aurora-postgresql': { re: /^\d+\.\d+$/, example: '16.6' },
+      'mysql': { re: /^\d+\.\d+\.\d+$/, example: '8.0.42' },
+      'mariadb': { re: /^\d+\.\d+\.\d+$/, example: '11.4.5' },
+      'aurora-mysql': { re: /^\d+\.\d+\.mysql_aurora\.\d+\.\d+\.\d+$/, example: '8.0.mysql_aurora.3.08.0' },
+    };
+    const rule = patterns[engineFamily];
+    if (!rule) {
+      return `engine family '${engineFamily}' is unknown. Use one of ${Object.keys(patterns).join(', ')}.`;
+    }
+    if (!rule.re.test(version)) {
+      return `engine version for ${engineFamily} must be a full minor version (got '${version}'). Pin one such as '${rule.example}'.`;
+    }
+    return undefined;
+  }
+
+  /** Port: RDS accepts 1150–65535. */
+  public static portError(port: number): string | undefined {
+    if (!Number.isInteger(port) || port < 1150 || port > 65535) {
+      return `port must be a whole number in 1150–65535 (got ${port}). Use the engine's default port or one in that range.`;
+    }
+    return undefined;
+  }
+
+  /** Longest master user name each engine accepts. */
+  public static maxUsernameLength(engineFamily: string, version: string): number {
+    switch (engineFamily) {
+      case 'postgres':
+      case 'aurora-postgresql':
+        return 63;
+      case 'mysql':
+        return version.startsWith('5.') ? 16 : 32;
+      default:
+        return 16;
+    }
+  }
+
+  /** Master user name: starts with a letter, letters/digits/underscores, engine length limit, not reserved. */
+  public static usernameError(username: string, engineFamily: string, version: string): string | undefined {
+    const max = RdsRules.maxUsernameLength(engineFamily, version);
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(username)) {
+      return `username must start with a letter and hold only letters, digits and underscores (got '${username}'). Use e.g. 'dbadmin'.`;
+    }
+    if (username.length > max) {
+      return `username may be at most ${max} characters for ${engineFamily} ${version} (got '${username}', ${username.length}). Shorten it.`;
+    }
+    if ((RESERVED_USERNAMES[engineFamily] ?? []).includes(username.toLowerCase())) {
+      return `username '${username}' is reserved by ${engineFamily} on RDS (got '${username}'). Choose another name, e.g. 'dbadmin'.`;
+    }
+    return undefined;
+  }
+
+  /** Allocated storage in GiB for the given storage type (gp2/gp3/io1/io2: 20–65536; standard: 5–3072). */
+  public static allocatedStorageError(gib: number, storageType: string): string | undefined {
+    const [min, max] = storageType === 'standard' ? [5, 3072] : [20, 65536];
+    if (!Number.isInteger(gib) || gib < min || gib > max) {
+      return `allocatedStorage must be ${min}–${max} GiB for ${storageType} storage (got ${gib}). Pick a size in that range.`;
+    }
+    return undefined;
+  }
+
+  /** Storage autoscaling ceiling: at least the allocated size, at most 65536 GiB. */
+  public static maxAllocatedStorageError(maxGib: number, allocatedGib: number): string | undefined {
+    if (!Number.isInteger(maxGib) || maxGib < allocatedGib || maxGib > 65536) {
+      return `maxAllocatedStorage must be at least allocatedStorage (${allocatedGib} GiB) and at most 65536 GiB (got ${maxGib}). Raise it, or lower allocatedStorage.`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Provisioned IOPS: only io1/io2, or gp3 from 400 GiB (below that gp3 has a fixed baseline of
+   * 3000 IOPS and RDS rejects a value). io1/io2 need an IOPS value.
+   */
+  public static iopsError(storageType: string, allocatedGib: number, iops?: number): string | undefined {
+    if (iops === undefined) {
+      if (storageType === 'io1' || storageType === 'io2') {
+        return `iops is required for ${storageType} storage (got none). Set iops, e.g. 3000, or use gp3.`;
+      }
+      return undefined;
+    }
+    if (storageType === 'io1' || storageType === 'io2') return undefined;
+    if (storageType !== 'gp3') {
+      return `iops can only be set with gp3, io1 or io2 storage (got ${iops} with ${storageType}). Remove iops or change storageType.`;
+    }
+    if (allocatedGib < 400) {
+      return `iops can only be set on gp3 storage of at least 400 GiB (got ${iops} with ${allocatedGib} GiB); smaller volumes get a fixed 3000 IOPS. Remove iops or raise allocatedStorage to 400.`;
+    }
+    return undefined;
+  }
+
+  /** Storage throughput: gp3 only, and only from 400 GiB. */
+  public static storageThroughputError(storageType: string, allocatedGib: number, throughput?: number): string | undefined {
+    if (throughput === undefined) return undefined;
+    if (storageType !== 'gp3') {
+      return `storageThroughput can only be set with gp3 storage (got ${throughput} MiB/s with ${storageType}). Remove it or use gp3.`;
+    }
+    if (allocatedGib < 400) {
+      return `storageThroughput can only be set on gp3 storage of at least 400 GiB (got ${throughput} MiB/s with ${allocatedGib} GiB); smaller volumes get a fixed 125 MiB/s. Remove it or raise allocatedStorage to 400.`;
+    }
+    return undefined;
+  }
+
+  /** Enhanced monitoring interval in seconds: one of 0, 1, 5, 10, 15, 30, 60. */
+  public static monitoringIntervalError(seconds: number): string | undefined {
+    if (![0, 1, 5, 10, 15, 30, 60].includes(seconds)) {
+      return `monitoringInterval must be one of 0, 1, 5, 10, 15, 30 or 60 seconds (got ${seconds}). Use 60 for the usual enhanced monitoring.`;
+    }
+    return undefined;
+  }
+
+  /** Performance Insights retention: 7 days, or a multiple of 31 up to 731 (24 months). */
+  public static performanceInsightsRetentionError(days: number): string | undefined {
+    if (days === 7 || days === 731 || (Number.isInteger(days) && days % 31 === 0 && days >= 31 && days <= 713)) {
+      return undefined;
+    }
+    return `performanceInsightRetentionDays must be 7, a multiple of 31 up to 713, or 731 (got ${days}). Use 7 for the free tier.`;
+  }
+
+  /** Read replica count for an instance, or reader count for a cluster: 0–15. */
+  public static readReplicasError(count: number): string | undefined {
+    if (!Number.isInteger(count) || count < 0 || count > 15) {
+      return `readReplicas must be a whole number in 0–15 (got ${count}). Lower it.`;
+    }
+    return undefined;
+  }
+
+  /** RDS refuses a master password it manages itself on a database that has read replicas. */
+  public static managedPasswordWithReplicasError(managed: boolean, replicas: number): string | undefined {
+    if (managed && replicas > 0) {
+      return `manageMasterUserPassword cannot be combined with read replicas (got ${replicas} replica(s)); RDS refuses it. Set readReplicas to 0, or let the construct generate and rotate the secret.`;
+    }
+    return undefined;
+  }
+
+  private constructor() {}
 }

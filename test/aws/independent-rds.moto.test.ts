@@ -1,7 +1,7 @@
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { App, CfnOutput } from 'aws-cdk-lib';
-import { synthTemplate, useMoto } from '../harness';
 import { DatabasePreset } from '../../src/aws';
+import { synthTemplate, useMoto } from '../harness';
 import { databaseStack, networkStack, withoutParameterGroupRef } from './fixtures';
 
 /**

@@ -1,7 +1,7 @@
 import { App, CfnElement, Duration, RemovalPolicy, Stack, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DatabaseEngine, DatabasePreset, IndependentRds, IndependentRdsProps } from '../../src/aws';
 import { networkStack } from './fixtures';
+import { DatabaseEngine, DatabasePreset, IndependentRds, IndependentRdsProps } from '../../src/aws';
 
 const GiB = 1024 * 1024 * 1024;
 
@@ -178,8 +178,15 @@ describe('IndependentRds', () => {
       t.hasResource('AWS::RDS::DBCluster', {
         DeletionPolicy: 'Retain',
         Properties: Match.objectLike({
-          Engine: 'aurora-postgresql', EngineVersion: '16.6', StorageEncrypted: true, DeletionProtection: true, BackupRetentionPeriod: 7,
-          PreferredBackupWindow: '03:00-04:00', CopyTagsToSnapshot: true, EnableIAMDatabaseAuthentication: true, EnableCloudwatchLogsExports: ['postgresql'],
+          Engine: 'aurora-postgresql',
+          EngineVersion: '16.6',
+          StorageEncrypted: true,
+          DeletionProtection: true,
+          BackupRetentionPeriod: 7,
+          PreferredBackupWindow: '03:00-04:00',
+          CopyTagsToSnapshot: true,
+          EnableIAMDatabaseAuthentication: true,
+          EnableCloudwatchLogsExports: ['postgresql'],
         }),
       });
       t.resourceCountIs('AWS::RDS::DBInstance', 2);
@@ -234,7 +241,14 @@ describe('IndependentRds', () => {
       t.resourceCountIs('AWS::RDS::DBInstance', 3);
       t.hasResource('AWS::RDS::DBInstance', {
         DeletionPolicy: 'Retain',
-        Properties: Match.objectLike({ SourceDBInstanceIdentifier: Match.anyValue(), StorageEncrypted: Match.absent(), KmsKeyId: Match.anyValue(), DeletionProtection: true, MultiAZ: true, PubliclyAccessible: false }),
+        Properties: Match.objectLike({
+          SourceDBInstanceIdentifier: Match.anyValue(),
+          StorageEncrypted: Match.absent(),
+          KmsKeyId: Match.anyValue(),
+          DeletionProtection: true,
+          MultiAZ: true,
+          PubliclyAccessible: false,
+        }),
       });
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLag', Threshold: 1 });
       expect(db.readReplicas).toHaveLength(2);
@@ -246,18 +260,40 @@ describe('IndependentRds', () => {
   describe('overrides', () => {
     test('every knob can be overridden', () => {
       make({
-        instanceClass: 'db.r6g.xlarge', multiAz: false, backupRetention: Duration.days(14), preferredBackupWindow: '01:00-02:00',
-        preferredMaintenanceWindow: 'sat:05:00-sat:06:00', deletionProtection: false, removalPolicy: RemovalPolicy.SNAPSHOT,
-        allocatedStorage: 50, maxAllocatedStorage: 500, performanceInsightRetentionDays: 31, monitoringInterval: Duration.seconds(15),
-        cloudwatchLogsExports: ['postgresql'], port: 6432, databaseName: 'orders', username: 'owner',
+        instanceClass: 'db.r6g.xlarge',
+        multiAz: false,
+        backupRetention: Duration.days(14),
+        preferredBackupWindow: '01:00-02:00',
+        preferredMaintenanceWindow: 'sat:05:00-sat:06:00',
+        deletionProtection: false,
+        removalPolicy: RemovalPolicy.SNAPSHOT,
+        allocatedStorage: 50,
+        maxAllocatedStorage: 500,
+        performanceInsightRetentionDays: 31,
+        monitoringInterval: Duration.seconds(15),
+        cloudwatchLogsExports: ['postgresql'],
+        port: 6432,
+        databaseName: 'orders',
+        username: 'owner',
       });
       const t = template();
       t.hasResource('AWS::RDS::DBInstance', {
         DeletionPolicy: 'Snapshot',
         Properties: Match.objectLike({
-          DBInstanceClass: 'db.r6g.xlarge', MultiAZ: false, BackupRetentionPeriod: 14, PreferredBackupWindow: '01:00-02:00',
-          PreferredMaintenanceWindow: 'sat:05:00-sat:06:00', DeletionProtection: false, AllocatedStorage: '50', MaxAllocatedStorage: 500,
-          PerformanceInsightsRetentionPeriod: 31, MonitoringInterval: 15, EnableCloudwatchLogsExports: ['postgresql'], Port: '6432', DBName: 'orders', MasterUsername: 'owner',
+          DBInstanceClass: 'db.r6g.xlarge',
+          MultiAZ: false,
+          BackupRetentionPeriod: 14,
+          PreferredBackupWindow: '01:00-02:00',
+          PreferredMaintenanceWindow: 'sat:05:00-sat:06:00',
+          DeletionProtection: false,
+          AllocatedStorage: '50',
+          MaxAllocatedStorage: 500,
+          PerformanceInsightsRetentionPeriod: 31,
+          MonitoringInterval: 15,
+          EnableCloudwatchLogsExports: ['postgresql'],
+          Port: '6432',
+          DBName: 'orders',
+          MasterUsername: 'owner',
         }),
       });
     });

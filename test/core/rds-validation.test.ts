@@ -1,9 +1,11 @@
-import {
+import { RdsRules } from '../../src/core/rds-validation';
+
+const {
   allocatedStorageError, backupRetentionError, backupWindowError, engineVersionError, instanceClassError, iopsError,
   maintenanceWindowError, managedPasswordWithReplicasError, maxAllocatedStorageError, maxUsernameLength, monitoringIntervalError,
   parseBackupWindow, parseMaintenanceWindow, performanceInsightsRetentionError, portError, readReplicasError,
   storageThroughputError, usernameError, windowOverlapError, windowsOverlap,
-} from '../../src/core/rds-validation';
+} = RdsRules;
 
 describe('rds-validation', () => {
   describe('backup window', () => {
@@ -12,7 +14,7 @@ describe('rds-validation', () => {
     test('rejects a missing leading zero', () => expect(backupWindowError('3:00-04:00')).toMatch(/hh24:mi-hh24:mi.*got '3:00-04:00'/));
     test('rejects hour 24', () => expect(backupWindowError('24:00-01:00')).toMatch(/hh24:mi/));
     test('rejects 29 minutes', () => expect(backupWindowError('03:00-03:29')).toMatch(/at least 30 minutes.*29 minutes/));
-    test('parses start and end minutes', () => expect(parseBackupWindow('03:00-04:30')).toEqual({ start: 180, end: 270 }));
+    test('parses start and end minutes', () => expect(parseBackupWindow('03:00-04:30')).toEqual({ startMinute: 180, endMinute: 270 }));
   });
 
   describe('maintenance window', () => {
@@ -20,7 +22,7 @@ describe('rds-validation', () => {
     test('accepts a window across the week boundary', () => expect(maintenanceWindowError('sun:23:30-mon:00:30')).toBeUndefined());
     test('rejects upper-case days', () => expect(maintenanceWindowError('Sun:04:30-Sun:05:30')).toMatch(/ddd:hh24:mi/));
     test('rejects under 30 minutes', () => expect(maintenanceWindowError('sun:04:30-sun:04:45')).toMatch(/at least 30 minutes.*15 minutes/));
-    test('parses minutes of the week from Monday', () => expect(parseMaintenanceWindow('tue:01:00-tue:02:00')).toEqual({ start: 1500, end: 1560 }));
+    test('parses minutes of the week from Monday', () => expect(parseMaintenanceWindow('tue:01:00-tue:02:00')).toEqual({ startMinute: 1500, endMinute: 1560 }));
   });
 
   describe('window overlap', () => {
@@ -89,15 +91,15 @@ describe('rds-validation', () => {
     test('rejects 65537 GiB gp3', () => expect(allocatedStorageError(65537, 'gp3')).toMatch(/20–65536 GiB/));
     test('max must reach allocated', () => expect(maxAllocatedStorageError(50, 100)).toMatch(/at least allocatedStorage \(100 GiB\)/));
     test('max may equal allocated', () => expect(maxAllocatedStorageError(100, 100)).toBeUndefined());
-    test('gp3 iops from 400 GiB', () => expect(iopsError(12000, 'gp3', 400)).toBeUndefined());
-    test('gp3 iops under 400 GiB', () => expect(iopsError(12000, 'gp3', 399)).toMatch(/at least 400 GiB/));
-    test('io2 iops at any size', () => expect(iopsError(3000, 'io2', 100)).toBeUndefined());
-    test('io2 needs iops', () => expect(iopsError(undefined, 'io2', 100)).toMatch(/required for io2/));
-    test('no iops on standard', () => expect(iopsError(1000, 'standard', 100)).toMatch(/only be set with gp3, io1 or io2/));
-    test('throughput on gp3 from 400 GiB', () => expect(storageThroughputError(500, 'gp3', 400)).toBeUndefined());
-    test('no throughput on io2', () => expect(storageThroughputError(500, 'io2', 400)).toMatch(/only be set with gp3/));
-    test('no throughput on small gp3', () => expect(storageThroughputError(500, 'gp3', 100)).toMatch(/at least 400 GiB/));
-    test('no throughput given is fine', () => expect(storageThroughputError(undefined, 'gp2', 20)).toBeUndefined());
+    test('gp3 iops from 400 GiB', () => expect(iopsError('gp3', 400, 12000)).toBeUndefined());
+    test('gp3 iops under 400 GiB', () => expect(iopsError('gp3', 399, 12000)).toMatch(/at least 400 GiB/));
+    test('io2 iops at any size', () => expect(iopsError('io2', 100, 3000)).toBeUndefined());
+    test('io2 needs iops', () => expect(iopsError('io2', 100)).toMatch(/required for io2/));
+    test('no iops on standard', () => expect(iopsError('standard', 100, 1000)).toMatch(/only be set with gp3, io1 or io2/));
+    test('throughput on gp3 from 400 GiB', () => expect(storageThroughputError('gp3', 400, 500)).toBeUndefined());
+    test('no throughput on io2', () => expect(storageThroughputError('io2', 400, 500)).toMatch(/only be set with gp3/));
+    test('no throughput on small gp3', () => expect(storageThroughputError('gp3', 100, 500)).toMatch(/at least 400 GiB/));
+    test('no throughput given is fine', () => expect(storageThroughputError('gp2', 20)).toBeUndefined());
   });
 
   describe('monitoring and Performance Insights', () => {

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Token, aws_ec2 as ec2, aws_rds as rds } from 'aws-cdk-lib';
-import * as v from '../../core/rds-validation';
+import { RdsRules as v } from '../../core/rds-validation';
 import { DatabaseEngine } from '../database-engine';
 import { DatabasePreset } from '../database-preset';
 import { IndependentRdsProps } from '../independent-rds-props';
@@ -163,7 +163,7 @@ function storageErrors(s: RdsSettings, props: IndependentRdsProps): Array<string
   if (!known(allocated)) return errors;
   errors.push(v.allocatedStorageError(allocated, type));
   if (known(s.maxAllocatedStorage)) errors.push(v.maxAllocatedStorageError(s.maxAllocatedStorage, allocated));
-  if (known(props.iops)) errors.push(v.iopsError(props.iops, type, allocated));
-  if (known(props.storageThroughput)) errors.push(v.storageThroughputError(props.storageThroughput, type, allocated));
+  if (known(props.iops)) errors.push(v.iopsError(type, allocated, props.iops));
+  if (known(props.storageThroughput)) errors.push(v.storageThroughputError(type, allocated, props.storageThroughput));
   return errors;
 }
