@@ -625,8 +625,14 @@ export class SharedPostgres extends Construct {
     if (viaPgBouncer) {
       // The init Job talks to the server directly: PgBouncer admits no superuser and pools in transactions.
       const job = initJob.node.findChild('Resource') as ApiObject;
-      const path = options.migrations ? '/spec/template/spec/initContainers/1/env/0/value' : '/spec/template/spec/containers/0/env/0/value';
-      job.addJsonPatch(JsonPatch.replace(path, this.host));
+      const spec = job.toJson().spec.template.spec;
+      const where = (['initContainers', 'containers'] as const).flatMap((list) => (spec[list] ?? []).map((c: any, i: number) => ({ list, i, c })))
+        .find(({ c }) => c.name === 'db-init');
+      const envIndex = where ? (where.c.env ?? []).findIndex((e: any) => e.name === 'PGHOST') : -1;
+      if (!where || envIndex < 0) {
+        throw new Error(`${CONSTRUCT}: addApp could not find the db-init container's PGHOST in the init Job of app '${appName}' (viaPgBouncer). This is a defect; drop viaPgBouncer meanwhile.`);
+      }
+      job.addJsonPatch(JsonPatch.replace(`/spec/template/spec/${where.list}/${where.i}/env/${envIndex}/value`, this.host));
     }
     pinNamespace(secret, this.namespace);
     pinNamespace(initJob, this.namespace);

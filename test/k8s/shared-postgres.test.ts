@@ -245,6 +245,13 @@ describe('SharedPostgres', () => {
       }
     });
 
+    test('viaPgBouncer with migrations still sends the init container to the server', () => {
+      make({ pgBouncer: {} }).addApp('third_app', { viaPgBouncer: true, migrations: { image: 'ghcr.io/example/third-app:1.0.0', commands: ['./migrate'] } });
+      const job = chart.toJson().find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('third-app-db-init-'));
+      const init = job.spec.template.spec.initContainers.find((c: any) => c.name === 'db-init');
+      expect(init.env.find((e: any) => e.name === 'PGHOST').value).toBe('postgres-service.production.svc.cluster.local');
+    });
+
     test('restoreJob resolves an app name to its database', () => {
       const db = make();
       db.addApp('example_app');
