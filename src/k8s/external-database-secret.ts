@@ -193,7 +193,7 @@ export class ExternalDatabaseSecret extends Construct {
       return;
     }
 
-    const refreshSeconds = (external.refreshInterval ?? Duration.hours(1)).toSeconds();
+    const refreshSeconds = (external.refreshInterval ?? Duration.hours(1)).toMilliseconds() / 1000;
     if (!Number.isInteger(refreshSeconds) || refreshSeconds < MIN_REFRESH_SECONDS) {
       throw new Error(`${owner}: refreshInterval must be a whole number of seconds, at least ${MIN_REFRESH_SECONDS} (got ${refreshSeconds}s). `
         + 'Every refresh calls Secrets Manager; use e.g. Duration.hours(1).');

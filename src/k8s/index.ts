@@ -7,3 +7,6 @@ export * from './pgbouncer';
 export * from './shared-postgres';
 export * from './database-env';
 export * from './external-database-secret';
+export * from './ca-bundle';
+export * from './wait-for-db';
+export * from './cloud-sql-proxy';

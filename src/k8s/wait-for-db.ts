@@ -1,0 +1,101 @@
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { DatabaseSecretKeys } from '../core/secret-keys';
+import { CaBundle } from './ca-bundle';
+
+/** Options for {@link WaitForDb.addTo}. */
+export interface WaitForDbOptions {
+  /** The app's database Secret (any Secret following the connection contract). */
+  readonly secret: kplus.ISecret;
+  /**
+   * Key of the Secret holding the connection URL.
+   * @default 'DATABASE_URL'
+   */
+  readonly urlKey?: string;
+  /**
+   * Image with `pg_isready`, pinned to a version. Runs as uid/gid 70 (the `postgres` user of the
+   * official Alpine images).
+   * @default 'postgres:15-alpine'
+   */
+  readonly image?: string;
+  /**
+   * How long to wait for the database before the init container fails (and the kubelet retries).
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Pause between two `pg_isready` attempts.
+   * @default Duration.seconds(2)
+   */
+  readonly interval?: Duration;
+  /**
+   * CA bundle to mount, needed when the URL verifies the server certificate (`verify-full`).
+   * @default - none
+   */
+  readonly caBundle?: CaBundle;
+}
+
+/**
+ * A `wait-for-db` init container that runs `pg_isready` against the app's own `DATABASE_URL`
+ * (same host, port, user, database and TLS settings as the app) until the server accepts
+ * connections, so the app starts only once its database is reachable.
+ */
+export class WaitForDb {
+  /**
+   * The shell script the init container runs; it reads the URL from `$DATABASE_URL`.
+   * @param timeoutSeconds give up after this many seconds
+   * @param intervalSeconds pause between attempts
+   */
+  public static script(timeoutSeconds: number, intervalSeconds: number): string {
+    return [
+      'set -u',
+      `deadline=$(( $(date +%s) + ${timeoutSeconds} ))`,
+      'until pg_isready -q -d "$DATABASE_URL"; do',
+      '  if [ "$(date +%s)" -ge "$deadline" ]; then',
+      `    echo "wait-for-db: the database did not accept connections within ${timeoutSeconds}s" >&2`,
+      '    exit 1',
+      '  fi',
+      `  sleep ${intervalSeconds}`,
+      'done',
+      'echo "wait-for-db: the database accepts connections"',
+    ].join('\n');
+  }
+
+  /** Adds the `wait-for-db` init container to `pod` (a Deployment, Job, StatefulSet...). */
+  public static addTo(pod: kplus.AbstractPod, options: WaitForDbOptions): kplus.Container {
+    const owner = 'WaitForDb';
+    const timeoutSeconds = (options.timeout ?? Duration.minutes(5)).toMilliseconds() / 1000;
+    const intervalSeconds = (options.interval ?? Duration.seconds(2)).toMilliseconds() / 1000;
+    const image = options.image ?? 'postgres:15-alpine';
+    const urlKey = options.urlKey ?? DatabaseSecretKeys.URL;
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) {
+      throw new Error(`${owner}: timeout must be a whole number of seconds, at least 1 (got ${timeoutSeconds}s). Use e.g. Duration.minutes(5).`);
+    }
+    if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1 || intervalSeconds >= timeoutSeconds) {
+      throw new Error(`${owner}: interval must be a whole number of seconds from 1 to less than timeout (got ${intervalSeconds}s, timeout ${timeoutSeconds}s). Use e.g. Duration.seconds(2).`);
+    }
+    if (!/^[^\s:@]+(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?(?:@sha256:[a-f0-9]{64})?$/.test(image) || !/[:@]/.test(image.split('/').pop()!) || image.endsWith(':latest')) {
+      throw new Error(`${owner}: image must be pinned to a tag or digest other than 'latest' (got ${JSON.stringify(image)}). Use e.g. 'postgres:15-alpine'.`);
+    }
+    if (!/^[-._a-zA-Z0-9]{1,253}$/.test(urlKey)) {
+      throw new Error(`${owner}: urlKey must be a Secret key of letters, digits, '-', '_' and '.' (got ${JSON.stringify(urlKey)}). Use the key that holds the URL, e.g. 'DATABASE_URL'.`);
+    }
+    const container = pod.addInitContainer({
+      name: 'wait-for-db',
+      image,
+      command: ['/bin/sh', '-c', WaitForDb.script(timeoutSeconds, intervalSeconds)],
+      envVariables: {
+        DATABASE_URL: kplus.EnvValue.fromSecretValue({ secret: options.secret, key: urlKey }),
+      },
+      securityContext: { user: 70, group: 70, ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+      resources: {
+        cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },
+        memory: { request: Size.mebibytes(16), limit: Size.mebibytes(64) },
+      },
+    });
+    options.caBundle?.mountInto(container);
+    return container;
+  }
+
+  private constructor() {}
+}
