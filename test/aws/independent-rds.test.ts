@@ -437,6 +437,10 @@ describe('IndependentRds', () => {
     test('throws when public subnets are selected by hand', () => {
       expect(() => make({ vpcSubnets: { subnets: vpc.publicSubnets } })).toThrow(/vpcSubnets selects public subnets \(got .*PublicSubnet1/);
     });
+    test('throws when the VPC has no subnets of the selected type', () => {
+      const publicOnly = new ec2.Vpc(stack, 'PublicOnly', { maxAzs: 2, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+      expect(() => new IndependentRds(stack, 'Db', { vpc: publicOnly })).toThrow(/vpcSubnets selects no usable subnets in the VPC/);
+    });
     test('throws when removalPolicy is DESTROY in production', () => throwsWith({ removalPolicy: RemovalPolicy.DESTROY }, /removalPolicy DESTROY would delete the production database/));
     test('throws when Performance Insights retention is not 7 or a month multiple', () => throwsWith({ performanceInsightRetentionDays: 10 }, /performanceInsightRetentionDays must be 7, a multiple of 31 .*got 10/));
     test('throws when Performance Insights retention is set with Performance Insights off', () => throwsWith({ performanceInsights: false, performanceInsightRetentionDays: 7 }, /performanceInsightRetentionDays is set \(got 7\) but performanceInsights is off/));
