@@ -10,6 +10,9 @@ export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
 
 const cache = new Map<string, string | undefined>();
 
+/** How to ask a tool that it works (most answer `--version`). */
+const PROBE_ARGS: Record<string, string[]> = { moto_server: ['--help'], openssl: ['version'] };
+
 /** Absolute path of an executable on PATH, or undefined. */
 export function which(cmd: string): string | undefined {
   if (cache.has(cmd)) return cache.get(cmd);
@@ -20,7 +23,8 @@ export function which(cmd: string): string | undefined {
     try {
       fs.accessSync(candidate, fs.constants.X_OK);
       // pyenv shims exist even when the tool is not installed for the active version.
-      const probe = spawnSync(candidate, [cmd === 'moto_server' ? '--help' : '--version'], { encoding: 'utf-8', timeout: 60_000 });
+      const probeArgs = PROBE_ARGS[cmd] ?? ['--version'];
+      const probe = spawnSync(candidate, probeArgs, { encoding: 'utf-8', timeout: 60_000 });
       if (probe.status === 0) {
         found = candidate;
         break;

@@ -12,6 +12,7 @@ import {
   synthTemplate,
   toolOrSkip,
   validateK8s,
+  which,
 } from '.';
 import { goodChart, goodStack, jobManifest, unencryptedDbStack } from './fixtures';
 
@@ -142,5 +143,16 @@ describe('secret scan', () => {
     expect(scanForSecrets(dir)).toEqual([]);
     expect(scanForSecrets(dir, ['token-Zq81'])).toEqual([expect.stringMatching(/sub\/x\.k8s\.yaml: contains a known test password/)]);
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('tool detection', () => {
+  test.each(['cfn-lint', 'moto_server', 'psql', 'openssl'])('finds %s on this machine', (tool) => {
+    // Under CI=true a missing tool throws here; elsewhere the check reports the skip.
+    expect(toolOrSkip(tool as any)).toBe(true);
+  });
+
+  test('does not find a tool that does not exist', () => {
+    expect(which('no-such-tool-cdkdb')).toBeUndefined();
   });
 });
