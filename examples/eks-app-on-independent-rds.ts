@@ -1,0 +1,113 @@
+import * as cdk from 'aws-cdk-lib';
+import { aws_ec2 as ec2, aws_iam as iam } from 'aws-cdk-lib';
+import { NagSuppressions } from 'cdk-nag';
+import * as cdk8s from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { IndependentRds, SecretReferenceFor } from '../src/aws';
+import { CaBundle, DatabaseSecretSource, ExternalDatabaseSecret, ExternalSecretStoreRef, WaitForDb } from '../src/k8s';
+
+/**
+ * An EKS app on an IndependentRds, AWS and Kubernetes side by side:
+ *
+ * - CDK: `Network` (VPC) and `Database` (IndependentRds with a named master secret, rotated every
+ *   30 days; a role that External Secrets Operator assumes through EKS Pod Identity to read it);
+ * - cdk8s: an `ExternalSecret` copying the master secret into `shop-db-secret` with the contract
+ *   keys and a verify-full `DATABASE_URL`, the RDS CA bundle mounted from a ConfigMap, and the app
+ *   Deployment with a `wait-for-db` init container.
+ *
+ * The secret's name reaches the ExternalSecret as a typed `SecretsManagerSecretRef`
+ * (`SecretReferenceFor.independentRds`), checked against the CloudFormation resource at synth
+ * time, together with the rotation period the refresh interval must beat.
+ *
+ * In the cluster beforehand: External Secrets Operator with a ClusterSecretStore
+ * `aws-secrets-manager` (provider `aws`, service `SecretsManager`, the stack's region), a Pod
+ * Identity association of the operator's ServiceAccount with `ExternalSecretsRole`, and the RDS CA
+ * bundle as ConfigMap `rds-ca` (`kubectl -n shop create configmap rds-ca
+ * --from-file=global-bundle.pem=<downloaded bundle>`).
+ */
+export function build(outdir: string): { aws?: cdk.App; k8s?: cdk8s.App } {
+  const aws = new cdk.App({ outdir });
+
+  // --- AWS: network and database, each with its own lifecycle ---
+  const network = new cdk.Stack(aws, 'Network');
+  const vpc = new ec2.Vpc(network, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+  vpc.addFlowLog('FlowLog');
+  // Security group for the app's pods (EKS security groups for pods).
+  const podSecurityGroup = new ec2.SecurityGroup(network, 'ShopPods', { vpc, description: 'Pods of the shop app', allowAllOutbound: true });
+
+  const data = new cdk.Stack(aws, 'Database');
+  const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop' });
+  db.connections.allowDefaultPortFrom(podSecurityGroup, 'shop pods');
+
+  // The typed bridge: the master secret gets a fixed name, read back with its rotation period.
+  const secretRef = SecretReferenceFor.independentRds(db, { secretName: 'prod/shop/db-master' });
+
+  // External Secrets Operator reads the secret through EKS Pod Identity.
+  const esoRole = new iam.Role(data, 'ExternalSecretsRole', {
+    assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+    description: 'External Secrets Operator: reads the shop database master secret',
+  });
+  db.grantSecretRead(esoRole);
+
+  NagSuppressions.addResourceSuppressions(db, [
+    {
+      id: 'AwsSolutions-RDS11',
+      reason: 'The standard PostgreSQL port is kept on purpose: the database is in isolated subnets and its security group admits only the shop pods; a non-standard port adds no protection here and breaks tooling defaults.',
+    },
+    {
+      id: 'AwsSolutions-IAM4',
+      reason: 'Enhanced monitoring uses the AWS-maintained AmazonRDSEnhancedMonitoringRole policy, which only writes the RDSOSMetrics log group.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
+    },
+  ], true);
+
+  // --- Kubernetes: the app's Secret, CA bundle and Deployment ---
+  const k8s = new cdk8s.App({ outdir, outputFileExtension: '.k8s.yaml' });
+  const chart = new cdk8s.Chart(k8s, 'shop', { namespace: 'shop', disableResourceNameHashes: true });
+  const ca = new CaBundle(chart, 'RdsCa', { configMapName: 'rds-ca', key: 'global-bundle.pem' });
+  const dbSecret = new ExternalDatabaseSecret(chart, 'DbSecret', {
+    secretName: 'shop-db-secret',
+    source: DatabaseSecretSource.externalSecret({
+      secret: secretRef,
+      store: ExternalSecretStoreRef.clusterSecretStore('aws-secrets-manager'),
+      refreshInterval: cdk8s.Duration.hours(1),
+      caPath: ca.path,
+    }),
+    labels: { 'app.kubernetes.io/name': 'shop' },
+  });
+
+  const app = new kplus.Deployment(chart, 'Shop', {
+    metadata: { name: 'shop' },
+    replicas: 2,
+    securityContext: { user: 1000, group: 1000, ensureNonRoot: true },
+    containers: [{
+      name: 'shop',
+      image: 'ghcr.io/example/shop:1.4.2',
+      portNumber: 8080,
+      envVariables: dbSecret.envVariables({ sslRootCertPath: ca.path }),
+      securityContext: { user: 1000, group: 1000 },
+      resources: {
+        cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
+        memory: { request: cdk8s.Size.mebibytes(128), limit: cdk8s.Size.mebibytes(256) },
+      },
+    }],
+  });
+  ca.mountInto(app.containers[0]);
+  WaitForDb.addTo(app, { secret: dbSecret.secret, caBundle: ca });
+
+  return { aws, k8s };
+}
+
+if (require.main === module) {
+  const apps = build(process.env.CDK_OUTDIR ?? 'cdk.out');
+  apps.aws?.synth();
+  apps.k8s?.synth();
+}
