@@ -1,5 +1,5 @@
 import {
-  Annotations, RemovalPolicy, Token, Tokenization,
+  Annotations, RemovalPolicy, Stack, Token, Tokenization,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -158,9 +158,29 @@ export class IndependentRds extends Construct implements IBindableDatabase {
     return this.instance!.grantConnect(grantee, dbUser ?? this.username);
   }
 
-  /** Lets `grantee` read the master secret (and decrypt it with its key). */
+  /**
+   * Lets `grantee` read the master secret: `secretsmanager:GetSecretValue` and `DescribeSecret`
+   * on this one secret, plus `kms:Decrypt` on its key through Secrets Manager only.
+   *
+   * Everything is written into the grantee's own policy (never into the key policy), so an
+   * application stack can be granted access without the database stack depending on it. A key
+   * you bring must therefore let IAM policies of the account grant its use.
+   */
   public grantSecretRead(grantee: iam.IGrantable): iam.Grant {
-    return this.secret.grantRead(grantee);
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: [this.secret.secretArn],
+    });
+    const key = this.secret.encryptionKey;
+    if (!key) return grant;
+    const stack = Stack.of(this);
+    return grant.combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}` } },
+    }));
   }
 
   /** Refuses subnet selections that contain a public subnet. */

@@ -1,6 +1,6 @@
 import { App, CfnElement, Duration, RemovalPolicy, Stack, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { networkStack } from './fixtures';
+import { databaseStack, networkStack, plainStack } from './fixtures';
 import { DatabaseEngine, DatabasePreset, IndependentRds, IndependentRdsProps } from '../../src/aws';
 
 const GiB = 1024 * 1024 * 1024;
@@ -369,23 +369,42 @@ describe('IndependentRds', () => {
         PolicyDocument: { Statement: [Match.objectLike({ Action: 'rds-db:connect', Resource: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':dbuser:', '/reporter'])] }) })] },
       });
     });
-    test('grantSecretRead gives GetSecretValue on the secret and Decrypt on its key', () => {
+    test('grantSecretRead gives GetSecretValue on the secret and Decrypt on its key via Secrets Manager, in the grantee policy only', () => {
       const db = make();
       const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
       db.grantSecretRead(role);
+      expect(db.secret.encryptionKey).toBe(db.encryptionKey);
       template().hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: { Statement: [Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] })] },
-      });
-      // The key grant lands in the key policy, limited to use through Secrets Manager.
-      template().hasResourceProperties('AWS::KMS::Key', {
-        KeyPolicy: {
-          Statement: Match.arrayWith([Match.objectLike({
-            Action: 'kms:Decrypt',
-            Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('Role'), 'Arn'] } },
-            Condition: { StringEquals: Match.objectLike({ 'kms:ViaService': Match.anyValue() }) },
-          })]),
+        PolicyDocument: {
+          Statement: [
+            { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: Match.stringLikeRegexp('DbSecretAttachment') } },
+            {
+              Action: 'kms:Decrypt',
+              Effect: 'Allow',
+              Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('DbKey'), 'Arn'] },
+              Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } } },
+            },
+          ],
         },
       });
+      const keyPolicy = JSON.stringify(Object.values<any>(template().findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy);
+      expect(keyPolicy).not.toMatch(/Role/);
+    });
+    test('an application stack can be granted the secret and the port without a dependency cycle', () => {
+      const app = new App();
+      const network = networkStack(app);
+      const { stack: dbStack, db } = databaseStack(app, network.vpc);
+      const appStack = plainStack(app, 'App');
+      const role = new iam.Role(appStack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      const sg = new ec2.SecurityGroup(appStack, 'AppSg', { vpc: network.vpc });
+      db.grantSecretRead(role);
+      db.grantConnect(role);
+      // Opened from the application's side, so CDK writes the ingress rule into the app stack.
+      sg.connections.allowToDefaultPort(db);
+      expect(() => app.synth()).not.toThrow();
+      Template.fromStack(appStack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 5432, ToPort: 5432 });
+      expect(appStack.dependencies).toContain(dbStack);
+      expect(dbStack.dependencies).not.toContain(appStack);
     });
     test('fromDatabaseAttributes returns a bindable database with a default port', () => {
       const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-12345678');
