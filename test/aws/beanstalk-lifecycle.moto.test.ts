@@ -125,7 +125,7 @@ describe('Beanstalk app lifecycle (moto)', () => {
     const dbSg = data.outputs.DbSecurityGroupId;
     const appSg = deployedApp.outputs.AppSecurityGroupId;
 
-    const rds = new RDSClient(moto.clientConfig);
+    const rdsApi = new RDSClient(moto.clientConfig);
     const cfn = new CloudFormationClient(moto.clientConfig);
     try {
       // The database port is open from the app security group (not a CIDR) while the app exists.
@@ -146,7 +146,7 @@ describe('Beanstalk app lifecycle (moto)', () => {
       await moto.deleteStack('EbApp');
 
       // THEN the DB instance is still there, untouched
-      const after = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+      const after = await rdsApi.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
       expect(after.DBInstances?.[0]?.DBInstanceIdentifier).toBe(identifier);
       expect(after.DBInstances?.[0]?.DBInstanceStatus).toBe('available');
 
@@ -154,10 +154,10 @@ describe('Beanstalk app lifecycle (moto)', () => {
       await moto.deleteStack('EbDatabase');
 
       // THEN the DB instance is retained
-      const retained = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+      const retained = await rdsApi.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
       expect(retained.DBInstances?.[0]?.DBInstanceIdentifier).toBe(identifier);
     } finally {
-      rds.destroy();
+      rdsApi.destroy();
       cfn.destroy();
     }
   }, 300_000);
