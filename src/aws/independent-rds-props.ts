@@ -58,7 +58,7 @@ export interface IndependentRdsProps {
 
   /**
    * Read replicas (instances: `DatabaseInstanceReadReplica`s; Aurora: reader instances), 0–15.
-   * @default - instances: 0; Aurora: 1 in production (the Multi-AZ reader), 0 in development
+   * @default - instances: 0; Aurora: 1 when multiAz (so in production), otherwise 0
    */
   readonly readReplicas?: number;
 
