@@ -61,19 +61,19 @@ export class SecretDelivery {
  * Names of the environment variables the binding sets. Each must match `[A-Za-z_][A-Za-z0-9_]*`.
  */
 export interface DbEnvironmentVariableNames {
-  /** @default 'DB_HOST' */
+  /** Variable holding the database host name. @default 'DB_HOST' */
   readonly host?: string;
-  /** @default 'DB_PORT' */
+  /** Variable holding the database port. @default 'DB_PORT' */
   readonly port?: string;
-  /** @default 'DB_NAME' */
+  /** Variable holding the database name. @default 'DB_NAME' */
   readonly databaseName?: string;
-  /** @default 'DB_USER' */
+  /** Variable holding the login user name. @default 'DB_USER' */
   readonly username?: string;
-  /** Set only with `SecretDelivery.environmentSecret()`. @default 'DB_PASSWORD' */
+  /** Environment secret holding the password; set only with `SecretDelivery.environmentSecret()`. @default 'DB_PASSWORD' */
   readonly password?: string;
-  /** Set only with `SecretDelivery.secretArnOnly()`. @default 'DB_SECRET_ARN' */
+  /** Variable holding the secret ARN; set only with `SecretDelivery.secretArnOnly()`. @default 'DB_SECRET_ARN' */
   readonly secretArn?: string;
-  /** Set only when the database has a read endpoint. @default 'DB_READ_HOST' */
+  /** Variable holding the read-only host; set only when the database has a read endpoint. @default 'DB_READ_HOST' */
   readonly readHost?: string;
 }
 
@@ -214,6 +214,22 @@ export class BeanstalkDbBinding extends Construct {
     }
 
     this.addSettings(existing, env, secrets);
+    if (database.secret.secretFullArn === undefined) {
+      Annotations.of(this).addWarningV2(
+        'cdk-db-platform:beanstalkPartialSecretArn',
+        'BeanstalkDbBinding: the database secret is known only by a partial ARN (imported by name), so Elastic Beanstalk and the rotation rule get that partial ARN. Import the secret with secretsmanager.Secret.fromSecretCompleteArn() instead.',
+      );
+    }
+    // Settings added to the environment after the binding are checked again at synthesis.
+    this.node.addValidation({
+      validate: () => {
+        const settings = this.environment.optionSettings;
+        const coupled = Array.isArray(settings) && settings.some((s: any) => !Token.isUnresolved(s) && s.namespace === NS_COUPLED_RDS);
+        return coupled && !development
+          ? [`BeanstalkDbBinding: an option setting in namespace '${NS_COUPLED_RDS}' was added to the environment after the binding. Terminating the environment would delete that database and its data. Remove it and keep the database outside the environment.`]
+          : [];
+      },
+    });
     this.grantSecretRead(props.instanceRole, database);
 
     if (restart) {

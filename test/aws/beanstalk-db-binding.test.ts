@@ -294,6 +294,17 @@ describe('BeanstalkDbBinding', () => {
       expect(appStack.dependencies).toContain(dataStack);
     });
 
+    test('warns when the secret is known only by a partial ARN', () => {
+      const imported = secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'shop/db');
+      const partial: IBindableDatabase = {
+        connections: db.connections, endpointAddress: 'db.example.internal', endpointPort: '5432', databaseName: 'shop', username: 'app', secret: imported,
+      };
+      bind({ database: partial });
+      Annotations.fromStack(stack).hasWarning('/App/Binding', Match.stringLikeRegexp('known only by a partial ARN'));
+      const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }] } });
+      expect(JSON.stringify(Object.values(policies)[0].Properties.PolicyDocument.Statement)).toContain('secret:shop/db-??????');
+    });
+
     test('exposes the environment as the L1 escape hatch', () => {
       expect(bind().environment).toBe(environment);
     });
@@ -303,6 +314,15 @@ describe('BeanstalkDbBinding', () => {
     test('throws on a coupled database (aws:rds:dbinstance) without development: true', () => {
       environment = envWith([{ namespace: 'aws:rds:dbinstance', optionName: 'DBEngine', value: 'postgres' }]);
       expect(() => bind()).toThrow(/BeanstalkDbBinding: environment has option settings in namespace 'aws:rds:dbinstance'.*deletes that database/);
+    });
+
+    test('throws at synthesis when a coupled database is added to the environment after the binding', () => {
+      bind();
+      environment.optionSettings = [
+        ...(environment.optionSettings as elasticbeanstalk.CfnEnvironment.OptionSettingProperty[]),
+        { namespace: 'aws:rds:dbinstance', optionName: 'DBEngine', value: 'postgres' },
+      ];
+      expect(() => app.synth()).toThrow(/an option setting in namespace 'aws:rds:dbinstance' was added to the environment after the binding/);
     });
 
     test('throws when optionSettings is an unresolved token', () => {
