@@ -1,7 +1,7 @@
 import { Stack, Token, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { SecretsManagerSecretRef } from '../core/secret-reference';
 import { IndependentRds } from './independent-rds';
+import { SecretsManagerSecretRef } from '../core/secret-reference';
 
 /** Options for {@link SecretReferenceFor.independentRds}. */
 export interface IndependentRdsSecretReferenceOptions {

@@ -1,12 +1,12 @@
 import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { DatabaseEnvironment, DatabaseEnvironmentOptions } from './database-env';
 import { DatabaseConnection } from '../core/connection-model';
 import { DatabaseProvider } from '../core/database-provider';
 import { PostgresNames } from '../core/pg-names';
 import { DatabaseSecretKeys, SslMode } from '../core/secret-keys';
 import { SecretsManagerSecretRef } from '../core/secret-reference';
-import { DatabaseEnvironment, DatabaseEnvironmentOptions } from './database-env';
 
 /**
  * The External Secrets Operator store an `ExternalSecret` reads from.

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { DatabaseSecretKeys } from '../core/secret-keys';
 import { CaBundle } from './ca-bundle';
+import { DatabaseSecretKeys } from '../core/secret-keys';
 
 /** Options for {@link WaitForDb.addTo}. */
 export interface WaitForDbOptions {

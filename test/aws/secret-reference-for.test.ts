@@ -1,8 +1,9 @@
-import { App, Duration, Stack, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { databaseStack, networkStack } from './fixtures';
+import { IndependentRds } from '../../src/aws/independent-rds';
 import { SecretReferenceFor } from '../../src/aws/secret-reference-for';
 import { SecretsManagerSecretRef } from '../../src/core/secret-reference';
-import { databaseStack, networkStack } from './fixtures';
 
 describe('SecretReferenceFor.independentRds', () => {
   let app: App;
@@ -38,33 +39,30 @@ describe('SecretReferenceFor.independentRds', () => {
     expect(SecretReferenceFor.independentRds(db, { secretName: 'shop-db' }).rotationPeriodDays).toBeUndefined();
   });
 
-  test('carries the stack region when it is concrete, none when environment-agnostic', () => {
+  test('carries no region for an environment-agnostic stack', () => {
     const { db } = databaseStack(app, vpc);
     expect(SecretReferenceFor.independentRds(db, { secretName: 'shop-db' }).region).toBeUndefined();
+  });
 
-    const app2 = new App();
-    const net = new Stack(app2, 'Net', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const vpc2 = new (require('aws-cdk-lib').aws_ec2.Vpc)(net, 'Vpc', { maxAzs: 2 });
-    const data = new Stack(app2, 'Data', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const { IndependentRds } = require('../../src/aws');
-    const db2 = new IndependentRds(data, 'Database', { vpc: vpc2 });
-    expect(SecretReferenceFor.independentRds(db2, { secretName: 'shop-db' }).region).toBe('eu-west-1');
+  test('carries the stack region when it is concrete', () => {
+    const env = { account: '111111111111', region: 'eu-west-1' };
+    const net = new Stack(app, 'Net', { env });
+    const data = new Stack(app, 'Data', { env });
+    const db = new IndependentRds(data, 'Database', { vpc: new ec2.Vpc(net, 'Vpc', { maxAzs: 2 }) });
+    expect(SecretReferenceFor.independentRds(db, { secretName: 'shop-db' }).region).toBe('eu-west-1');
   });
 
   test('reads the name of a secret passed in with a fixed secretName', () => {
-    const { stack, db } = databaseStack(app, vpc, {});
-    void stack;
-    const app2 = new App();
-    const vpc2 = networkStack(app2).vpc;
-    const holder = new Stack(app2, 'Holder');
+    // GIVEN
+    const holder = new Stack(app, 'Holder');
     const own = new secretsmanager.Secret(holder, 'Own', {
       secretName: 'shop/own-master',
       generateSecretString: { secretStringTemplate: JSON.stringify({ username: 'dbadmin' }), generateStringKey: 'password', excludePunctuation: true },
     });
-    const { db: db2 } = databaseStack(app2, vpc2, { secret: own, username: 'dbadmin' });
-    expect(SecretReferenceFor.independentRds(db2).secretName).toBe('shop/own-master');
-    expect(SecretReferenceFor.independentRds(db2, { secretName: 'shop/own-master' }).secretName).toBe('shop/own-master');
-    expect(db).toBeDefined();
+    const { db } = databaseStack(app, vpc, { secret: own, username: 'dbadmin' });
+    // THEN
+    expect(SecretReferenceFor.independentRds(db).secretName).toBe('shop/own-master');
+    expect(SecretReferenceFor.independentRds(db, { secretName: 'shop/own-master' }).secretName).toBe('shop/own-master');
   });
 
   test('accepts an imported secret whose name matches its ARN', () => {

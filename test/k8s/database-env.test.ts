@@ -40,14 +40,31 @@ describe('DatabaseEnvironment', () => {
 
   test('overrides every setting and sets the certificate paths', () => {
     const e = env({
-      sslMode: SslMode.VERIFY_FULL, poolSize: 4, maxOverflow: 0, poolRecycleSeconds: 600, poolPrePing: false,
-      connectTimeoutSeconds: 5, commandTimeoutSeconds: 15, idleInTransactionSessionTimeoutSeconds: 60,
-      sslRootCertPath: '/etc/db-ca/ca.pem', sslCertPath: '/etc/db-client/tls.crt', sslKeyPath: '/etc/db-client/tls.key',
+      sslMode: SslMode.VERIFY_FULL,
+      poolSize: 4,
+      maxOverflow: 0,
+      poolRecycleSeconds: 600,
+      poolPrePing: false,
+      connectTimeoutSeconds: 5,
+      commandTimeoutSeconds: 15,
+      idleInTransactionSessionTimeoutSeconds: 60,
+      sslRootCertPath: '/etc/db-ca/ca.pem',
+      sslCertPath: '/etc/db-client/tls.crt',
+      sslKeyPath: '/etc/db-client/tls.key',
     });
     expect(e).toMatchObject({
-      DB_SSL_MODE: 'verify-full', DB_POOL_SIZE: '4', DB_TIMEOUT: '15', DB_MAX_OVERFLOW: '0', DB_POOL_RECYCLE: '600',
-      DB_POOL_PRE_PING: 'false', DB_CONNECT_TIMEOUT: '5', DB_COMMAND_TIMEOUT: '15', DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT: '60',
-      DB_SSL_ROOT_CERT_PATH: '/etc/db-ca/ca.pem', DB_SSL_CERT_PATH: '/etc/db-client/tls.crt', DB_SSL_KEY_PATH: '/etc/db-client/tls.key',
+      DB_SSL_MODE: 'verify-full',
+      DB_POOL_SIZE: '4',
+      DB_TIMEOUT: '15',
+      DB_MAX_OVERFLOW: '0',
+      DB_POOL_RECYCLE: '600',
+      DB_POOL_PRE_PING: 'false',
+      DB_CONNECT_TIMEOUT: '5',
+      DB_COMMAND_TIMEOUT: '15',
+      DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT: '60',
+      DB_SSL_ROOT_CERT_PATH: '/etc/db-ca/ca.pem',
+      DB_SSL_CERT_PATH: '/etc/db-client/tls.crt',
+      DB_SSL_KEY_PATH: '/etc/db-client/tls.key',
     });
   });
 
