@@ -34,10 +34,7 @@ export class SecretReferenceFor {
     const stack = Stack.of(rds);
     // rds.secret is the secret attached to the database; its L1 names the secret it wraps.
     const attachment = rds.secret.node.defaultChild;
-    if (!(attachment instanceof secretsmanager.CfnSecretTargetAttachment)) {
-      throw new Error(`${owner}: ${rds.node.path} has no secret attached to its database (got none). Create the IndependentRds with its generated secret or a 'secret' prop.`);
-    }
-    const target = stack.resolve(attachment.secretId);
+    const target = stack.resolve(attachment instanceof secretsmanager.CfnSecretTargetAttachment ? attachment.secretId : rds.secret.secretArn);
     const cfnSecret = typeof target === 'object' && target !== null && typeof target.Ref === 'string'
       ? findCfnSecret(rds.node.root, target.Ref)
       : undefined;

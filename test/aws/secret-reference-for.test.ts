@@ -1,4 +1,4 @@
-import { App, Duration, Stack, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { databaseStack, networkStack } from './fixtures';
 import { IndependentRds } from '../../src/aws/independent-rds';
@@ -86,6 +86,17 @@ describe('SecretReferenceFor.independentRds', () => {
     const { db } = databaseStack(app, vpc);
     SecretReferenceFor.independentRds(db, { secretName: 'shop-db' });
     expect(() => SecretReferenceFor.independentRds(db, { secretName: 'other-db' })).toThrow(/does not match the name of the secret .*got "shop-db"/);
+  });
+
+  test('throws when the secret is named by a value known only at deploy time', () => {
+    const holder = new Stack(app, 'Holder');
+    const name = new CfnParameter(holder, 'SecretName', { type: 'String' });
+    const own = new secretsmanager.Secret(holder, 'Own', {
+      secretName: name.valueAsString,
+      generateSecretString: { secretStringTemplate: JSON.stringify({ username: 'dbadmin' }), generateStringKey: 'password', excludePunctuation: true },
+    });
+    const { db } = databaseStack(app, vpc, { secret: own, username: 'dbadmin' });
+    expect(() => SecretReferenceFor.independentRds(db)).toThrow(/named by a value known only at deploy time \(got \{"Ref":"SecretName"\}\)/);
   });
 
   test('throws when an imported secret is used without secretName', () => {
