@@ -1,4 +1,4 @@
-import { App, Stack, aws_kms as kms, aws_sns as sns } from 'aws-cdk-lib';
+import { App, aws_kms as kms, aws_sns as sns } from 'aws-cdk-lib';
 import { NagSuppressions } from 'cdk-nag';
 import { DatabaseEngine, IndependentRds } from '../../src/aws';
 import { expectCfnLintClean, expectNagClean, expectNoSecrets, synthTemplate, toolOrSkip } from '../harness';
@@ -8,7 +8,7 @@ import { databaseStack, networkStack, plainStack } from './fixtures';
  * The production preset of each engine family, checked by cfn-lint, cdk-nag AwsSolutions and the
  * secret scan. The only suppressions are the two findings below, each with its reason.
  */
-function suppressDocumentedFindings(stack: Stack, db: IndependentRds): void {
+function suppressDocumentedFindings(db: IndependentRds): void {
   NagSuppressions.addResourceSuppressions(db, [
     {
       id: 'AwsSolutions-IAM4',
@@ -20,7 +20,6 @@ function suppressDocumentedFindings(stack: Stack, db: IndependentRds): void {
       reason: 'The engine default port is kept on purpose: the security group admits only bound application groups, and a non-default port adds no real protection.',
     },
   ], true);
-  void stack;
 }
 
 const ENGINES: Array<[string, DatabaseEngine]> = [
@@ -49,7 +48,7 @@ describe('IndependentRds validators (production preset)', () => {
     const app = new App();
     const network = networkStack(app);
     const { stack, db } = databaseStack(app, network.vpc, { engine });
-    suppressDocumentedFindings(stack, db);
+    suppressDocumentedFindings(db);
     expectNagClean(network.stack);
     expectNagClean(stack);
   });
@@ -68,7 +67,7 @@ describe('IndependentRds validators (production preset)', () => {
     const stack = plainStack(app, 'Database');
     const topic = new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'TopicKey', { enableKeyRotation: true }) });
     const db = new IndependentRds(stack, 'Database', { vpc: network.vpc, readReplicas: 1, alarmTopic: topic });
-    suppressDocumentedFindings(stack, db);
+    suppressDocumentedFindings(db);
     expectNagClean(stack);
     if (toolOrSkip('cfn-lint')) expectCfnLintClean(synthTemplate(stack));
   });
