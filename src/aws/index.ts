@@ -6,4 +6,5 @@ export * from './database-preset';
 export * from './independent-rds-props';
 export * from './independent-rds';
 export * from './beanstalk-db-binding';
+export * from './rds-proxy';
 export * from './secret-reference-for';

@@ -1,0 +1,242 @@
+import {
+  Annotations, CfnResource, Duration, Lazy, Names, Stack,
+  aws_ec2 as ec2, aws_iam as iam, aws_rds as rds, aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { IBindableDatabase } from './bindable-database';
+import { IndependentRds } from './independent-rds';
+import { proxyEngineFamily, proxyPort, proxySettingsErrors } from './private/proxy-validation';
+
+/** Properties of an RdsProxy. */
+export interface RdsProxyProps {
+  /** The database the proxy pools connections to (an instance or an Aurora cluster). */
+  readonly database: IndependentRds;
+
+  /**
+   * The secret the proxy logs in with. It must be the database's own secret; the prop exists so
+   * that a mistaken secret is refused at synth instead of failing at connect time.
+   * @default - the database's master secret
+   */
+  readonly secret?: secretsmanager.ISecret;
+
+  /**
+   * Subnets the proxy's network interfaces live in; they must span at least two AZs.
+   * @default - { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security group of the proxy. The database admits this group only.
+   * @default - a new security group with no ingress and egress only to the database port
+   */
+  readonly securityGroup?: ec2.ISecurityGroup;
+
+  /** Refuse clients that do not use TLS. @default true */
+  readonly requireTLS?: boolean;
+
+  /**
+   * Require IAM authentication from clients (`IAMAuth: REQUIRED`); clients then connect with a
+   * token granted by `grantConnect` instead of the password.
+   * @default false
+   */
+  readonly iamAuth?: boolean;
+
+  /** How long a client connection may stay idle before the proxy closes it. @default Duration.minutes(30) */
+  readonly idleClientTimeout?: Duration;
+
+  /**
+   * Largest share of the database's `max_connections` the proxy may open, 1–100. 90 leaves room
+   * for administrators, migrations and rotation to connect directly.
+   * @default 90
+   */
+  readonly maxConnectionsPercent?: number;
+
+  /**
+   * Share of `max_connections` the proxy keeps open while idle, 0 to maxConnectionsPercent. 50
+   * keeps a warm pool while returning half of the connections the database does not need.
+   * @default 50
+   */
+  readonly maxIdleConnectionsPercent?: number;
+
+  /** How long a client waits for a pooled connection before the proxy returns an error. @default Duration.seconds(120) */
+  readonly borrowTimeout?: Duration;
+
+  /**
+   * Session state the proxy ignores when deciding to pin a client to one database connection.
+   * @default - none: every session-changing statement pins
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html
+   */
+  readonly sessionPinningFilters?: rds.SessionPinningFilter[];
+
+  /**
+   * Add a read-only proxy endpoint (`TargetRole: READ_ONLY`) that spreads reads over the
+   * Aurora readers. Aurora only.
+   * @default - true for Aurora clusters; instances have no read-only proxy endpoint
+   */
+  readonly readOnlyEndpoint?: boolean;
+
+  /** Physical name of the proxy. @default - a unique name derived from the construct path */
+  readonly dbProxyName?: string;
+}
+
+/**
+ * RDS Proxy in front of an IndependentRds: secret authentication with the database's secret,
+ * TLS required, its own security group, and the database reachable from the proxy only.
+ * It is an IBindableDatabase, so a BeanstalkDbBinding to it sets DB_HOST to the proxy endpoint.
+ */
+export class RdsProxy extends Construct implements IBindableDatabase {
+  /** The underlying aws-rds proxy. */
+  public readonly proxy: rds.DatabaseProxy;
+  /** The read-only endpoint (Aurora only). */
+  public readonly readOnlyEndpoint?: rds.CfnDBProxyEndpoint;
+  /** The proxy's security group. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** Network access to the proxy, with the proxy's port as default port. */
+  public readonly connections: ec2.Connections;
+  /** The proxy's read/write endpoint. */
+  public readonly endpointAddress: string;
+  /** The proxy's port (5432 for the PostgreSQL family, 3306 for MySQL and MariaDB). */
+  public readonly endpointPort: string;
+  /** The read-only proxy endpoint (Aurora only). */
+  public readonly readEndpointAddress?: string;
+  /** Name of the database behind the proxy. */
+  public readonly databaseName: string;
+  /** Login user name. */
+  public readonly username: string;
+  /** The secret the proxy logs in with (the database's master secret). */
+  public readonly secret: secretsmanager.ISecret;
+  /** Whether clients must use IAM authentication. */
+  public readonly iamAuth: boolean;
+
+  private readonly database: IndependentRds;
+
+  constructor(scope: Construct, id: string, props: RdsProxyProps) {
+    super(scope, id);
+    const db = props.database;
+    this.database = db;
+    const vpc = (db.cluster?.vpc ?? db.instance?.vpc)!;
+    const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const requireTLS = props.requireTLS ?? true;
+    this.iamAuth = props.iamAuth ?? false;
+    const idleClientTimeout = props.idleClientTimeout ?? Duration.minutes(30);
+    const maxConnectionsPercent = props.maxConnectionsPercent ?? 90;
+    const maxIdleConnectionsPercent = props.maxIdleConnectionsPercent ?? 50;
+    const borrowTimeout = props.borrowTimeout ?? Duration.seconds(120);
+    const wantReadOnly = props.readOnlyEndpoint ?? db.engine.isCluster;
+
+    const errors: string[] = [];
+    const family = proxyEngineFamily(db.engine.family);
+    if (!family) {
+      errors.push(`the engine family must be supported by RDS Proxy (got ${db.engine.family}). Use PostgreSQL, MySQL, MariaDB, Aurora PostgreSQL or Aurora MySQL.`);
+    }
+    errors.push(...proxySettingsErrors({
+      maxConnectionsPercent,
+      maxIdleConnectionsPercent,
+      idleClientTimeoutSeconds: idleClientTimeout.toSeconds(),
+      borrowTimeoutSeconds: borrowTimeout.toSeconds(),
+    }));
+    if (props.secret && props.secret.secretArn !== db.secret.secretArn) {
+      errors.push(`secret must belong to the database (got ${props.secret.node.path}, the database's secret is ${db.secret.node.path}). Leave secret unset to use the database's secret.`);
+    }
+    if (wantReadOnly && !db.engine.isCluster) {
+      errors.push(`readOnlyEndpoint needs an Aurora cluster (got ${db.engine}). RDS Proxy read-only endpoints serve Aurora readers only; leave readOnlyEndpoint unset.`);
+    }
+    const subnets = this.selectSubnets(vpc, vpcSubnets, errors);
+    if (errors.length > 0) {
+      throw new Error(`RdsProxy: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).join(' ')})` : ''}`);
+    }
+
+    this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `RDS Proxy ${this.node.path}: clients are admitted by binding; egress to the database only`,
+      allowAllOutbound: false,
+    });
+    const port = proxyPort(family!);
+    this.proxy = new rds.DatabaseProxy(this, 'Resource', {
+      proxyTarget: db.cluster ? rds.ProxyTarget.fromCluster(db.cluster) : rds.ProxyTarget.fromInstance(db.instance!),
+      secrets: [db.secret],
+      vpc,
+      vpcSubnets,
+      securityGroups: [this.securityGroup],
+      requireTLS,
+      iamAuth: this.iamAuth,
+      idleClientTimeout,
+      maxConnectionsPercent,
+      maxIdleConnectionsPercent,
+      borrowTimeout,
+      sessionPinningFilters: props.sessionPinningFilters,
+      dbProxyName: props.dbProxyName ?? Names.uniqueResourceName(this, { maxLength: 60, separator: '-' }).toLowerCase(),
+    });
+    // aws-rds already opens the database port from the proxy's security group (and adds the
+    // matching egress rule to it); nothing else is admitted here.
+    if (db.cluster) this.dropRedundantClusterDependency(db.cluster);
+
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(port) });
+    this.endpointAddress = this.proxy.endpoint;
+    this.endpointPort = String(port);
+    this.databaseName = db.databaseName;
+    this.username = db.username;
+    this.secret = db.secret;
+
+    if (wantReadOnly) {
+      this.readOnlyEndpoint = new rds.CfnDBProxyEndpoint(this, 'ReadOnlyEndpoint', {
+        dbProxyEndpointName: `${this.proxy.dbProxyName}-ro`,
+        dbProxyName: this.proxy.dbProxyName,
+        vpcSubnetIds: subnets.map((sn) => sn.subnetId),
+        vpcSecurityGroupIds: [this.securityGroup.securityGroupId],
+        targetRole: 'READ_ONLY',
+      });
+      this.readEndpointAddress = this.readOnlyEndpoint.attrEndpoint;
+      if (db.readReplicaCount === 0) {
+        Annotations.of(this).addWarningV2('cdk-db-platform:proxyReadOnlyNoReaders',
+          'RdsProxy: the Aurora cluster has no readers at synth time; the read-only endpoint refuses connections until a reader exists (add readReplicas or ReplicaAutoscaling).');
+      }
+    }
+  }
+
+  /**
+   * Lets `grantee` connect through the proxy with IAM authentication as `dbUser`
+   * (`rds-db:connect` on the proxy). Needs `iamAuth: true`.
+   * @param grantee who connects
+   * @param dbUser database user to connect as (default: the master user)
+   */
+  public grantConnect(grantee: iam.IGrantable, dbUser?: string): iam.Grant {
+    if (!this.iamAuth) {
+      throw new Error('RdsProxy: grantConnect needs iamAuth: true (got false). Set iamAuth: true on the proxy, or let the client log in with the secret instead.');
+    }
+    return this.proxy.grantConnect(grantee, dbUser ?? this.database.username);
+  }
+
+  /**
+   * The target group both references the cluster and depends on it (cfn-lint W3005): keep the
+   * DependsOn on the cluster's instances, which are what makes the target reachable, and drop
+   * the one on the cluster.
+   */
+  private dropRedundantClusterDependency(cluster: rds.DatabaseCluster): void {
+    const targetGroup = this.proxy.node.tryFindChild('ProxyTargetGroup') as CfnResource | undefined;
+    const clusterResource = cluster.node.defaultChild as CfnResource;
+    if (!targetGroup || Stack.of(targetGroup) !== Stack.of(clusterResource)) return;
+    targetGroup.addOverride('DependsOn', Lazy.list({
+      produce: () => targetGroup.obtainDependencies()
+        .filter((r) => r !== clusterResource)
+        .map((r) => Stack.of(r).resolve(r.logicalId) as string)
+        .sort(),
+    }, { omitEmpty: true }));
+  }
+
+  /** Selects the proxy's subnets and checks they span two or more AZs. */
+  private selectSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection, errors: string[]): ec2.ISubnet[] {
+    let subnets: ec2.ISubnet[];
+    try {
+      subnets = vpc.selectSubnets(selection).subnets;
+    } catch (e) {
+      errors.push(`vpcSubnets selects no usable subnets (${(e as Error).message}). Select private subnets in two or more AZs.`);
+      return [];
+    }
+    const azs = new Set(subnets.map((sn) => sn.availabilityZone));
+    if (azs.size < 2) {
+      errors.push(`vpcSubnets must span two or more availability zones (got ${azs.size}: ${[...azs].join(', ') || 'none'}). RDS Proxy refuses fewer; add subnets in a second AZ.`);
+    }
+    return subnets;
+  }
+}
