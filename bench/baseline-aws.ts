@@ -65,7 +65,11 @@ function addDatabase({ stack, vpc, environment, instanceRole }: ServiceScope): v
   instance.addRotationSingleUser({ automaticallyAfter: Duration.days(30), excludeCharacters: EXCLUDED });
   const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, op: cloudwatch.ComparisonOperator, periods = 2) =>
     new cloudwatch.Alarm(stack, id, {
-      metric, threshold, comparisonOperator: op, evaluationPeriods: periods, datapointsToAlarm: periods,
+      metric,
+      threshold,
+      comparisonOperator: op,
+      evaluationPeriods: periods,
+      datapointsToAlarm: periods,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;

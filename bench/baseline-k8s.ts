@@ -15,8 +15,14 @@ const HOST = `postgres-service.${NS}.svc.cluster.local`;
 const labels = { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'postgres', 'app.kubernetes.io/component': 'database' };
 const meta = (name: string, l: { [k: string]: string } = labels) => ({ name, namespace: NS, labels: l });
 const secure = (uid: number): k8s.SecurityContext => ({
-  runAsUser: uid, runAsGroup: uid, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-  privileged: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+  runAsUser: uid,
+  runAsGroup: uid,
+  runAsNonRoot: true,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
 });
 const podSecurity: k8s.PodSecurityContext = {
   runAsUser: 70, runAsGroup: 70, fsGroup: 70, fsGroupChangePolicy: 'OnRootMismatch', runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' },
@@ -136,14 +142,24 @@ function server(chart: Chart): void {
   new k8s.KubeJob(chart, 'superuser-bootstrap-job', {
     metadata: meta('postgres-superuser-bootstrap', bl),
     spec: {
-      backoffLimit: 4, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400,
+      backoffLimit: 4,
+      activeDeadlineSeconds: 600,
+      ttlSecondsAfterFinished: 86400,
       template: {
         metadata: { labels: bl },
         spec: {
-          serviceAccountName: 'postgres-superuser', automountServiceAccountToken: true, restartPolicy: 'OnFailure', securityContext: podSecurity,
+          serviceAccountName: 'postgres-superuser',
+          automountServiceAccountToken: true,
+          restartPolicy: 'OnFailure',
+          securityContext: podSecurity,
           containers: [{
-            name: 'bootstrap', image: 'bitnami/kubectl:1.28.15', command: ['/bin/sh', '-c', bootstrapScript('postgres-superuser', 'POSTGRES_PASSWORD')],
-            env: bootstrapEnv, resources: small, securityContext: secure(1001), volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            name: 'bootstrap',
+            image: 'bitnami/kubectl:1.28.15',
+            command: ['/bin/sh', '-c', bootstrapScript('postgres-superuser', 'POSTGRES_PASSWORD')],
+            env: bootstrapEnv,
+            resources: small,
+            securityContext: secure(1001),
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
           }],
           volumes: [{ name: 'tmp', emptyDir: {} }],
         },
@@ -157,14 +173,21 @@ function server(chart: Chart): void {
   new k8s.KubeStatefulSet(chart, 'statefulset', {
     metadata: meta('postgres'),
     spec: {
-      serviceName: 'postgres-headless', replicas: 1, selector: { matchLabels: labels },
+      serviceName: 'postgres-headless',
+      replicas: 1,
+      selector: { matchLabels: labels },
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       template: {
         metadata: { labels: { app: 'postgres', ...labels } },
         spec: {
-          automountServiceAccountToken: false, enableServiceLinks: false, terminationGracePeriodSeconds: 60, securityContext: podSecurity,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: 60,
+          securityContext: podSecurity,
           containers: [{
-            name: 'postgres', image: 'postgres:15-alpine', args: ['-c', 'max_connections=100'],
+            name: 'postgres',
+            image: 'postgres:15-alpine',
+            args: ['-c', 'max_connections=100'],
             ports: [{ name: 'postgres', containerPort: 5432 }],
             env: [
               { name: 'POSTGRES_USER', valueFrom: { secretKeyRef: { name: 'postgres-superuser', key: 'POSTGRES_USER' } } },
@@ -203,16 +226,24 @@ function server(chart: Chart): void {
   new k8s.KubeCronJob(chart, 'backup', {
     metadata: meta('postgres-backup', backupLabels),
     spec: {
-      schedule: '0 3 * * *', concurrencyPolicy: 'Forbid', failedJobsHistoryLimit: 3, successfulJobsHistoryLimit: 3,
+      schedule: '0 3 * * *',
+      concurrencyPolicy: 'Forbid',
+      failedJobsHistoryLimit: 3,
+      successfulJobsHistoryLimit: 3,
       jobTemplate: {
         spec: {
-          activeDeadlineSeconds: 21600, backoffLimit: 2,
+          activeDeadlineSeconds: 21600,
+          backoffLimit: 2,
           template: {
             metadata: { labels: { ...backupLabels, 'postgres.postgres.cdk-db-platform.io/client': 'true' } },
             spec: {
-              automountServiceAccountToken: false, restartPolicy: 'Never', securityContext: podSecurity,
+              automountServiceAccountToken: false,
+              restartPolicy: 'Never',
+              securityContext: podSecurity,
               containers: [{
-                name: 'backup', image: 'postgres:15-alpine', command: ['/bin/sh', '-c', BACKUP_SCRIPT],
+                name: 'backup',
+                image: 'postgres:15-alpine',
+                command: ['/bin/sh', '-c', BACKUP_SCRIPT],
                 env: [...pgEnv('POSTGRES_PASSWORD'), { name: 'BACKUP_DIR', value: '/backups' }, { name: 'BACKUP_KEEP', value: '7' }],
                 securityContext: secure(70),
                 volumeMounts: [{ name: 'backups', mountPath: '/backups' }, { name: 'tmp', mountPath: '/tmp' }],
@@ -242,29 +273,40 @@ function addApp(chart: Chart, appName: string, ingress: k8s.NetworkPolicyIngress
   new k8s.KubeJob(chart, `${r}-job`, {
     metadata: meta(`${r}-db-init`, podLabels),
     spec: {
-      backoffLimit: 4, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 3600,
+      backoffLimit: 4,
+      activeDeadlineSeconds: 600,
+      ttlSecondsAfterFinished: 3600,
       template: {
         metadata: { labels: podLabels },
         spec: {
-          serviceAccountName: `${r}-db-init`, automountServiceAccountToken: false, restartPolicy: 'OnFailure',
+          serviceAccountName: `${r}-db-init`,
+          automountServiceAccountToken: false,
+          restartPolicy: 'OnFailure',
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           initContainers: [{
-            name: 'secret-bootstrap', image: 'bitnami/kubectl:1.28.15',
+            name: 'secret-bootstrap',
+            image: 'bitnami/kubectl:1.28.15',
             command: ['/bin/sh', '-c', bootstrapScript(secretName, 'DB_PASSWORD', `postgresql://${user}:`, `@${HOST}:5432/${db}?sslmode=prefer`)],
-            env: bootstrapEnv, resources: small, securityContext: secure(1001),
+            env: bootstrapEnv,
+            resources: small,
+            securityContext: secure(1001),
             volumeMounts: [
               { name: 'tmp', mountPath: '/tmp' },
               { name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
             ],
           }],
           containers: [{
-            name: 'db-init', image: 'postgres:15-alpine', command: ['/bin/sh', '-c', initScript(db, user, appName)],
+            name: 'db-init',
+            image: 'postgres:15-alpine',
+            command: ['/bin/sh', '-c', initScript(db, user, appName)],
             env: [
               ...pgEnv('POSTGRES_PASSWORD'),
               { name: 'PGAPPNAME', value: 'db-init' },
               { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: secretName, key: 'DB_PASSWORD' } } },
             ],
-            resources: small, securityContext: secure(70), volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            resources: small,
+            securityContext: secure(70),
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
           }],
           volumes: [
             { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { App, Chart } from 'cdk8s';
-import { startPostgres } from '../test/harness/postgres';
 import { SharedPostgres } from '../src/k8s';
+import { startPostgres } from '../test/harness/postgres';
 
 /** Figures of the init convergence benchmark. */
 export interface InitResult {

@@ -81,8 +81,15 @@ function k8sBench(): K8sRow[] {
     const build = (v: 'lib' | 'base') => median(runs[v].map((x) => x.timing.buildMs));
     const rss = (v: 'lib' | 'base') => Math.max(...runs[v].map((x) => x.maxRssKiB)) / 1024;
     return {
-      n, repetitions: K8S_REPS[i], libMs: ms('lib'), baseMs: ms('base'), ratio: ms('lib') / ms('base'),
-      libBuildMs: build('lib'), baseBuildMs: build('base'), libRssMiB: rss('lib'), baseRssMiB: rss('base'),
+      n,
+      repetitions: K8S_REPS[i],
+      libMs: ms('lib'),
+      baseMs: ms('base'),
+      ratio: ms('lib') / ms('base'),
+      libBuildMs: build('lib'),
+      baseBuildMs: build('base'),
+      libRssMiB: rss('lib'),
+      baseRssMiB: rss('base'),
     };
   });
 }
