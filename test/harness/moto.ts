@@ -39,12 +39,17 @@ const EMPTY_ZIP = Buffer.from('504b0506000000000000000000000000000000000000', 'h
  * Lambda code referenced from S3 (CDK assets) must exist in moto's S3 before CreateStack. Upload
  * a placeholder archive for each one (moto does not run the code).
  */
-async function stageLambdaAssets(endpoint: string, template: any): Promise<void> {
+async function stageLambdaAssets(endpoint: string, region: string, template: any): Promise<void> {
+  // moto's default account; CDK names its asset bucket with `Fn::Sub` over account and region.
+  const resolve = (v: any): unknown =>
+    typeof v?.['Fn::Sub'] === 'string'
+      ? v['Fn::Sub'].replace(/\$\{AWS::AccountId\}/g, '123456789012').replace(/\$\{AWS::Region\}/g, region).replace(/\$\{AWS::Partition\}/g, 'aws')
+      : v;
   for (const res of Object.values<any>(template.Resources ?? {})) {
     if (res.Type !== 'AWS::Lambda::Function') continue;
     const code = res.Properties?.Code;
-    const bucket = code?.S3Bucket;
-    const key = code?.S3Key;
+    const bucket = resolve(code?.S3Bucket);
+    const key = resolve(code?.S3Key);
     if (typeof bucket !== 'string' || typeof key !== 'string') continue;
     await fetch(`${endpoint}/${bucket}`, { method: 'PUT' });
     await fetch(`${endpoint}/${bucket}/${key}`, { method: 'PUT', body: EMPTY_ZIP });
@@ -97,7 +102,7 @@ export async function startMoto(): Promise<MotoHarness> {
     version,
     clientConfig,
     async deployStack(stackName, template) {
-      await stageLambdaAssets(endpoint, template);
+      await stageLambdaAssets(endpoint, region, template);
       await cfn.send(
         new CreateStackCommand({
           StackName: stackName,
