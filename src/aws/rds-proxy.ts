@@ -219,7 +219,7 @@ export class RdsProxy extends Construct implements IBindableDatabase {
     targetGroup.addOverride('DependsOn', Lazy.list({
       produce: () => targetGroup.obtainDependencies()
         .filter((r) => r !== clusterResource)
-        .map((r) => Stack.of(r).resolve(r.logicalId) as string)
+        .map((r) => Stack.of(r).resolve((r as CfnResource).logicalId) as string)
         .sort(),
     }, { omitEmpty: true }));
   }

@@ -32,8 +32,10 @@ export function proxySettingsErrors(s: {
   const errors: string[] = [];
   if (!Number.isInteger(s.maxConnectionsPercent) || s.maxConnectionsPercent < 1 || s.maxConnectionsPercent > 100) {
     errors.push(`maxConnectionsPercent must be an integer 1–100 (got ${s.maxConnectionsPercent}). Use a percentage of the database's max_connections.`);
-  } else if (!Number.isInteger(s.maxIdleConnectionsPercent) || s.maxIdleConnectionsPercent < 0 || s.maxIdleConnectionsPercent > s.maxConnectionsPercent) {
-    errors.push(`maxIdleConnectionsPercent must be an integer from 0 to maxConnectionsPercent (${s.maxConnectionsPercent}) (got ${s.maxIdleConnectionsPercent}). Lower it.`);
+  } else if (!Number.isInteger(s.maxIdleConnectionsPercent)
+    || s.maxIdleConnectionsPercent < 0 || s.maxIdleConnectionsPercent > s.maxConnectionsPercent) {
+    errors.push(`maxIdleConnectionsPercent must be an integer from 0 to maxConnectionsPercent (${s.maxConnectionsPercent})`
+      + ` (got ${s.maxIdleConnectionsPercent}). Lower it.`);
   }
   if (s.idleClientTimeoutSeconds < 1 || s.idleClientTimeoutSeconds > 28800) {
     errors.push(`idleClientTimeout must be 1 second to 8 hours (got ${s.idleClientTimeoutSeconds} s). RDS Proxy refuses other values.`);
