@@ -7,4 +7,5 @@ export * from './independent-rds-props';
 export * from './independent-rds';
 export * from './beanstalk-db-binding';
 export * from './rds-proxy';
+export * from './replica-autoscaling';
 export * from './secret-reference-for';

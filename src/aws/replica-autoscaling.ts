@@ -1,0 +1,129 @@
+import {
+  Annotations, Aws, CfnResource, Duration, Token,
+  aws_applicationautoscaling as appscaling, aws_iam as iam, aws_rds as rds,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { IndependentRds } from './independent-rds';
+import { replicaScalingErrors } from './private/replica-validation';
+
+/** Properties of a ReplicaAutoscaling. */
+export interface ReplicaAutoscalingProps {
+  /** The database whose read replicas follow the load. */
+  readonly database: IndependentRds;
+
+  /** Fewest autoscaled readers (Aurora: the `ReadReplicaCount` floor, all readers counted). @default 1 */
+  readonly minCapacity?: number;
+
+  /** Most readers, at most 15 (Aurora's limit). @default 3 */
+  readonly maxCapacity?: number;
+
+  /** Average reader CPU, in percent, that scaling keeps the readers at. @default 70 */
+  readonly targetCpu?: number;
+
+  /**
+   * Track the average number of connections per reader instead of CPU.
+   * @default - track CPU (targetCpu)
+   */
+  readonly targetConnections?: number;
+
+  /** Time after a scale-in before the next scale-in. @default Duration.seconds(300) */
+  readonly scaleInCooldown?: Duration;
+
+  /** Time after a scale-out before the next scale-out. @default Duration.seconds(60) */
+  readonly scaleOutCooldown?: Duration;
+}
+
+/**
+ * Read replicas that follow the load.
+ *
+ * On Aurora it registers the cluster with Application Auto Scaling (`rds:cluster:ReadReplicaCount`)
+ * and adds a target-tracking policy on `RDSReaderAverageCPUUtilization` (or
+ * `RDSReaderAverageDatabaseConnections`).
+ *
+ * Deleting the stack: CloudFormation deletes the scalable target and the policy, which
+ * deregisters the cluster from Application Auto Scaling. A RETAIN cluster is never deleted by
+ * CloudFormation, and the readers Application Auto Scaling added are not in the template, so they
+ * never block `cdk destroy`; they stay attached to the retained cluster (and keep costing) until
+ * you delete them with `aws rds delete-db-instance --db-instance-identifier application-autoscaling-...`.
+ * A SNAPSHOT or DESTROY cluster cannot be deleted while such readers exist: delete them first.
+ */
+export class ReplicaAutoscaling extends Construct {
+  /** The Application Auto Scaling target (Aurora). */
+  public readonly scalableTarget?: appscaling.ScalableTarget;
+  /** The target-tracking policy (Aurora). */
+  public readonly policy?: appscaling.TargetTrackingScalingPolicy;
+  /** Fewest readers. */
+  public readonly minCapacity: number;
+  /** Most readers. */
+  public readonly maxCapacity: number;
+
+  constructor(scope: Construct, id: string, props: ReplicaAutoscalingProps) {
+    super(scope, id);
+    const db = props.database;
+    this.minCapacity = props.minCapacity ?? 1;
+    this.maxCapacity = props.maxCapacity ?? 3;
+    const targetCpu = props.targetCpu ?? 70;
+    const scaleInCooldown = props.scaleInCooldown ?? Duration.seconds(300);
+    const scaleOutCooldown = props.scaleOutCooldown ?? Duration.seconds(60);
+
+    const errors = replicaScalingErrors({
+      minCapacity: this.minCapacity,
+      maxCapacity: this.maxCapacity,
+      targetCpu,
+      targetConnections: props.targetConnections,
+      targetCpuSet: props.targetCpu !== undefined,
+      scaleInCooldownSeconds: scaleInCooldown.toSeconds({ integral: false }),
+      scaleOutCooldownSeconds: scaleOutCooldown.toSeconds({ integral: false }),
+    });
+    if (managesMasterPassword(db)) {
+      errors.push('the database has an RDS-managed master password (ManageMasterUserPassword), which RDS refuses together with read replicas. '
+        + 'Let IndependentRds generate and rotate the secret in Secrets Manager instead.');
+    }
+    if (!db.cluster) {
+      errors.push(`replica autoscaling on a plain RDS instance is not available yet (got ${db.engine}). Use an Aurora engine, whose readers Application Auto Scaling scales.`);
+    }
+    if (errors.length > 0) {
+      throw new Error(`ReplicaAutoscaling: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).join(' ')})` : ''}`);
+    }
+
+    const cluster = db.cluster!;
+    if (!Token.isUnresolved(this.maxCapacity) && db.readReplicaCount > this.maxCapacity) {
+      Annotations.of(this).addWarningV2('cdk-db-platform:replicaAutoscalingBelowTemplate',
+        `ReplicaAutoscaling: the cluster already has ${db.readReplicaCount} readers in the template, more than maxCapacity ${this.maxCapacity}; `
+        + 'Application Auto Scaling never removes readers it did not create.');
+    }
+    this.scalableTarget = new appscaling.ScalableTarget(this, 'Resource', {
+      serviceNamespace: appscaling.ServiceNamespace.RDS,
+      resourceId: `cluster:${cluster.clusterIdentifier}`,
+      scalableDimension: 'rds:cluster:ReadReplicaCount',
+      minCapacity: this.minCapacity,
+      maxCapacity: this.maxCapacity,
+      // Application Auto Scaling acts through its service-linked role for Aurora (created on first use).
+      role: iam.Role.fromRoleArn(this, 'ServiceLinkedRole',
+        `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/rds.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_RDSCluster`),
+    });
+    // Register only once the cluster's own instances exist: the writer must be available.
+    for (const child of cluster.node.findAll()) {
+      if (child instanceof rds.CfnDBInstance) this.scalableTarget.node.addDependency(child);
+    }
+    const byConnections = props.targetConnections !== undefined;
+    this.policy = this.scalableTarget.scaleToTrackMetric(byConnections ? 'ConnectionsTracking' : 'CpuTracking', {
+      predefinedMetric: byConnections
+        ? appscaling.PredefinedMetric.RDS_READER_AVERAGE_DATABASE_CONNECTIONS
+        : appscaling.PredefinedMetric.RDS_READER_AVERAGE_CPU_UTILIZATION,
+      targetValue: byConnections ? props.targetConnections! : targetCpu,
+      scaleInCooldown,
+      scaleOutCooldown,
+    });
+  }
+}
+
+/** True when the database's L1 resource asks RDS to manage the master password. */
+function managesMasterPassword(db: IndependentRds): boolean {
+  const resource = (db.cluster ?? db.instance)?.node.defaultChild as CfnResource | undefined;
+  if (!resource) return false;
+  const l1 = resource as unknown as { manageMasterUserPassword?: unknown };
+  const raw = (resource as unknown as { rawOverrides?: { Properties?: { ManageMasterUserPassword?: unknown } } }).rawOverrides;
+  const value = raw?.Properties?.ManageMasterUserPassword ?? l1.manageMasterUserPassword;
+  return value === true || value === 'true';
+}

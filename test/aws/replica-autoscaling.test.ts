@@ -1,0 +1,169 @@
+import { App, Duration, Stack, aws_rds as rds } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { NagSuppressions } from 'cdk-nag';
+import { DatabaseEngine, IndependentRds, IndependentRdsProps, ReplicaAutoscaling, ReplicaAutoscalingProps } from '../../src/aws';
+import { expectCfnLintClean, expectNagClean, synthTemplate, toolOrSkip } from '../harness';
+import { networkStack, plainStack } from './fixtures';
+
+function setup(dbProps: Partial<IndependentRdsProps> = {}) {
+  const app = new App();
+  const network = networkStack(app);
+  const stack = plainStack(app, 'Database');
+  const db = new IndependentRds(stack, 'Database', { vpc: network.vpc, engine: DatabaseEngine.AURORA_POSTGRES_16, ...dbProps });
+  return { app, stack, db };
+}
+
+describe('ReplicaAutoscaling', () => {
+  describe('defaults, on Aurora PostgreSQL', () => {
+    let stack: Stack;
+    let scaling: ReplicaAutoscaling;
+    let t: Template;
+    beforeAll(() => {
+      let db: IndependentRds;
+      ({ stack, db } = setup());
+      scaling = new ReplicaAutoscaling(stack, 'ReadScaling', { database: db });
+      t = Template.fromStack(stack);
+    });
+    test('registers the cluster as a scalable target (child "Resource") on rds:cluster:ReadReplicaCount', () => {
+      expect(scaling.scalableTarget!.node.id).toBe('Resource');
+      t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+        ServiceNamespace: 'rds',
+        ScalableDimension: 'rds:cluster:ReadReplicaCount',
+        ResourceId: { 'Fn::Join': ['', ['cluster:', { Ref: Match.stringLikeRegexp('^Database') }]] },
+      });
+    });
+    test('keeps 1 to 3 readers', () => {
+      t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 3 });
+    });
+    test('acts through the Aurora service-linked role, creating no role of its own', () => {
+      t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+        RoleARN: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('AWSServiceRoleForApplicationAutoScaling_RDSCluster')])] },
+      });
+      t.resourceCountIs('AWS::IAM::Role', Object.keys(Template.fromStack(setup().stack).findResources('AWS::IAM::Role')).length);
+    });
+    test('tracks RDSReaderAverageCPUUtilization at 70%', () => {
+      t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: { PredefinedMetricType: 'RDSReaderAverageCPUUtilization' },
+          TargetValue: 70,
+        }),
+      });
+    });
+    test('cools down 300 s after scale-in and 60 s after scale-out', () => {
+      t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ ScaleInCooldown: 300, ScaleOutCooldown: 60 }),
+      });
+    });
+    test('registers only after the cluster instances exist', () => {
+      const target = Object.values(t.findResources('AWS::ApplicationAutoScaling::ScalableTarget'))[0] as any;
+      const instances = Object.keys(t.findResources('AWS::RDS::DBInstance'));
+      expect(target.DependsOn).toEqual(expect.arrayContaining(instances));
+    });
+    test('leaves the RETAIN cluster to CloudFormation: the cluster stays retained, the target is deletable', () => {
+      t.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Retain' });
+      t.hasResource('AWS::ApplicationAutoScaling::ScalableTarget', { DeletionPolicy: Match.absent() });
+    });
+  });
+
+  describe('options', () => {
+    test('targetConnections tracks RDSReaderAverageDatabaseConnections instead', () => {
+      const { stack, db } = setup();
+      new ReplicaAutoscaling(stack, 'ReadScaling', { database: db, targetConnections: 200 });
+      Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: { PredefinedMetricType: 'RDSReaderAverageDatabaseConnections' },
+          TargetValue: 200,
+        }),
+      });
+    });
+    test('min, max, target and cooldowns can be set', () => {
+      const { stack, db } = setup();
+      new ReplicaAutoscaling(stack, 'ReadScaling', {
+        database: db, minCapacity: 2, maxCapacity: 15, targetCpu: 50, scaleInCooldown: Duration.minutes(10), scaleOutCooldown: Duration.seconds(30),
+      });
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 15 });
+      t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 50, ScaleInCooldown: 600, ScaleOutCooldown: 30 }),
+      });
+    });
+    test('warns when the template already holds more readers than maxCapacity', () => {
+      const { stack, db } = setup({ readReplicas: 3 });
+      new ReplicaAutoscaling(stack, 'ReadScaling', { database: db, maxCapacity: 2 });
+      Annotations.fromStack(stack).hasWarning('/Database/ReadScaling', Match.stringLikeRegexp('already has 3 readers'));
+    });
+  });
+
+  describe('validation', () => {
+    const make = (props: Partial<ReplicaAutoscalingProps>, dbProps: Partial<IndependentRdsProps> = {}) => {
+      const { stack, db } = setup(dbProps);
+      return new ReplicaAutoscaling(stack, 'ReadScaling', { database: db, ...props });
+    };
+    test('throws when maxCapacity exceeds 15', () => {
+      expect(() => make({ maxCapacity: 16 })).toThrow(/ReplicaAutoscaling: maxCapacity must be an integer 1–15 \(got 16\)\. Aurora allows at most 15/);
+    });
+    test('throws when maxCapacity is 0', () => {
+      expect(() => make({ maxCapacity: 0, minCapacity: 0 })).toThrow(/ReplicaAutoscaling: maxCapacity must be an integer 1–15 \(got 0\)/);
+    });
+    test('throws when minCapacity exceeds maxCapacity', () => {
+      expect(() => make({ minCapacity: 4, maxCapacity: 3 })).toThrow(/ReplicaAutoscaling: minCapacity must not exceed maxCapacity \(got 4 > 3\)/);
+    });
+    test('throws when minCapacity is negative or fractional', () => {
+      expect(() => make({ minCapacity: -1 })).toThrow(/ReplicaAutoscaling: minCapacity must be a whole number of replicas, 0 or more \(got -1\)/);
+      expect(() => make({ minCapacity: 1.5 })).toThrow(/minCapacity must be a whole number of replicas, 0 or more \(got 1.5\)/);
+    });
+    test('throws when targetCpu is not between 0 and 100', () => {
+      expect(() => make({ targetCpu: 100 })).toThrow(/ReplicaAutoscaling: targetCpu must be above 0 and below 100 percent \(got 100\)/);
+      expect(() => make({ targetCpu: 0 })).toThrow(/targetCpu must be above 0 and below 100 percent \(got 0\)/);
+    });
+    test('throws when targetConnections is not positive', () => {
+      expect(() => make({ targetConnections: 0 })).toThrow(/ReplicaAutoscaling: targetConnections must be above 0 connections per reader \(got 0\)/);
+    });
+    test('throws when targetCpu and targetConnections are both set', () => {
+      expect(() => make({ targetCpu: 60, targetConnections: 100 })).toThrow(/ReplicaAutoscaling: targetCpu and targetConnections cannot both be set/);
+    });
+    test('throws when a cooldown is not whole seconds', () => {
+      expect(() => make({ scaleInCooldown: Duration.millis(1500) })).toThrow(/ReplicaAutoscaling: scaleInCooldown must be whole seconds \(got 1.5 s\)/);
+      expect(() => make({ scaleOutCooldown: Duration.millis(2500) })).toThrow(/ReplicaAutoscaling: scaleOutCooldown must be whole seconds \(got 2.5 s\)/);
+    });
+    test('throws when the cluster has an RDS-managed master password', () => {
+      const { stack, db } = setup();
+      (db.cluster!.node.defaultChild as rds.CfnDBCluster).manageMasterUserPassword = true;
+      expect(() => new ReplicaAutoscaling(stack, 'ReadScaling', { database: db }))
+        .toThrow(/ReplicaAutoscaling: the database has an RDS-managed master password \(ManageMasterUserPassword\), which RDS refuses together with read replicas/);
+    });
+    test('throws when an override asks RDS to manage the master password', () => {
+      const { stack, db } = setup();
+      (db.cluster!.node.defaultChild as rds.CfnDBCluster).addPropertyOverride('ManageMasterUserPassword', true);
+      expect(() => new ReplicaAutoscaling(stack, 'ReadScaling', { database: db })).toThrow(/RDS-managed master password/);
+    });
+    test('throws on a plain RDS instance until the instance controller is available', () => {
+      expect(() => make({}, { engine: DatabaseEngine.POSTGRES_16 }))
+        .toThrow(/ReplicaAutoscaling: replica autoscaling on a plain RDS instance is not available yet \(got postgres 16.9\)/);
+    });
+    test('reports every error at once, the first in full', () => {
+      expect(() => make({ maxCapacity: 20, targetCpu: 0 })).toThrow(/maxCapacity must be an integer 1–15 \(got 20\).*\(and 1 more: targetCpu/);
+    });
+  });
+
+  describe('validators', () => {
+    test.each([
+      ['Aurora PostgreSQL', DatabaseEngine.AURORA_POSTGRES_16],
+      ['Aurora MySQL', DatabaseEngine.AURORA_MYSQL_3],
+    ])('%s: the stack is cfn-lint and cdk-nag clean', (_n, engine) => {
+      const { stack, db } = setup({ engine });
+      new ReplicaAutoscaling(stack, 'ReadScaling', { database: db });
+      NagSuppressions.addResourceSuppressions(db, [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason: 'Enhanced monitoring uses the AWS-maintained AmazonRDSEnhancedMonitoringRole policy.',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
+        },
+        { id: 'AwsSolutions-RDS11', reason: 'The engine default port is kept on purpose: only bound security groups are admitted.' },
+      ], true);
+      expectNagClean(stack);
+      if (toolOrSkip('cfn-lint')) expectCfnLintClean(synthTemplate(stack));
+    });
+  });
+});
