@@ -1,9 +1,10 @@
 import {
-  Annotations, Aws, CfnResource, Duration, Token,
-  aws_applicationautoscaling as appscaling, aws_iam as iam, aws_rds as rds,
+  Annotations, Aws, CfnResource, Duration, Names, Token,
+  aws_applicationautoscaling as appscaling, aws_events as events, aws_iam as iam, aws_lambda as lambda, aws_rds as rds, aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { IndependentRds } from './independent-rds';
+import { buildController } from './private/replica-controller-build';
 import { replicaScalingErrors } from './private/replica-validation';
 
 /** Properties of a ReplicaAutoscaling. */
@@ -31,10 +32,24 @@ export interface ReplicaAutoscalingProps {
 
   /** Time after a scale-out before the next scale-out. @default Duration.seconds(60) */
   readonly scaleOutCooldown?: Duration;
+
+  /**
+   * Private hosted zone of the reader name `reader.<readerZoneName>` (plain RDS instances only).
+   * @default - '<unique construct name>.db.internal'
+   */
+  readonly readerZoneName?: string;
 }
 
 /**
  * Read replicas that follow the load.
+ *
+ * On a plain RDS instance, which Application Auto Scaling cannot scale, a controller Lambda runs
+ * every minute (EventBridge): it reads the average CPU of the replicas it tagged, creates or
+ * deletes one read replica at a time (`CreateDBInstanceReadReplica` / `DeleteDBInstance`),
+ * honours min, max and both cooldowns, keeps its state in tags on the source instance, and keeps
+ * `reader.<readerZoneName>` in a private hosted zone pointing at the available replicas.
+ * Its replicas are not in the template: when the stack is deleted they stay (delete them, then
+ * the retained reader zone, by hand).
  *
  * On Aurora it registers the cluster with Application Auto Scaling (`rds:cluster:ReadReplicaCount`)
  * and adds a target-tracking policy on `RDSReaderAverageCPUUtilization` (or
@@ -52,6 +67,18 @@ export class ReplicaAutoscaling extends Construct {
   public readonly scalableTarget?: appscaling.ScalableTarget;
   /** The target-tracking policy (Aurora). */
   public readonly policy?: appscaling.TargetTrackingScalingPolicy;
+  /** The controller Lambda (plain RDS instances). */
+  public readonly controller?: lambda.IFunction;
+  /** The private hosted zone of the reader name (plain RDS instances). */
+  public readonly readerZone?: route53.IPrivateHostedZone;
+  /** The EventBridge rule that runs the controller every minute (plain RDS instances). */
+  public readonly schedule?: events.Rule;
+  /**
+   * A stable DNS name for reads: `reader.<readerZoneName>` on plain RDS instances (one weighted
+   * record per available replica, the source while there is none), or the Aurora reader
+   * endpoint. Pass it to BeanstalkDbBinding as DB_READ_HOST.
+   */
+  public readonly readerEndpointAddress: string;
   /** Fewest readers. */
   public readonly minCapacity: number;
   /** Most readers. */
@@ -79,14 +106,26 @@ export class ReplicaAutoscaling extends Construct {
       errors.push('the database has an RDS-managed master password (ManageMasterUserPassword), which RDS refuses together with read replicas. '
         + 'Let IndependentRds generate and rotate the secret in Secrets Manager instead.');
     }
-    if (!db.cluster) {
-      errors.push(`replica autoscaling on a plain RDS instance is not available yet (got ${db.engine}). Use an Aurora engine, whose readers Application Auto Scaling scales.`);
+    if (!db.cluster && props.targetConnections !== undefined) {
+      errors.push(`targetConnections is available on Aurora only (got ${db.engine}). The plain RDS controller tracks CPU: use targetCpu.`);
+    }
+    const readerZoneName = props.readerZoneName ?? `${Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase()}.db.internal`;
+    if (props.readerZoneName !== undefined && db.cluster) {
+      errors.push(`readerZoneName is for plain RDS instances only (got ${props.readerZoneName} on ${db.engine}). Aurora has its own reader endpoint: remove readerZoneName.`);
     }
     if (errors.length > 0) {
       throw new Error(`ReplicaAutoscaling: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).join(' ')})` : ''}`);
     }
 
-    const cluster = db.cluster!;
+    if (!db.cluster) {
+      const built = buildController(this, db, { minCapacity: this.minCapacity, maxCapacity: this.maxCapacity, targetCpu, scaleInCooldown, scaleOutCooldown, readerZoneName });
+      this.controller = built.fn;
+      this.readerZone = built.zone;
+      this.readerEndpointAddress = built.readerRecordName;
+      this.schedule = built.rule;
+      return;
+    }
+    const cluster = db.cluster;
     if (!Token.isUnresolved(this.maxCapacity) && db.readReplicaCount > this.maxCapacity) {
       Annotations.of(this).addWarningV2('cdk-db-platform:replicaAutoscalingBelowTemplate',
         `ReplicaAutoscaling: the cluster already has ${db.readReplicaCount} readers in the template, more than maxCapacity ${this.maxCapacity}; `
@@ -107,6 +146,7 @@ export class ReplicaAutoscaling extends Construct {
       if (child instanceof rds.CfnDBInstance) this.scalableTarget.node.addDependency(child);
     }
     const byConnections = props.targetConnections !== undefined;
+    this.readerEndpointAddress = cluster.clusterReadEndpoint.hostname;
     this.policy = this.scalableTarget.scaleToTrackMetric(byConnections ? 'ConnectionsTracking' : 'CpuTracking', {
       predefinedMetric: byConnections
         ? appscaling.PredefinedMetric.RDS_READER_AVERAGE_DATABASE_CONNECTIONS

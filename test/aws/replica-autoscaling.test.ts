@@ -95,6 +95,61 @@ describe('ReplicaAutoscaling', () => {
     });
   });
 
+  describe('on a plain PostgreSQL instance (controller)', () => {
+    let stack: Stack;
+    let scaling: ReplicaAutoscaling;
+    let t: Template;
+    beforeAll(() => {
+      let db: IndependentRds;
+      ({ stack, db } = setup({ engine: DatabaseEngine.POSTGRES_16 }));
+      scaling = new ReplicaAutoscaling(stack, 'ReadScaling', { database: db });
+      t = Template.fromStack(stack);
+    });
+    test('creates no Application Auto Scaling target (it cannot scale instances)', () => {
+      t.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+      expect(scaling.scalableTarget).toBeUndefined();
+    });
+    test('runs the controller every minute, one run at a time', () => {
+      t.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReadScalingController'), 'Arn'] } })],
+      });
+      t.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 });
+    });
+    test('passes min 1, max 3, target 70, cooldowns 300 s / 60 s to the controller', () => {
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            SOURCE_INSTANCE_ID: { Ref: Match.stringLikeRegexp('^Database') },
+            MIN_CAPACITY: '1',
+            MAX_CAPACITY: '3',
+            TARGET_CPU: '70',
+            SCALE_IN_COOLDOWN_SECONDS: '300',
+            SCALE_OUT_COOLDOWN_SECONDS: '60',
+            READER_RECORD_NAME: Match.stringLikeRegexp('^reader\\..*\\.db\\.internal$'),
+          }),
+        },
+      });
+    });
+    test('keeps a private hosted zone in the database VPC, retained, for the reader name', () => {
+      t.hasResource('AWS::Route53::HostedZone', {
+        Properties: { Name: Match.stringLikeRegexp('db\\.internal\\.$'), VPCs: [Match.objectLike({ VPCId: Match.anyValue() })] },
+        DeletionPolicy: 'Retain',
+      });
+      expect(scaling.readerEndpointAddress).toMatch(/^reader\..*\.db\.internal$/);
+    });
+    test('creates and deletes only replicas carrying its tag, and changes records in its zone only', () => {
+      const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p).includes('CreateTaggedReplicas')) as any;
+      const statements = policy.Properties.PolicyDocument.Statement as any[];
+      const sid = (id: string) => statements.find((st) => st.Sid === id);
+      expect(Object.keys(sid('CreateTaggedReplicas').Condition.StringEquals)).toEqual(['aws:RequestTag/cdk-db-platform:replica-controller']);
+      expect(Object.keys(sid('DeleteOwnReplicas').Condition.StringEquals)).toEqual(['aws:ResourceTag/cdk-db-platform:replica-controller']);
+      expect(JSON.stringify(sid('ReaderRecordsOnly').Resource)).toContain('hostedzone/');
+      expect(JSON.stringify(sid('ReaderRecordsOnly').Resource)).toContain('ReadScalingReaderZone');
+      expect(sid('KeepStateOnSource').Resource).toEqual({ 'Fn::Join': expect.anything() });
+    });
+  });
+
   describe('validation', () => {
     const make = (props: Partial<ReplicaAutoscalingProps>, dbProps: Partial<IndependentRdsProps> = {}) => {
       const { stack, db } = setup(dbProps);
@@ -138,9 +193,17 @@ describe('ReplicaAutoscaling', () => {
       (db.cluster!.node.defaultChild as rds.CfnDBCluster).addPropertyOverride('ManageMasterUserPassword', true);
       expect(() => new ReplicaAutoscaling(stack, 'ReadScaling', { database: db })).toThrow(/RDS-managed master password/);
     });
-    test('throws on a plain RDS instance until the instance controller is available', () => {
-      expect(() => make({}, { engine: DatabaseEngine.POSTGRES_16 }))
-        .toThrow(/ReplicaAutoscaling: replica autoscaling on a plain RDS instance is not available yet \(got postgres 16.9\)/);
+    test('throws on targetConnections for a plain RDS instance', () => {
+      expect(() => make({ targetConnections: 100 }, { engine: DatabaseEngine.POSTGRES_16 }))
+        .toThrow(/ReplicaAutoscaling: targetConnections is available on Aurora only \(got postgres 16.9\)/);
+    });
+    test('throws on readerZoneName for Aurora', () => {
+      expect(() => make({ readerZoneName: 'db.internal' })).toThrow(/ReplicaAutoscaling: readerZoneName is for plain RDS instances only \(got db.internal on aurora-postgresql 16.6\)/);
+    });
+    test('throws when the instance has an RDS-managed master password', () => {
+      const { stack, db } = setup({ engine: DatabaseEngine.POSTGRES_16 });
+      (db.instance!.node.defaultChild as rds.CfnDBInstance).manageMasterUserPassword = true;
+      expect(() => new ReplicaAutoscaling(stack, 'ReadScaling', { database: db })).toThrow(/ReplicaAutoscaling: the database has an RDS-managed master password/);
     });
     test('reports every error at once, the first in full', () => {
       expect(() => make({ maxCapacity: 20, targetCpu: 0 })).toThrow(/maxCapacity must be an integer 1–15 \(got 20\).*\(and 1 more: targetCpu/);
@@ -151,9 +214,17 @@ describe('ReplicaAutoscaling', () => {
     test.each([
       ['Aurora PostgreSQL', DatabaseEngine.AURORA_POSTGRES_16],
       ['Aurora MySQL', DatabaseEngine.AURORA_MYSQL_3],
+      ['PostgreSQL (controller)', DatabaseEngine.POSTGRES_16],
     ])('%s: the stack is cfn-lint and cdk-nag clean', (_n, engine) => {
       const { stack, db } = setup({ engine });
-      new ReplicaAutoscaling(stack, 'ReadScaling', { database: db });
+      const scaling = new ReplicaAutoscaling(stack, 'ReadScaling', { database: db });
+      NagSuppressions.addResourceSuppressions(scaling, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'The controller creates replicas whose names it picks at run time: db:* is limited by the aws:RequestTag / aws:ResourceTag condition on its own tag, '
+            + 'DescribeDBInstances needs db:* to list replicas, and CloudWatch GetMetricStatistics has no resource-level permissions.',
+        },
+      ], true);
       NagSuppressions.addResourceSuppressions(db, [
         {
           id: 'AwsSolutions-IAM4',

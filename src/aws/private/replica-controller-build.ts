@@ -1,0 +1,140 @@
+import {
+  Aws, CfnResource, Duration, Lazy, Names, RemovalPolicy, Stack,
+  aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { IndependentRds } from '../independent-rds';
+import { ReplicaControllerFunction } from '../replica-controller-function';
+
+/** Tag key the controller puts on its replicas (kept in step with the handler). */
+const MANAGED_BY_TAG = 'cdk-db-platform:replica-controller';
+
+/** Inputs of the plain RDS controller. */
+export interface ControllerSettings {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly targetCpu: number;
+  readonly scaleInCooldown: Duration;
+  readonly scaleOutCooldown: Duration;
+  readonly readerZoneName: string;
+}
+
+/** What buildController made. */
+export interface BuiltController {
+  readonly fn: ReplicaControllerFunction;
+  readonly zone: route53.PrivateHostedZone;
+  readonly readerRecordName: string;
+  readonly rule: events.Rule;
+}
+
+/**
+ * The scheduled Lambda that scales read replicas of a plain RDS instance, its private hosted
+ * zone (the stable reader name), and a least-privilege role.
+ */
+export function buildController(scope: Construct, db: IndependentRds, s: ControllerSettings): BuiltController {
+  const instance = db.instance!;
+  const controllerId = Names.uniqueResourceName(scope, { maxLength: 128 });
+  const vpc = instance.vpc;
+
+  const zone = new route53.PrivateHostedZone(scope, 'ReaderZone', {
+    zoneName: s.readerZoneName,
+    vpc,
+    comment: `Reader name of ${db.node.path}, kept by ${scope.node.path}`,
+  });
+  // The controller writes records CloudFormation does not know; a zone with records cannot be
+  // deleted, so it is retained (delete it by hand after the replicas are gone).
+  zone.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  const readerRecordName = `reader.${s.readerZoneName}`;
+
+  const logGroup = new logs.LogGroup(scope, 'ControllerLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  const role = new iam.Role(scope, 'ControllerRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Read replica controller of ${db.node.path}`,
+  });
+  const fn = new ReplicaControllerFunction(scope, 'Controller', {
+    role,
+    logGroup,
+    // A pinned runtime keeps the template the same in every region and checkable before deployment.
+    runtime: lambda.Runtime.NODEJS_22_X,
+    timeout: Duration.seconds(50),
+    memorySize: 256,
+    reservedConcurrentExecutions: 1,
+    environment: {
+      SOURCE_INSTANCE_ID: instance.instanceIdentifier,
+      CONTROLLER_ID: controllerId,
+      MIN_CAPACITY: String(s.minCapacity),
+      MAX_CAPACITY: String(s.maxCapacity),
+      TARGET_CPU: String(s.targetCpu),
+      SCALE_IN_COOLDOWN_SECONDS: String(s.scaleInCooldown.toSeconds()),
+      SCALE_OUT_COOLDOWN_SECONDS: String(s.scaleOutCooldown.toSeconds()),
+      HOSTED_ZONE_ID: zone.hostedZoneId,
+      READER_RECORD_NAME: readerRecordName,
+    },
+  });
+
+  const dbArn = (name: string) => `arn:${Aws.PARTITION}:rds:${Aws.REGION}:${Aws.ACCOUNT_ID}:db:${name}`;
+  const policy = new iam.Policy(scope, 'ControllerPolicy', {
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'Logs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadState',
+        actions: ['rds:DescribeDBInstances', 'rds:ListTagsForResource'],
+        resources: [dbArn('*')],
+      }),
+      new iam.PolicyStatement({
+        sid: 'KeepStateOnSource',
+        actions: ['rds:AddTagsToResource'],
+        resources: [instance.instanceArn],
+        conditions: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cdk-db-platform:last-scale-*'] } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'CreateTaggedReplicas',
+        actions: ['rds:CreateDBInstanceReadReplica', 'rds:AddTagsToResource'],
+        resources: [dbArn('*'), `arn:${Aws.PARTITION}:rds:${Aws.REGION}:${Aws.ACCOUNT_ID}:subgrp:*`],
+        conditions: { StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: controllerId } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'DeleteOwnReplicas',
+        actions: ['rds:DeleteDBInstance'],
+        resources: [dbArn('*')],
+        conditions: { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: controllerId } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadCpu',
+        // CloudWatch has no resource-level permissions for reading statistics.
+        actions: ['cloudwatch:GetMetricStatistics'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReaderRecordsOnly',
+        actions: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets'],
+        resources: [zone.hostedZoneArn],
+      }),
+    ],
+  });
+  role.attachInlinePolicy(policy);
+  // Encrypted replicas are made with the database's key, on the caller's behalf.
+  db.encryptionKey.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
+
+  // The function references the role (GetAtt) and aws-lambda also makes it depend on it
+  // (cfn-lint W3005): keep the DependsOn on the role's policies only.
+  const fnResource = fn.node.defaultChild as CfnResource;
+  const roleResource = role.node.defaultChild as CfnResource;
+  fnResource.addOverride('DependsOn', Lazy.list({
+    produce: () => fnResource.obtainDependencies()
+      .filter((r) => r !== roleResource)
+      .map((r) => Stack.of(r).resolve((r as CfnResource).logicalId) as string)
+      .sort(),
+  }, { omitEmpty: true }));
+
+  const rule = new events.Rule(scope, 'Schedule', {
+    description: `Runs the read replica controller of ${db.node.path} every minute`,
+    schedule: events.Schedule.rate(Duration.minutes(1)),
+    targets: [new targets.LambdaFunction(fn, { retryAttempts: 0 })],
+  });
+  return { fn, zone, readerRecordName, rule };
+}

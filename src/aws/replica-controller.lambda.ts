@@ -1,0 +1,199 @@
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  AddTagsToResourceCommand, CreateDBInstanceReadReplicaCommand, DBInstance, DeleteDBInstanceCommand,
+  DescribeDBInstancesCommand, ListTagsForResourceCommand, RDSClient,
+} from '@aws-sdk/client-rds';
+import { ChangeResourceRecordSetsCommand, Change, ListResourceRecordSetsCommand, ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
+import { decideReplicaScaling, ManagedReplica, ReplicaScalingAction, ReplicaScalingDecision } from '../core/replica-scaling-decision';
+
+/** Tag keys the controller writes: on its replicas, and its state on the source instance. */
+export const MANAGED_BY_TAG = 'cdk-db-platform:replica-controller';
+export const LAST_SCALE_OUT_TAG = 'cdk-db-platform:last-scale-out';
+export const LAST_SCALE_IN_TAG = 'cdk-db-platform:last-scale-in';
+/** Set identifier of the reader record that points at the source while no replica is available. */
+export const SOURCE_RECORD_ID = 'source';
+
+/** The controller's settings (from the function's environment). */
+export interface ControllerConfig {
+  readonly sourceInstanceId: string;
+  readonly controllerId: string;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly targetCpu: number;
+  readonly scaleInCooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
+  readonly hostedZoneId: string;
+  readonly readerRecordName: string;
+}
+
+/** The three clients the controller uses. */
+export interface ControllerClients {
+  readonly rds: RDSClient;
+  readonly cloudwatch: CloudWatchClient;
+  readonly route53: Route53Client;
+}
+
+/** What one run did. */
+export interface ControllerResult {
+  readonly decision: ReplicaScalingDecision;
+  readonly createdReplicaId?: string;
+  readonly readerTargets: string[];
+}
+
+async function tagsOf(rds: RDSClient, arn: string): Promise<Record<string, string>> {
+  const out = await rds.send(new ListTagsForResourceCommand({ ResourceName: arn }));
+  return Object.fromEntries((out.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}
+
+async function averageCpu(cw: CloudWatchClient, instanceIds: string[], nowSeconds: number): Promise<number | undefined> {
+  const values: number[] = [];
+  for (const id of instanceIds) {
+    const out = await cw.send(new GetMetricStatisticsCommand({
+      Namespace: 'AWS/RDS',
+      MetricName: 'CPUUtilization',
+      Dimensions: [{ Name: 'DBInstanceIdentifier', Value: id }],
+      StartTime: new Date((nowSeconds - 300) * 1000),
+      EndTime: new Date(nowSeconds * 1000),
+      Period: 60,
+      Statistics: ['Average'],
+    }));
+    const latest = [...(out.Datapoints ?? [])].sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))[0];
+    if (latest?.Average !== undefined) values.push(latest.Average);
+  }
+  return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Reads the state, decides, creates or deletes at most one replica, and syncs the reader records. */
+export async function runController(config: ControllerConfig, clients: ControllerClients, nowSeconds = Math.floor(Date.now() / 1000)): Promise<ControllerResult> {
+  const { rds } = clients;
+  const sourceOut = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: config.sourceInstanceId }));
+  const source = sourceOut.DBInstances?.[0] as DBInstance;
+  let replicas: Array<ManagedReplica & { address?: string }> = [];
+  let sourceTags: Record<string, string> = {};
+  let cpu: number | undefined;
+  let error: string | undefined;
+  try {
+    sourceTags = await tagsOf(rds, source.DBInstanceArn!);
+    for (const id of source.ReadReplicaDBInstanceIdentifiers ?? []) {
+      const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+      const r = out.DBInstances?.[0];
+      if (!r) continue;
+      const tags = await tagsOf(rds, r.DBInstanceArn!);
+      if (tags[MANAGED_BY_TAG] !== config.controllerId) continue;
+      replicas.push({
+        id,
+        status: r.DBInstanceStatus ?? 'unknown',
+        address: r.Endpoint?.Address,
+        createdAt: r.InstanceCreateTime ? Math.floor(r.InstanceCreateTime.getTime() / 1000) : undefined,
+      });
+    }
+    const availableIds = replicas.filter((r) => r.status === 'available').map((r) => r.id);
+    cpu = await averageCpu(clients.cloudwatch, availableIds.length > 0 ? availableIds : [config.sourceInstanceId], nowSeconds);
+  } catch (e) {
+    error = (e as Error).name + ': ' + (e as Error).message;
+  }
+  if (!error && !source.StorageEncrypted) {
+    error = `source ${config.sourceInstanceId} is not encrypted; the controller creates encrypted replicas only`;
+  }
+  const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+  const decision = decideReplicaScaling({
+    minCapacity: config.minCapacity,
+    maxCapacity: config.maxCapacity,
+    targetCpu: config.targetCpu,
+    scaleInCooldownSeconds: config.scaleInCooldownSeconds,
+    scaleOutCooldownSeconds: config.scaleOutCooldownSeconds,
+    replicas,
+    averageCpu: cpu,
+    now: nowSeconds,
+    error,
+    lastScaleOutAt: num(sourceTags[LAST_SCALE_OUT_TAG]),
+    lastScaleInAt: num(sourceTags[LAST_SCALE_IN_TAG]),
+  });
+  console.log(JSON.stringify({ source: config.sourceInstanceId, replicas: replicas.map((r) => `${r.id}:${r.status}`), cpu, decision }));
+
+  let createdReplicaId: string | undefined;
+  if (decision.action === ReplicaScalingAction.CREATE) {
+    createdReplicaId = `${config.sourceInstanceId.slice(0, 40)}-rr-${nowSeconds.toString(36)}`;
+    await rds.send(new CreateDBInstanceReadReplicaCommand({
+      DBInstanceIdentifier: createdReplicaId,
+      SourceDBInstanceIdentifier: config.sourceInstanceId,
+      DBInstanceClass: source.DBInstanceClass,
+      DBSubnetGroupName: source.DBSubnetGroup?.DBSubnetGroupName,
+      VpcSecurityGroupIds: (source.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId!),
+      PubliclyAccessible: false,
+      MultiAZ: false,
+      AutoMinorVersionUpgrade: true,
+      CopyTagsToSnapshot: true,
+      DeletionProtection: false,
+      Tags: [{ Key: MANAGED_BY_TAG, Value: config.controllerId }],
+    }));
+    await rds.send(new AddTagsToResourceCommand({ ResourceName: source.DBInstanceArn!, Tags: [{ Key: LAST_SCALE_OUT_TAG, Value: String(nowSeconds) }] }));
+  } else if (decision.action === ReplicaScalingAction.DELETE) {
+    replicas = replicas.filter((r) => r.id !== decision.replicaId);
+    // Readers stop resolving to the replica before it goes away.
+    await syncReaderRecords(clients.route53, config, source, replicas);
+    await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: decision.replicaId!, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
+    await rds.send(new AddTagsToResourceCommand({ ResourceName: source.DBInstanceArn!, Tags: [{ Key: LAST_SCALE_IN_TAG, Value: String(nowSeconds) }] }));
+  }
+  const readerTargets = error ? [] : await syncReaderRecords(clients.route53, config, source, replicas);
+  return { decision, createdReplicaId, readerTargets };
+}
+
+/**
+ * One weighted CNAME per available replica under the reader name; while none is available, one
+ * record that points at the source, so the name always resolves.
+ */
+async function syncReaderRecords(r53: Route53Client, config: ControllerConfig, source: DBInstance, replicas: Array<ManagedReplica & { address?: string }>): Promise<string[]> {
+  const name = config.readerRecordName.endsWith('.') ? config.readerRecordName : `${config.readerRecordName}.`;
+  const wanted = new Map<string, string>();
+  for (const r of replicas) if (r.status === 'available' && r.address) wanted.set(r.id, r.address);
+  if (wanted.size === 0 && source.Endpoint?.Address) wanted.set(SOURCE_RECORD_ID, source.Endpoint.Address);
+
+  const existing: ResourceRecordSet[] = [];
+  const out = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: config.hostedZoneId, StartRecordName: name, StartRecordType: 'CNAME' }));
+  for (const rr of out.ResourceRecordSets ?? []) {
+    if (rr.Name === name && rr.Type === 'CNAME') existing.push(rr);
+  }
+  const changes: Change[] = [];
+  for (const rr of existing) {
+    if (!rr.SetIdentifier || !wanted.has(rr.SetIdentifier)) changes.push({ Action: 'DELETE', ResourceRecordSet: rr });
+  }
+  for (const [id, address] of wanted) {
+    const current = existing.find((rr) => rr.SetIdentifier === id);
+    if (current?.ResourceRecords?.[0]?.Value === address) continue;
+    changes.push({
+      Action: 'UPSERT',
+      ResourceRecordSet: { Name: name, Type: 'CNAME', SetIdentifier: id, Weight: 1, TTL: 30, ResourceRecords: [{ Value: address }] },
+    });
+  }
+  if (changes.length > 0) {
+    await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: config.hostedZoneId, ChangeBatch: { Comment: `replicas of ${config.sourceInstanceId}`, Changes: changes } }));
+  }
+  return [...wanted.values()];
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`replica controller: environment variable ${name} is not set`);
+  return value;
+}
+
+/** Reads the configuration from the environment the construct sets. */
+export function configFromEnv(): ControllerConfig {
+  return {
+    sourceInstanceId: required('SOURCE_INSTANCE_ID'),
+    controllerId: required('CONTROLLER_ID'),
+    minCapacity: Number(required('MIN_CAPACITY')),
+    maxCapacity: Number(required('MAX_CAPACITY')),
+    targetCpu: Number(required('TARGET_CPU')),
+    scaleInCooldownSeconds: Number(required('SCALE_IN_COOLDOWN_SECONDS')),
+    scaleOutCooldownSeconds: Number(required('SCALE_OUT_COOLDOWN_SECONDS')),
+    hostedZoneId: required('HOSTED_ZONE_ID'),
+    readerRecordName: required('READER_RECORD_NAME'),
+  };
+}
+
+/** Scheduled entry point (EventBridge, every minute). */
+export async function handler(): Promise<ControllerResult> {
+  return runController(configFromEnv(), { rds: new RDSClient({}), cloudwatch: new CloudWatchClient({}), route53: new Route53Client({}) });
+}
