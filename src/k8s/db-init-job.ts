@@ -86,7 +86,10 @@ export interface DbInitJobProps {
   readonly image?: string;
   /**
    * Image with `kubectl` and a shell, for the password bootstrap (runs as uid 1001).
-   * @default 'bitnami/kubectl:1.28.15'
+   *
+   * The default is Bitnami's frozen legacy copy (the versioned `bitnami/kubectl` tags were removed
+   * from Docker Hub in 2025); mirror a kubectl image with a shell into your registry and set it here.
+   * @default 'bitnamilegacy/kubectl:1.28.15'
    */
   readonly bootstrapImage?: string;
   /**

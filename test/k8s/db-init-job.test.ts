@@ -52,8 +52,8 @@ describe('DbInitJob', () => {
     expect(pod.containers[0].command[2]).toContain('pg_isready');
   });
 
-  test('uses bitnami/kubectl:1.28.15 for the bootstrap by default, and other images when given', () => {
-    expect(containerNamed(build().pod, 'secret-bootstrap').image).toBe('bitnami/kubectl:1.28.15');
+  test('uses bitnamilegacy/kubectl:1.28.15 for the bootstrap by default, and other images when given', () => {
+    expect(containerNamed(build().pod, 'secret-bootstrap').image).toBe('bitnamilegacy/kubectl:1.28.15');
     const { pod } = build({ image: 'postgres:15.8-alpine', bootstrapImage: 'alpine/k8s:1.28.13' });
     expect(containerNamed(pod, 'db-init').image).toBe('postgres:15.8-alpine');
     expect(containerNamed(pod, 'secret-bootstrap').image).toBe('alpine/k8s:1.28.13');

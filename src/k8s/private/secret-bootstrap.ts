@@ -3,8 +3,14 @@ import { Construct } from 'constructs';
 import { PostgresNames } from '../../core/pg-names';
 import { SecretBootstrapScript, SecretBootstrapScriptOptions } from '../../core/secret-bootstrap';
 
-/** Default image for the bootstrap container: kubectl with a POSIX shell and coreutils. */
-export const DEFAULT_BOOTSTRAP_IMAGE = 'bitnami/kubectl:1.28.15';
+/**
+ * Default image for the bootstrap container: kubectl with a POSIX shell and coreutils.
+ *
+ * Bitnami removed the versioned `bitnami/kubectl` tags from Docker Hub in 2025; the same images
+ * stay pullable, frozen, as `bitnamilegacy/kubectl`. Production users should mirror a kubectl
+ * image with a shell into their own registry and pass it as `bootstrapImage`.
+ */
+export const DEFAULT_BOOTSTRAP_IMAGE = 'bitnamilegacy/kubectl:1.28.15';
 
 /** Properties of a {@link SecretBootstrap}. */
 export interface SecretBootstrapProps extends SecretBootstrapScriptOptions {
