@@ -3,7 +3,8 @@
  * line on standard output.
  *
  *   node -r ts-node/register/transpile-only bench/case.ts k8s lib 500
- *     -> {"platform":"k8s","variant":"lib","n":500,"timing":{...},"maxRssKiB":...}
+ *     -> one warm-up with n = 1, then the timed run:
+ *        {"platform":"k8s","variant":"lib","n":500,"timing":{...},"maxRssKiB":...}
  *
  *   node -r ts-node/register/transpile-only bench/case.ts aws interleaved 1,10,50 5,3,2
  *     -> one warm-up of each side at the first n, then per n its repetitions, alternating library
@@ -34,6 +35,7 @@ function main(argv: string[]): void {
   const n = Number(nText);
   if (!Number.isInteger(n) || n < 1) throw new Error(`case.ts: n must be a whole number of at least 1 (got ${nText})`);
   if (mode !== 'lib' && mode !== 'base') throw new Error(`case.ts: mode must be lib, base or interleaved (got ${mode})`);
+  measureOnce(platform, mode, 1); // warm-up: lazy module loading and JIT
   const timing = measureOnce(platform, mode, n);
   process.stdout.write(JSON.stringify({ platform, variant: mode, n, timing, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
 }

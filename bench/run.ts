@@ -16,9 +16,9 @@ import { median, Timing } from './measure';
 
 const ROOT = path.resolve(__dirname, '..');
 const AWS_NS = [1, 10, 50];
-const AWS_REPS = [5, 3, 3];
+const AWS_REPS = [9, 5, 3];
 const K8S_NS = [10, 50, 200, 500];
-const K8S_REPS = [3, 3, 2, 2];
+const K8S_REPS = [5, 5, 3, 2];
 const INIT_APPS = 100;
 /** One after the other (the worst case), and four at a time (Jobs run side by side in a cluster). */
 const INIT_CONCURRENCY = [1, 4];
