@@ -118,7 +118,9 @@ export class ReplicaAutoscaling extends Construct {
     }
 
     if (!db.cluster) {
-      const built = buildController(this, db, { minCapacity: this.minCapacity, maxCapacity: this.maxCapacity, targetCpu, scaleInCooldown, scaleOutCooldown, readerZoneName });
+      const built = buildController(this, db, {
+        minCapacity: this.minCapacity, maxCapacity: this.maxCapacity, targetCpu, scaleInCooldown, scaleOutCooldown, readerZoneName,
+      });
       this.controller = built.fn;
       this.readerZone = built.zone;
       this.readerEndpointAddress = built.readerRecordName;

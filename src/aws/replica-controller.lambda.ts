@@ -64,7 +64,11 @@ async function averageCpu(cw: CloudWatchClient, instanceIds: string[], nowSecond
 }
 
 /** Reads the state, decides, creates or deletes at most one replica, and syncs the reader records. */
-export async function runController(config: ControllerConfig, clients: ControllerClients, nowSeconds = Math.floor(Date.now() / 1000)): Promise<ControllerResult> {
+export async function runController(
+  config: ControllerConfig,
+  clients: ControllerClients,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<ControllerResult> {
   const { rds } = clients;
   const sourceOut = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: config.sourceInstanceId }));
   const source = sourceOut.DBInstances?.[0] as DBInstance;
@@ -143,14 +147,21 @@ export async function runController(config: ControllerConfig, clients: Controlle
  * One weighted CNAME per available replica under the reader name; while none is available, one
  * record that points at the source, so the name always resolves.
  */
-async function syncReaderRecords(r53: Route53Client, config: ControllerConfig, source: DBInstance, replicas: Array<ManagedReplica & { address?: string }>): Promise<string[]> {
+async function syncReaderRecords(
+  r53: Route53Client,
+  config: ControllerConfig,
+  source: DBInstance,
+  replicas: Array<ManagedReplica & { address?: string }>,
+): Promise<string[]> {
   const name = config.readerRecordName.endsWith('.') ? config.readerRecordName : `${config.readerRecordName}.`;
   const wanted = new Map<string, string>();
   for (const r of replicas) if (r.status === 'available' && r.address) wanted.set(r.id, r.address);
   if (wanted.size === 0 && source.Endpoint?.Address) wanted.set(SOURCE_RECORD_ID, source.Endpoint.Address);
 
   const existing: ResourceRecordSet[] = [];
-  const out = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: config.hostedZoneId, StartRecordName: name, StartRecordType: 'CNAME' }));
+  const out = await r53.send(new ListResourceRecordSetsCommand({
+    HostedZoneId: config.hostedZoneId, StartRecordName: name, StartRecordType: 'CNAME',
+  }));
   for (const rr of out.ResourceRecordSets ?? []) {
     if (rr.Name === name && rr.Type === 'CNAME') existing.push(rr);
   }
@@ -167,7 +178,10 @@ async function syncReaderRecords(r53: Route53Client, config: ControllerConfig, s
     });
   }
   if (changes.length > 0) {
-    await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: config.hostedZoneId, ChangeBatch: { Comment: `replicas of ${config.sourceInstanceId}`, Changes: changes } }));
+    await r53.send(new ChangeResourceRecordSetsCommand({
+      HostedZoneId: config.hostedZoneId,
+      ChangeBatch: { Comment: `replicas of ${config.sourceInstanceId}`, Changes: changes },
+    }));
   }
   return [...wanted.values()];
 }
@@ -195,5 +209,6 @@ export function configFromEnv(): ControllerConfig {
 
 /** Scheduled entry point (EventBridge, every minute). */
 export async function handler(): Promise<ControllerResult> {
-  return runController(configFromEnv(), { rds: new RDSClient({}), cloudwatch: new CloudWatchClient({}), route53: new Route53Client({}) });
+  const clients = { rds: new RDSClient({}), cloudwatch: new CloudWatchClient({}), route53: new Route53Client({}) };
+  return runController(configFromEnv(), clients);
 }
