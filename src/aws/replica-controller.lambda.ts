@@ -115,6 +115,8 @@ export async function runController(
   });
   console.log(JSON.stringify({ source: config.sourceInstanceId, replicas: replicas.map((r) => `${r.id}:${r.status}`), cpu, decision }));
 
+  // The controller's state lives in tags on the source instance.
+  const stamp = (key: string) => rds.send(new AddTagsToResourceCommand({ ResourceName: source.DBInstanceArn!, Tags: [{ Key: key, Value: String(nowSeconds) }] }));
   let createdReplicaId: string | undefined;
   if (decision.action === ReplicaScalingAction.CREATE) {
     createdReplicaId = `${config.sourceInstanceId.slice(0, 40)}-rr-${nowSeconds.toString(36)}`;
@@ -131,13 +133,13 @@ export async function runController(
       DeletionProtection: false,
       Tags: [{ Key: MANAGED_BY_TAG, Value: config.controllerId }],
     }));
-    await rds.send(new AddTagsToResourceCommand({ ResourceName: source.DBInstanceArn!, Tags: [{ Key: LAST_SCALE_OUT_TAG, Value: String(nowSeconds) }] }));
+    await stamp(LAST_SCALE_OUT_TAG);
   } else if (decision.action === ReplicaScalingAction.DELETE) {
     replicas = replicas.filter((r) => r.id !== decision.replicaId);
     // Readers stop resolving to the replica before it goes away.
     await syncReaderRecords(clients.route53, config, source, replicas);
     await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: decision.replicaId!, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
-    await rds.send(new AddTagsToResourceCommand({ ResourceName: source.DBInstanceArn!, Tags: [{ Key: LAST_SCALE_IN_TAG, Value: String(nowSeconds) }] }));
+    await stamp(LAST_SCALE_IN_TAG);
   }
   const readerTargets = error ? [] : await syncReaderRecords(clients.route53, config, source, replicas);
   return { decision, createdReplicaId, readerTargets };
