@@ -116,7 +116,9 @@ export async function runController(
   console.log(JSON.stringify({ source: config.sourceInstanceId, replicas: replicas.map((r) => `${r.id}:${r.status}`), cpu, decision }));
 
   // The controller's state lives in tags on the source instance.
-  const stamp = (key: string) => rds.send(new AddTagsToResourceCommand({ ResourceName: source.DBInstanceArn!, Tags: [{ Key: key, Value: String(nowSeconds) }] }));
+  const stamp = (key: string) => rds.send(new AddTagsToResourceCommand({
+    ResourceName: source.DBInstanceArn!, Tags: [{ Key: key, Value: String(nowSeconds) }],
+  }));
   let createdReplicaId: string | undefined;
   if (decision.action === ReplicaScalingAction.CREATE) {
     createdReplicaId = `${config.sourceInstanceId.slice(0, 40)}-rr-${nowSeconds.toString(36)}`;
