@@ -1,7 +1,7 @@
-import { App, Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { NagSuppressions } from 'cdk-nag';
-import { DatabaseEngine, IndependentRds, IndependentRdsProps, RdsProxy, RdsProxyProps } from '../../src/aws';
+import { BeanstalkDbBinding, DatabaseEngine, IndependentRds, IndependentRdsProps, RdsProxy, RdsProxyProps } from '../../src/aws';
 import { proxyEngineFamily, proxyPort } from '../../src/aws/private/proxy-validation';
 import { expectCfnLintClean, expectNagClean, expectNoSecrets, synthTemplate, toolOrSkip } from '../harness';
 import { networkStack, plainStack } from './fixtures';
@@ -199,6 +199,27 @@ describe('RdsProxy', () => {
       const proxy = new RdsProxy(stack, 'Proxy', { database: db, securityGroup: sg });
       expect(proxy.securityGroup).toBe(sg);
       Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBProxy', { VpcSecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('Mine'), 'GroupId'] }] });
+    });
+  });
+
+  describe('as a BeanstalkDbBinding target', () => {
+    test('DB_HOST is the proxy endpoint, DB_READ_HOST its read-only endpoint, and the proxy admits the app only', () => {
+      // GIVEN an Aurora cluster behind a proxy, and an Elastic Beanstalk environment
+      const { stack, db, network } = setup({ engine: DatabaseEngine.AURORA_POSTGRES_16 });
+      const proxy = new RdsProxy(stack, 'Proxy', { database: db });
+      const environment = new elasticbeanstalk.CfnEnvironment(stack, 'Env', { applicationName: 'app', solutionStackName: '64bit Amazon Linux 2023 v6.6.0 running Node.js 22' });
+      const instanceRole = new iam.Role(stack, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      // WHEN the environment is bound to the proxy
+      const binding = new BeanstalkDbBinding(stack, 'Binding', { database: proxy, environment, instanceRole, vpc: network.vpc });
+      // THEN the variables point at the proxy
+      expect(stack.resolve(binding.environmentVariables.DB_HOST)).toEqual(stack.resolve(proxy.proxy.endpoint));
+      expect(stack.resolve(binding.environmentVariables.DB_READ_HOST)).toEqual(stack.resolve(proxy.readOnlyEndpoint!.attrEndpoint));
+      expect(binding.environmentVariables.DB_PORT).toBe('5432');
+      Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ProxySecurityGroup'), 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Binding'), 'GroupId'] },
+        FromPort: 5432,
+      });
     });
   });
 
