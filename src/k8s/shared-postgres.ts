@@ -316,6 +316,8 @@ export class SharedPostgres extends Construct {
   private readonly apps = new Map<string, SharedPostgresApp>();
   private readonly image: string;
   private readonly allowed: AllowedClient[] = [];
+  /** Keys of `allowed`, so adding a client stays O(1) with hundreds of apps. */
+  private readonly allowedKeys = new Set<string>();
   private readonly ingressRules: k8s.NetworkPolicyIngressRule[] = [];
   private readonly poolerIngressRules: k8s.NetworkPolicyIngressRule[] = [];
 
@@ -664,7 +666,8 @@ export class SharedPostgres extends Construct {
       throw new Error(`${CONSTRUCT}: allowClient podLabels must not be empty (got {}). An empty selector would admit every pod of the namespace; give the app's labels, e.g. { app: 'my-app' }.`);
     }
     const key = JSON.stringify([namespace, Object.entries(podLabels).sort()]);
-    if (this.allowed.some((a) => JSON.stringify([a.namespace, Object.entries(a.podLabels).sort()]) === key)) return;
+    if (this.allowedKeys.has(key)) return;
+    this.allowedKeys.add(key);
     this.allowed.push({ podLabels: { ...podLabels }, namespace });
     this.ingressRules.push(ingressRule(podLabels, namespace));
   }
