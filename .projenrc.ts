@@ -85,10 +85,11 @@ const examples = project.addTask('examples', {
 examples.spawn(project.tasks.tryFind('bundle')!);
 examples.exec('ts-node --project test/tsconfig.json examples/run-all.ts');
 
-project.addTask('bench', {
+const bench = project.addTask('bench', {
   description: 'Benchmark synthesis cost against raw aws-cdk-lib / cdk8s-plus code',
-  exec: 'ts-node --project test/tsconfig.json bench/run.ts',
 });
+bench.spawn(project.tasks.tryFind('bundle')!);
+bench.exec('ts-node --project test/tsconfig.json bench/run.ts');
 
 // The examples are type-checked by the test build.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
