@@ -127,6 +127,8 @@ export async function runController(
       SourceDBInstanceIdentifier: config.sourceInstanceId,
       DBInstanceClass: source.DBInstanceClass,
       DBSubnetGroupName: source.DBSubnetGroup?.DBSubnetGroupName,
+      // The source's parameter group keeps TLS forced and slow-query logging on the replica too.
+      DBParameterGroupName: source.DBParameterGroups?.[0]?.DBParameterGroupName,
       VpcSecurityGroupIds: (source.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId!),
       PubliclyAccessible: false,
       MultiAZ: false,

@@ -82,7 +82,10 @@ export function decideReplicaScaling(input: ReplicaScalingInput): ReplicaScaling
     return none('no CPU datapoint yet');
   }
   const cpu = input.averageCpu;
-  if (cpu > input.targetCpu && count < input.maxCapacity) {
+  if (cpu > input.targetCpu && count >= input.maxCapacity) {
+    return none(`CPU ${cpu.toFixed(1)}% above target ${input.targetCpu}%, but already at maxCapacity ${input.maxCapacity}`);
+  }
+  if (cpu > input.targetCpu) {
     const since = input.now - (input.lastScaleOutAt ?? -Infinity);
     if (since < input.scaleOutCooldownSeconds) {
       return none(`CPU ${cpu.toFixed(1)}% above target ${input.targetCpu}%, but in scale-out cooldown (${Math.round(since)} s of ${input.scaleOutCooldownSeconds} s)`);

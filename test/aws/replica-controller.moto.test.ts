@@ -109,6 +109,13 @@ describe('replica controller handler (moto)', () => {
     const sourceArn = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: source }))).DBInstances![0].DBInstanceArn;
     const sourceTags = (await rds.send(new ListTagsForResourceCommand({ ResourceName: sourceArn }))).TagList ?? [];
     expect(sourceTags.find((t) => t.Key === LAST_SCALE_OUT_TAG)?.Value).toBe(String(base + 3));
+    // and each replica is private, in the source's parameter group, and tagged as the controller's
+    const first = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: replicas[0] }))).DBInstances![0];
+    const src = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: source }))).DBInstances![0];
+    expect(first.PubliclyAccessible).toBe(false);
+    expect(first.DBParameterGroups?.[0]?.DBParameterGroupName).toBe(src.DBParameterGroups?.[0]?.DBParameterGroupName);
+    const replicaTags = (await rds.send(new ListTagsForResourceCommand({ ResourceName: first.DBInstanceArn }))).TagList ?? [];
+    expect(replicaTags).toContainEqual({ Key: MANAGED_BY_TAG, Value: 'Test-Controller' });
 
     // WHEN the CPU drops (in a later one-minute period than the high readings)
     for (const id of replicas) await putCpu(id, 5, base + 120);

@@ -94,7 +94,7 @@ export function buildController(scope: Construct, db: IndependentRds, s: Control
       new iam.PolicyStatement({
         sid: 'CreateTaggedReplicas',
         actions: ['rds:CreateDBInstanceReadReplica', 'rds:AddTagsToResource'],
-        resources: [dbArn('*'), `arn:${Aws.PARTITION}:rds:${Aws.REGION}:${Aws.ACCOUNT_ID}:subgrp:*`],
+        resources: [dbArn('*'), ...['subgrp', 'pg'].map((type) => `arn:${Aws.PARTITION}:rds:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}:*`)],
         conditions: { StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: controllerId } },
       }),
       new iam.PolicyStatement({
