@@ -149,6 +149,22 @@ describe('replica controller handler (moto)', () => {
     expect(third.decision.action).toBe(ReplicaScalingAction.CREATE);
   });
 
+  test('changes nothing when an API call fails while reading the state', async () => {
+    if (!moto.available) return;
+    // GIVEN a source under high CPU, and a CloudWatch endpoint that fails
+    const source = 'fail-src';
+    await makeSource(source);
+    const zoneId = await makeZone(`${source}.example.com`);
+    const failing = { send: async () => { throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }); } } as unknown as CloudWatchClient;
+    // WHEN the controller runs
+    const result = await runController(config(source, zoneId), { rds, cloudwatch: failing, route53: r53 }, base + 1);
+    // THEN it creates nothing and leaves the records alone, even below min
+    expect(result.decision.action).toBe(ReplicaScalingAction.NONE);
+    expect(result.decision.reason).toMatch(/state unknown \(ThrottlingException: Rate exceeded\)/);
+    expect(await managedReplicas(source)).toHaveLength(0);
+    expect(await readerRecords(zoneId, `reader.${source}.example.com.`)).toEqual([]);
+  });
+
   test('points the reader name at the source while no replica exists, and leaves replicas of others alone', async () => {
     if (!moto.available) return;
     const source = 'zero-src';
