@@ -1,5 +1,5 @@
 import {
-  Annotations, CfnResource, Duration, Lazy, Names, Stack,
+  Annotations, CfnResource, Duration, Lazy, Names, Stack, Token,
   aws_ec2 as ec2, aws_iam as iam, aws_rds as rds, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -75,7 +75,11 @@ export interface RdsProxyProps {
    */
   readonly readOnlyEndpoint?: boolean;
 
-  /** Physical name of the proxy. @default - a unique name derived from the construct path */
+  /**
+   * Physical name of the proxy: a letter, then letters, digits and single hyphens; at most 63
+   * characters (60 with a read-only endpoint, whose name appends `-ro`).
+   * @default - a unique name derived from the construct path
+   */
   readonly dbProxyName?: string;
 }
 
@@ -140,6 +144,13 @@ export class RdsProxy extends Construct implements IBindableDatabase {
     }
     if (wantReadOnly && !db.engine.isCluster) {
       errors.push(`readOnlyEndpoint needs an Aurora cluster (got ${db.engine}). RDS Proxy read-only endpoints serve Aurora readers only; leave readOnlyEndpoint unset.`);
+    }
+    if (props.dbProxyName !== undefined && !Token.isUnresolved(props.dbProxyName)) {
+      const limit = wantReadOnly ? 60 : 63;
+      if (!/^[a-zA-Z](-?[a-zA-Z0-9])*$/.test(props.dbProxyName) || props.dbProxyName.length > limit) {
+        errors.push(`dbProxyName must start with a letter, hold only letters, digits and single hyphens, not end with a hyphen, and be at most ${limit} characters`
+          + `${wantReadOnly ? ' (the read-only endpoint appends "-ro")' : ''} (got "${props.dbProxyName}"). Shorten or rename it.`);
+      }
     }
     const subnets = this.selectSubnets(vpc, vpcSubnets, errors);
     if (errors.length > 0) {

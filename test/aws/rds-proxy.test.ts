@@ -269,6 +269,14 @@ describe('RdsProxy', () => {
     test('throws on a read-only endpoint for an instance', () => {
       expect(() => make({ readOnlyEndpoint: true })).toThrow(/RdsProxy: readOnlyEndpoint needs an Aurora cluster \(got postgres 16.9\)/);
     });
+    test('throws on a dbProxyName RDS refuses', () => {
+      expect(() => make({ dbProxyName: 'my_proxy' })).toThrow(/RdsProxy: dbProxyName must start with a letter, hold only letters, digits and single hyphens.*at most 63 characters \(got "my_proxy"\)/);
+      expect(() => make({ dbProxyName: 'p'.repeat(61) }, { engine: DatabaseEngine.AURORA_POSTGRES_16 })).toThrow(/at most 60 characters \(the read-only endpoint appends "-ro"\)/);
+    });
+    test('accepts a valid dbProxyName', () => {
+      const proxy = make({ dbProxyName: 'shop-proxy' });
+      Template.fromStack(Stack.of(proxy)).hasResourceProperties('AWS::RDS::DBProxy', { DBProxyName: 'shop-proxy' });
+    });
     test('throws on maxConnectionsPercent outside 1–100', () => {
       expect(() => make({ maxConnectionsPercent: 0 })).toThrow(/RdsProxy: maxConnectionsPercent must be an integer 1–100 \(got 0\)/);
       expect(() => make({ maxConnectionsPercent: 101 })).toThrow(/maxConnectionsPercent must be an integer 1–100 \(got 101\)/);
