@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { EXTERNAL_SECRET_SCHEMA } from './k8s/external-secret-schema';
 import { applyNag, expectCfnLintClean, expectK8sValid, expectNagClean, expectNoSecrets, toolOrSkip } from './harness';
+import { EXTERNAL_SECRET_SCHEMA } from './k8s/external-secret-schema';
 import { examples, synthesizeExample } from '../examples/catalog';
 
 /**
