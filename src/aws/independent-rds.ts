@@ -7,8 +7,10 @@ import { IBindableDatabase } from './bindable-database';
 import { DatabaseEngine } from './database-engine';
 import { DatabasePreset } from './database-preset';
 import { IndependentRdsProps } from './independent-rds-props';
+import { RdsRules } from '../core/rds-validation';
 import { createAlarms } from './private/rds-alarms';
 import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms } from './private/rds-build';
+import { managesMasterPassword } from './private/rds-managed-password';
 import { resolveSettings, settingsErrors } from './private/rds-settings';
 
 /** Attributes of a database made elsewhere, for `IndependentRds.fromDatabaseAttributes`. */
@@ -141,6 +143,14 @@ export class IndependentRds extends Construct implements IBindableDatabase {
       specs = instanceAlarms(s, instance, replicas);
     }
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(s.port) });
+    // RDS refuses read replicas on a database whose master password it manages. This library never
+    // asks for that, but an escape hatch on the L1 could: check what will be synthesized.
+    this.node.addValidation({
+      validate: () => {
+        const error = RdsRules.managedPasswordWithReplicasError(managesMasterPassword(this.cluster ?? this.instance), this.readReplicaCount);
+        return error ? [`IndependentRds: ${error}`] : [];
+      },
+    });
     this.alarms = s.alarms ? createAlarms(this, specs, props.alarmTopic) : [];
     if (s.rotation && s.vpcSubnets.subnetType === ec2.SubnetType.PRIVATE_ISOLATED) {
       Annotations.of(this).addWarningV2('cdk-db-platform:rotationIsolated',

@@ -1,9 +1,10 @@
 import {
-  Annotations, Aws, CfnResource, Duration, Names, Token,
+  Annotations, Aws, Duration, Names, Token,
   aws_applicationautoscaling as appscaling, aws_events as events, aws_iam as iam, aws_lambda as lambda, aws_rds as rds, aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { IndependentRds } from './independent-rds';
+import { managesMasterPassword } from './private/rds-managed-password';
 import { buildController } from './private/replica-controller-build';
 import { replicaScalingErrors } from './private/replica-validation';
 
@@ -102,7 +103,7 @@ export class ReplicaAutoscaling extends Construct {
       scaleInCooldownSeconds: scaleInCooldown.toSeconds({ integral: false }),
       scaleOutCooldownSeconds: scaleOutCooldown.toSeconds({ integral: false }),
     });
-    if (managesMasterPassword(db)) {
+    if (managesMasterPassword(db.cluster ?? db.instance)) {
       errors.push('the database has an RDS-managed master password (ManageMasterUserPassword), which RDS refuses together with read replicas. '
         + 'Let IndependentRds generate and rotate the secret in Secrets Manager instead.');
     }
@@ -160,12 +161,3 @@ export class ReplicaAutoscaling extends Construct {
   }
 }
 
-/** True when the database's L1 resource asks RDS to manage the master password. */
-function managesMasterPassword(db: IndependentRds): boolean {
-  const resource = (db.cluster ?? db.instance)?.node.defaultChild as CfnResource | undefined;
-  if (!resource) return false;
-  const l1 = resource as unknown as { manageMasterUserPassword?: unknown };
-  const raw = (resource as unknown as { rawOverrides?: { Properties?: { ManageMasterUserPassword?: unknown } } }).rawOverrides;
-  const value = raw?.Properties?.ManageMasterUserPassword ?? l1.manageMasterUserPassword;
-  return value === true || value === 'true';
-}

@@ -255,6 +255,24 @@ describe('IndependentRds', () => {
       expect(db.readReplicaCount).toBe(2);
       expect(db.readEndpointAddress).toBeDefined();
     });
+
+    test('throws at synth when an escape hatch asks RDS to manage the master password of a database with replicas', () => {
+      const db = make({ readReplicas: 1 });
+      (db.instance!.node.defaultChild as rds.CfnDBInstance).manageMasterUserPassword = true;
+      expect(() => template()).toThrow(/IndependentRds: manageMasterUserPassword cannot be combined with read replicas \(got 1 replica\(s\)\); RDS refuses it/);
+    });
+
+    test('throws at synth when the managed master password is set as a raw override on an Aurora cluster with readers', () => {
+      const db = make({ engine: DatabaseEngine.AURORA_POSTGRES_16 });
+      (db.cluster!.node.defaultChild as rds.CfnDBCluster).addPropertyOverride('ManageMasterUserPassword', true);
+      expect(() => template()).toThrow(/manageMasterUserPassword cannot be combined with read replicas/);
+    });
+
+    test('allows an escape-hatch managed master password without replicas', () => {
+      const db = make({ readReplicas: 0 });
+      (db.instance!.node.defaultChild as rds.CfnDBInstance).manageMasterUserPassword = true;
+      expect(() => template()).not.toThrow();
+    });
   });
 
   describe('overrides', () => {
