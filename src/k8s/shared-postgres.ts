@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, Chart, JsonPatch } from 'cdk8s';
+import { ApiObjectMetadata, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppDatabaseSecret } from './app-database-secret';
@@ -623,19 +623,9 @@ export class SharedPostgres extends Construct {
       image: this.image,
       migrations: options.migrations,
       podLabels: this.clientLabels,
-    });
-    if (viaPgBouncer) {
       // The init Job talks to the server directly: PgBouncer admits no superuser and pools in transactions.
-      const job = initJob.node.findChild('Resource') as ApiObject;
-      const spec = job.toJson().spec.template.spec;
-      const where = (['initContainers', 'containers'] as const).flatMap((list) => (spec[list] ?? []).map((c: any, i: number) => ({ list, i, c })))
-        .find(({ c }) => c.name === 'db-init');
-      const envIndex = where ? (where.c.env ?? []).findIndex((e: any) => e.name === 'PGHOST') : -1;
-      if (!where || envIndex < 0) {
-        throw new Error(`${CONSTRUCT}: addApp could not find the db-init container's PGHOST in the init Job of app '${appName}' (viaPgBouncer). This is a defect; drop viaPgBouncer meanwhile.`);
-      }
-      job.addJsonPatch(JsonPatch.replace(`/spec/template/spec/${where.list}/${where.i}/env/${envIndex}/value`, this.host));
-    }
+      serverHost: viaPgBouncer ? this.host : undefined,
+    });
     pinNamespace(secret, this.namespace);
     pinNamespace(initJob, this.namespace);
     const podLabels = options.podLabels ?? { app: secret.resourceName };
