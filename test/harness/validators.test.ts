@@ -127,6 +127,7 @@ describe('secret scan', () => {
       { label: 'c.k8s.yaml', text: 'env:\n  - name: POSTGRES_PASSWORD\n    value: s3cr3t-value\n' },
       { label: 'd.k8s.yaml', text: 'data:\n  url: postgresql://app:pl41n@db:5432/app\n' },
       { label: 'e.k8s.yaml', text: 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  DB_PASSWORD: c2VjcmV0\n' },
+      { label: 'f.template.json', text: `{"AccessKeyId": "${'AK' + 'IA'}ABCDEFGHIJKLMNOP"}` },
     ]);
     expect(findings).toEqual(expect.arrayContaining([
       expect.stringMatching(/^a\.txt: contains a known test password/),
@@ -134,6 +135,7 @@ describe('secret scan', () => {
       expect.stringMatching(/^c\.k8s\.yaml.*env POSTGRES_PASSWORD has a literal value/),
       expect.stringMatching(/^d\.k8s\.yaml: URL with an inline password/),
       expect.stringMatching(/^e\.k8s\.yaml.*Secret carries a credential/),
+      expect.stringMatching(/^f\.template\.json: contains an AWS access key id/),
     ]));
   });
 
