@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
+import type * as cxapi from 'aws-cdk-lib/cx-api';
 
 /**
  * The contract every example follows: `build(outdir)` creates its CDK and/or cdk8s apps with
@@ -40,6 +41,8 @@ export function examples(): Example[] {
 export interface ExampleOutput {
   readonly templates: string[];
   readonly manifests: string[];
+  /** The CloudFormation assembly, when the example has AWS stacks. */
+  readonly assembly?: cxapi.CloudAssembly;
 }
 
 /** Synthesizes one example into `outdir` (emptied first) and lists what it wrote. */
@@ -48,10 +51,11 @@ export function synthesizeExample(example: Example, outdir: string, beforeSynth?
   fs.mkdirSync(outdir, { recursive: true });
   const apps = example.build(outdir);
   beforeSynth?.(apps);
-  apps.aws?.synth();
+  const assembly = apps.aws?.synth();
   apps.k8s?.synth();
   const files = fs.readdirSync(outdir).sort();
   return {
+    assembly,
     templates: files.filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f)),
     manifests: files.filter((f) => f.endsWith('.k8s.yaml')).map((f) => path.join(outdir, f)),
   };

@@ -1,5 +1,6 @@
 import { Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import type * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
 const checked = new WeakSet<Stack>();
@@ -33,4 +34,15 @@ export function expectNagClean(stack: Stack): void {
   if (findings.length > 0) {
     throw new Error(`cdk-nag AwsSolutions reported ${findings.length} finding(s) in ${stack.stackName}:\n  ${findings.join('\n  ')}`);
   }
+}
+
+/**
+ * Unsuppressed cdk-nag AwsSolutions findings recorded in an already synthesized assembly (whose
+ * stacks had {@link applyNag} before synthesis), without synthesizing again.
+ */
+export function nagFindingsInAssembly(assembly: cxapi.CloudAssembly): string[] {
+  return assembly.stacks.flatMap((stack) =>
+    stack.messages
+      .filter((m) => (m.level === 'error' || m.level === 'warning') && String(m.entry.data).includes('AwsSolutions-'))
+      .map((m) => `${m.level} at ${m.id}: ${String(m.entry.data).split('\n')[0]}`));
 }

@@ -1,13 +1,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
 import {
+  applyNag,
   cfnLint,
   expectCfnLintClean,
   expectK8sValid,
   expectNagClean,
   expectNoSecrets,
   nagFindings,
+  nagFindingsInAssembly,
   scanForSecrets,
   synthTemplate,
   toolOrSkip,
@@ -51,6 +54,15 @@ describe('cdk-nag helper', () => {
     const findings = nagFindings(unencryptedDbStack());
     expect(findings.join('\n')).toMatch(/AwsSolutions-RDS2/);
     expect(() => expectNagClean(unencryptedDbStack())).toThrow(/AwsSolutions-RDS2/);
+  });
+
+  test('reads findings from an assembly synthesized once', () => {
+    const bad = unencryptedDbStack();
+    applyNag(bad);
+    expect(nagFindingsInAssembly(App.of(bad)!.synth()).join('\n')).toMatch(/AwsSolutions-RDS2/);
+    const good = goodStack();
+    applyNag(good);
+    expect(nagFindingsInAssembly(App.of(good)!.synth())).toEqual([]);
   });
 });
 
