@@ -15,7 +15,7 @@ import { CloudSqlAuthProxy, DatabaseSecretSource, ExternalDatabaseSecret, WaitFo
  */
 export function build(outdir: string): { aws?: cdk.App; k8s?: cdk8s.App } {
   const provider = DatabaseProvider.cloudSqlAuthProxy({ instanceConnectionName: 'my-project:europe-west1:orders-db' });
-  const connection = new DatabaseConnection({ provider, database: 'orders', user: 'orders_app' });
+  const connection = new DatabaseConnection({ provider, databaseName: 'orders', username: 'orders_app' });
 
   const k8s = new cdk8s.App({ outdir, outputFileExtension: '.k8s.yaml' });
   const chart = new cdk8s.Chart(k8s, 'orders', { namespace: 'orders', disableResourceNameHashes: true });

@@ -16,8 +16,8 @@ import { DatabaseSecretSource, ExternalDatabaseSecret, WaitForDb } from '../src/
 export function build(outdir: string): { aws?: cdk.App; k8s?: cdk8s.App } {
   const connection = new DatabaseConnection({
     provider: DatabaseProvider.neon({ host: 'ep-cool-darkness-a1b2c3d4.us-east-2.aws.neon.tech', pooled: true, channelBinding: true }),
-    database: 'blog',
-    user: 'blog_app',
+    databaseName: 'blog',
+    username: 'blog_app',
     applicationName: 'blog',
   });
 

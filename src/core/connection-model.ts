@@ -1,15 +1,18 @@
+import { DatabaseConnectionDetails } from './connection-details';
 import { DatabaseProvider } from './database-provider';
-import { checkCaPath, checkWholeNumber, isToken, show } from './private/connection-checks';
-import { DatabaseSecretKeys, SslMode } from './secret-keys';
+import * as v from './private/validators';
+import { isToken, Problem, show, throwIfAny } from './private/validators';
+import { DatabaseSecretKeys } from './secret-keys';
+import { SslMode } from './ssl-mode';
 
 /** What `DatabaseConnection` connects to, as whom, and how. */
 export interface DatabaseConnectionProps {
   /** The service and its connection rules, e.g. `DatabaseProvider.neon({ host })`. */
   readonly provider: DatabaseProvider;
   /** Name of the database, e.g. `orders`. */
-  readonly database: string;
+  readonly databaseName: string;
   /** The role the app logs in as, e.g. `orders_app`. */
-  readonly user: string;
+  readonly username: string;
   /**
    * libpq `sslmode`. Must lie between the provider's `minimumSslMode` and `maximumSslMode`.
    * @default - the provider's `defaultSslMode` (`require` for Neon, Cloud SQL private IP and
@@ -79,9 +82,9 @@ export class DatabaseConnection {
   /** Port the app connects to. */
   public readonly port: number;
   /** Database name. */
-  public readonly database: string;
+  public readonly databaseName: string;
   /** Login role. */
-  public readonly user: string;
+  public readonly username: string;
   /** The `sslmode` in effect. */
   public readonly sslMode: SslMode;
   /**
@@ -99,45 +102,45 @@ export class DatabaseConnection {
     const connectTimeoutSeconds = props.connectTimeoutSeconds ?? 10;
     const extraParams = props.extraParams ?? {};
 
-    checkDatabase(owner, props.database);
-    checkUser(owner, props.user, provider);
-
+    const problems: Problem[] = [
+      databaseNameProblem(props.databaseName),
+      usernameProblem(props.username, provider),
+    ];
     const rank = (m: SslMode) => SslMode.all().indexOf(m);
     if (rank(sslMode) < rank(provider.minimumSslMode)) {
-      throw new Error(`${owner}: sslMode '${sslMode.value}' is refused for provider '${provider.kind}': ${provider.sslModeReason}. `
+      problems.push(`sslMode '${sslMode.value}' is refused for provider '${provider.kind}': ${provider.sslModeReason}. `
         + `Use '${provider.minimumSslMode.value}' or stronger (recommended: '${provider.defaultSslMode.value}').`);
     }
     if (rank(sslMode) > rank(provider.maximumSslMode)) {
-      throw new Error(`${owner}: sslMode '${sslMode.value}' cannot work with provider '${provider.kind}': ${provider.sslModeReason}. `
+      problems.push(`sslMode '${sslMode.value}' cannot work with provider '${provider.kind}': ${provider.sslModeReason}. `
         + `Use '${provider.defaultSslMode.value}'.`);
     }
     const caPath = props.caPath ?? (sslMode.verifiesCertificate ? provider.defaultCaPath : undefined);
     if (sslMode.verifiesCertificate && caPath === undefined) {
-      throw new Error(`${owner}: sslMode '${sslMode.value}' needs caPath, the CA bundle that signed the server certificate (got none). `
+      problems.push(`sslMode '${sslMode.value}' needs caPath, the CA bundle that signed the server certificate (got none). `
         + 'Mount the CA into the container and set caPath, e.g. \'/etc/ssl/certs/db-ca.pem\', or use SslMode.REQUIRE.');
     }
-    if (caPath !== undefined) checkCaPath(owner, 'caPath', caPath);
-    checkWholeNumber(owner, 'connectTimeoutSeconds', connectTimeoutSeconds, 2,
-      'libpq treats smaller values as 2; use e.g. 10.');
+    if (caPath !== undefined) problems.push(v.absolutePath('caPath', caPath, '/etc/ssl/certs/db-ca.pem'));
+    problems.push(v.intAtLeast('connectTimeoutSeconds', connectTimeoutSeconds, 2, 'libpq treats smaller values as 2; use e.g. 10.'));
     if (props.applicationName !== undefined && !/^[\x20-\x7e]{1,63}$/.test(props.applicationName)) {
-      throw new Error(`${owner}: applicationName must be 1-63 printable ASCII characters (got ${show(props.applicationName)}). `
+      problems.push(`applicationName must be 1-63 printable ASCII characters (got ${show(props.applicationName)}). `
         + 'PostgreSQL truncates longer names and replaces other characters; use e.g. \'orders-api\'.');
     }
     if (props.statementTimeoutMs !== undefined) {
-      checkWholeNumber(owner, 'statementTimeoutMs', props.statementTimeoutMs, 1, 'Give milliseconds, e.g. 30000, or leave it unset.');
+      problems.push(v.intAtLeast('statementTimeoutMs', props.statementTimeoutMs, 1, 'Give milliseconds, e.g. 30000, or leave it unset.'));
       if (provider.pooled) {
-        throw new Error(`${owner}: statementTimeoutMs cannot be sent through the transaction-mode pooler of provider '${provider.kind}' (got ${props.statementTimeoutMs}). `
+        problems.push(`statementTimeoutMs cannot be sent through the transaction-mode pooler of provider '${provider.kind}' (got ${props.statementTimeoutMs}). `
           + 'Set it on the role instead (ALTER ROLE ... SET statement_timeout), or connect to the direct host.');
       }
     }
     for (const key of Object.keys(extraParams)) {
       if (MANAGED_PARAMS.includes(key.toLowerCase())) {
-        throw new Error(`${owner}: extraParams must not set '${key}' (got ${show(extraParams[key])}). Use the typed prop instead (sslMode, caPath, connectTimeoutSeconds, applicationName, statementTimeoutMs, user or the provider).`);
-      }
-      if (!/^[a-z_][a-z0-9_]*$/.test(key)) {
-        throw new Error(`${owner}: extraParams key ${show(key)} is not a libpq parameter name (lower-case letters, digits and '_'). Check the spelling against the libpq documentation.`);
+        problems.push(`extraParams must not set '${key}' (got ${show(extraParams[key])}). Use the typed prop instead (sslMode, caPath, connectTimeoutSeconds, applicationName, statementTimeoutMs, username or the provider).`);
+      } else if (!/^[a-z_][a-z0-9_]*$/.test(key)) {
+        problems.push(`extraParams key ${show(key)} is not a libpq parameter name (lower-case letters, digits and '_'). Check the spelling against the libpq documentation.`);
       }
     }
+    throwIfAny(owner, problems);
 
     const params: { [key: string]: string } = { sslmode: sslMode.value };
     if (caPath !== undefined) params.sslrootcert = caPath;
@@ -151,8 +154,8 @@ export class DatabaseConnection {
     this.host = provider.host;
     this.migrationHost = provider.migrationHost;
     this.port = provider.port;
-    this.database = props.database;
-    this.user = props.user;
+    this.databaseName = props.databaseName;
+    this.username = props.username;
     this.sslMode = sslMode;
     this.caPath = caPath;
     this.params = params;
@@ -186,18 +189,17 @@ export class DatabaseConnection {
     return this.build(this.migrationHost, PASSWORD_PLACEHOLDER).replace(PASSWORD_PLACEHOLDER, passwordExpression);
   }
 
+  /** The connection details this URL is built from. */
+  public get details(): DatabaseConnectionDetails {
+    return { host: this.host, port: this.port, databaseName: this.databaseName, username: this.username, sslMode: this.sslMode };
+  }
+
   /**
    * The non-secret parts, keyed by the Secret key names: `DB_HOST`, `DB_PORT`, `DB_NAME`,
    * `DB_USER` and `DB_SSL_MODE`.
    */
   public parts(): { [key: string]: string } {
-    return {
-      [DatabaseSecretKeys.HOST]: this.host,
-      [DatabaseSecretKeys.PORT]: String(this.port),
-      [DatabaseSecretKeys.NAME]: this.database,
-      [DatabaseSecretKeys.USER]: this.user,
-      [DatabaseSecretKeys.SSL_MODE]: this.sslMode.value,
-    };
+    return DatabaseSecretKeys.valuesFor(this.details);
   }
 
   /** Every key of the app's Secret, including `DB_PASSWORD` and `DATABASE_URL`, for `password`. */
@@ -219,9 +221,9 @@ export class DatabaseConnection {
     // reserved character first; encodeURIComponent output passes the setters unchanged.
     url.hostname = host.includes(':') ? `[${host}]` : host;
     url.port = String(this.port);
-    url.username = encodeURIComponent(this.user);
+    url.username = encodeURIComponent(this.username);
     url.password = encodeURIComponent(password);
-    url.pathname = `/${encodeURIComponent(this.database)}`;
+    url.pathname = `/${encodeURIComponent(this.databaseName)}`;
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(this.params)) query.append(key, value);
     // URLSearchParams writes a space as '+', which libpq does not decode; use '%20'.
@@ -230,32 +232,30 @@ export class DatabaseConnection {
   }
 }
 
-function checkDatabase(owner: string, database: string): void {
-  if (database.length === 0) {
-    throw new Error(`${owner}: database must not be empty. Give the database name, e.g. 'orders'.`);
-  }
+function databaseNameProblem(database: string): Problem {
+  if (database.length === 0) return "databaseName must not be empty (got \"\"). Give the database name, e.g. 'orders'.";
   if (Buffer.byteLength(database, 'utf-8') > 63) {
-    throw new Error(`${owner}: database must be at most 63 bytes (got ${Buffer.byteLength(database, 'utf-8')}: ${show(database)}). PostgreSQL truncates longer names; shorten it.`);
+    return `databaseName must be at most 63 bytes (got ${Buffer.byteLength(database, 'utf-8')}: ${show(database)}). PostgreSQL truncates longer names; shorten it.`;
   }
   if (!DATABASE_NAME.test(database)) {
-    throw new Error(`${owner}: database must be letters, digits, '_', '$' and '-' (got ${show(database)}). Rename it, e.g. 'orders_db'.`);
+    return `databaseName must be letters, digits, '_', '$' and '-' (got ${show(database)}). Rename it, e.g. 'orders_db'.`;
   }
+  return undefined;
 }
 
-function checkUser(owner: string, user: string, provider: DatabaseProvider): void {
-  if (user.length === 0) {
-    throw new Error(`${owner}: user must not be empty. Give the login role, e.g. 'orders_app'.`);
-  }
+function usernameProblem(user: string, provider: DatabaseProvider): Problem {
+  if (user.length === 0) return "username must not be empty (got \"\"). Give the login role, e.g. 'orders_app'.";
   if (Buffer.byteLength(user, 'utf-8') > 63) {
-    throw new Error(`${owner}: user must be at most 63 bytes (got ${Buffer.byteLength(user, 'utf-8')}: ${show(user)}). PostgreSQL truncates longer role names; shorten it.`);
+    return `username must be at most 63 bytes (got ${Buffer.byteLength(user, 'utf-8')}: ${show(user)}). PostgreSQL truncates longer role names; shorten it.`;
   }
   if (!USER_NAME.test(user)) {
-    throw new Error(`${owner}: user must be letters, digits, '_', '.', '$', '@' and '-' (got ${show(user)}). Use a plain role name such as 'orders_app'.`);
+    return `username must be letters, digits, '_', '.', '$', '@' and '-' (got ${show(user)}). Use a plain role name such as 'orders_app'.`;
   }
   if (provider.kind === 'azure-flexible-server' && user.includes('@')) {
-    throw new Error(`${owner}: user must be the plain role name on Azure flexible server (got ${show(user)}). `
-      + `The 'user@server' form was for the retired single server; use '${user.split('@')[0]}'.`);
+    return `username must be the plain role name on Azure flexible server (got ${show(user)}). `
+      + `The 'user@server' form was for the retired single server; use '${user.split('@')[0]}'.`;
   }
+  return undefined;
 }
 
 function checkPassword(password: string): void {

@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net';
-import { checkCaPath, checkHost, checkPort, isToken, show } from './private/connection-checks';
-import { SslMode } from './secret-keys';
+import * as v from './private/validators';
+import { isToken, show, throwIfAny } from './private/validators';
+import { SslMode } from './ssl-mode';
 
 /** Where `DatabaseProvider.neon()` finds its server. */
 export interface NeonProviderProps {
@@ -138,7 +139,7 @@ export class DatabaseProvider {
   public static neon(props: NeonProviderProps): DatabaseProvider {
     const owner = 'DatabaseProvider.neon';
     const host = props.host;
-    checkHost(owner, 'host', host);
+    throwIfAny(owner, [v.host('host', host)]);
     const [label, ...rest] = host.toLowerCase().split('.');
     const endpointId = label.replace(/-pooler$/, '');
     const suffix = rest.join('.');
@@ -173,14 +174,14 @@ export class DatabaseProvider {
     const port = props.port ?? 5432;
     const caBundlePath = props.caBundlePath ?? '/etc/ssl/certs/rds-global-bundle.pem';
     if (!isToken(props.host)) {
-      checkHost(owner, 'host', props.host);
+      throwIfAny(owner, [v.host('host', props.host)]);
       if (!RDS_HOST.test(props.host.toLowerCase())) {
         throw new Error(`${owner}: host must be an RDS, Aurora or RDS Proxy endpoint ending in '.rds.amazonaws.com' (got ${show(props.host)}). `
           + 'Use the endpoint address RDS shows (a CNAME of your own fails verify-full, because the certificate names the RDS endpoint), or DatabaseProvider.postgres() for another server.');
       }
     }
-    checkPort(owner, 'port', port);
-    checkCaPath(owner, 'caBundlePath', caBundlePath);
+    throwIfAny(owner, [v.port('port', port)]);
+    throwIfAny(owner, [v.absolutePath('caBundlePath', caBundlePath, '/etc/ssl/certs/rds-global-bundle.pem')]);
     return new DatabaseProvider({
       kind: 'aws-rds',
       host: props.host,
@@ -210,7 +211,7 @@ export class DatabaseProvider {
       throw new Error(`${owner}: privateIp must be an IPv4 address such as '10.20.0.3' (got ${show(props.privateIp)}). `
         + 'Copy the private IP from the instance\'s Connections page, or use cloudSqlAuthProxy() to connect by instance connection name.');
     }
-    checkPort(owner, 'port', port);
+    throwIfAny(owner, [v.port('port', port)]);
     return new DatabaseProvider({
       kind: 'cloud-sql-private-ip',
       host: props.privateIp,
@@ -241,7 +242,7 @@ export class DatabaseProvider {
       throw new Error(`${owner}: instanceConnectionName must be 'project:region:instance' in lower case (got ${show(props.instanceConnectionName)}). `
         + 'Copy it from the instance\'s Overview page or `gcloud sql instances describe INSTANCE --format=\'value(connectionName)\'`, e.g. \'my-project:europe-west1:orders-db\'.');
     }
-    checkPort(owner, 'proxyPort', proxyPort);
+    throwIfAny(owner, [v.port('proxyPort', proxyPort)]);
     return new DatabaseProvider({
       kind: 'cloud-sql-auth-proxy',
       host: '127.0.0.1',
@@ -271,8 +272,8 @@ export class DatabaseProvider {
       throw new Error(`${owner}: serverName must be 3-63 lower-case letters, digits and '-', not starting or ending with '-' (got ${show(props.serverName)}). `
         + 'Give only the first label of \'<server>.postgres.database.azure.com\', e.g. \'orders-db\'.');
     }
-    checkPort(owner, 'port', port);
-    checkCaPath(owner, 'caPath', caPath);
+    throwIfAny(owner, [v.port('port', port)]);
+    throwIfAny(owner, [v.absolutePath('caPath', caPath, '/etc/ssl/certs/rds-global-bundle.pem')]);
     const host = `${props.serverName}.postgres.database.azure.com`;
     return new DatabaseProvider({
       kind: 'azure-flexible-server',
@@ -296,8 +297,8 @@ export class DatabaseProvider {
   public static postgres(props: PostgresProviderProps): DatabaseProvider {
     const owner = 'DatabaseProvider.postgres';
     const port = props.port ?? 5432;
-    if (!isToken(props.host)) checkHost(owner, 'host', props.host);
-    checkPort(owner, 'port', port);
+    if (!isToken(props.host)) throwIfAny(owner, [v.host('host', props.host)]);
+    throwIfAny(owner, [v.port('port', port)]);
     return new DatabaseProvider({
       kind: 'postgres',
       host: props.host,

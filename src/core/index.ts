@@ -1,6 +1,9 @@
-// Re-exports of the core area. Each construct lives in its own kebab-case file.
+// Re-exports of the core area. Each concept lives in its own kebab-case file.
 export {};
+export * from './ssl-mode';
+export * from './connection-details';
 export * from './secret-keys';
+export * from './database-env';
 export * from './pg-names';
 export * from './init-sql';
 export * from './secret-bootstrap';

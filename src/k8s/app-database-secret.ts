@@ -1,7 +1,10 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { DatabaseEnvironment } from './database-env';
+import { DatabaseEnvOptions } from '../core/database-env';
 import { PostgresNames } from '../core/pg-names';
-import { DatabaseEnv, DatabaseEnvOptions, DatabaseSecretKeys, SslMode } from '../core/secret-keys';
+import { DatabaseSecretKeys } from '../core/secret-keys';
+import { SslMode } from '../core/ssl-mode';
 
 /**
  * Properties of an {@link AppDatabaseSecret}.
@@ -70,22 +73,6 @@ export interface AppDatabaseSecretProps {
  * `ignoreDifferences` with `jsonPointers`), and never enable a "replace" sync for this Secret.
  */
 export class AppDatabaseSecret extends Construct {
-  /**
-   * Environment variables for an app container that reads any Secret following the connection
-   * contract ({@link DatabaseSecretKeys}), wherever its password comes from (this construct, an
-   * existing Secret, an ExternalSecret...). Pass the result to a cdk8s-plus container's
-   * `envVariables`.
-   */
-  public static envVariablesFor(secret: kplus.ISecret, options: DatabaseEnvOptions = {}): { [name: string]: kplus.EnvValue } {
-    const env: { [name: string]: kplus.EnvValue } = {};
-    for (const v of DatabaseEnv.describe(options)) {
-      env[v.name] = v.secretKey !== undefined
-        ? kplus.EnvValue.fromSecretValue({ secret, key: v.secretKey })
-        : kplus.EnvValue.fromValue(v.value ?? '');
-    }
-    return env;
-  }
-
   /** Name of the Kubernetes Secret. */
   public readonly secretName: string;
   /** The app name as given. */
@@ -162,7 +149,7 @@ export class AppDatabaseSecret extends Construct {
    * (this Secret's mode unless overridden), `DB_POOL_SIZE` and `DB_TIMEOUT`.
    */
   public envVariables(options: DatabaseEnvOptions = {}): { [name: string]: kplus.EnvValue } {
-    return AppDatabaseSecret.envVariablesFor(this.secret, { ...options, sslMode: options.sslMode ?? this.sslMode });
+    return DatabaseEnvironment.envVariables(this.secret, { ...options, sslMode: options.sslMode ?? this.sslMode });
   }
 
   private nonSecretData(): { [key: string]: string } {

@@ -5,7 +5,8 @@ import { AppDatabaseSecret } from './app-database-secret';
 import { restrictedContainerSecurity, SecretBootstrap } from './private/secret-bootstrap';
 import { InitSql } from '../core/init-sql';
 import { PostgresNames } from '../core/pg-names';
-import { DatabaseSecretKeys, SslMode } from '../core/secret-keys';
+import { DatabaseSecretKeys } from '../core/secret-keys';
+import { SslMode } from '../core/ssl-mode';
 
 /**
  * Migrations (and seed data) run as the app's user after the database is initialised.

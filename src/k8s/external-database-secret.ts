@@ -1,12 +1,16 @@
 import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { DatabaseEnvironment, DatabaseEnvironmentOptions } from './database-env';
+import { DatabaseEnvironment } from './database-env';
 import { DatabaseConnection } from '../core/connection-model';
+import { DatabaseEnvOptions } from '../core/database-env';
 import { DatabaseProvider } from '../core/database-provider';
 import { PostgresNames } from '../core/pg-names';
-import { DatabaseSecretKeys, SslMode } from '../core/secret-keys';
+import { keyMappingProblems } from '../core/private/env-names';
+import { throwIfAny } from '../core/private/validators';
+import { DatabaseSecretKeys } from '../core/secret-keys';
 import { SecretsManagerSecretRef } from '../core/secret-reference';
+import { SslMode } from '../core/ssl-mode';
 
 /**
  * The External Secrets Operator store an `ExternalSecret` reads from.
@@ -93,7 +97,7 @@ export interface ExternalSecretSourceOptions {
 export class DatabaseSecretSource {
   /** A Secret that already exists in the namespace (made by hand, by a pipeline or an operator). */
   public static existingSecret(options: ExistingSecretSourceOptions = {}): DatabaseSecretSource {
-    DatabaseEnvironment.checkKeyMapping('DatabaseSecretSource.existingSecret', options.keyMapping);
+    throwIfAny('DatabaseSecretSource.existingSecret', keyMappingProblems(options.keyMapping));
     return new DatabaseSecretSource(options, undefined);
   }
 
@@ -206,8 +210,8 @@ export class ExternalDatabaseSecret extends Construct {
 
     const connection = new DatabaseConnection({
       provider: DatabaseProvider.awsRds({ host: HOST_PLACEHOLDER, port: PORT_PLACEHOLDER, caBundlePath: external.caPath }),
-      database: external.databaseName ?? DB_PLACEHOLDER,
-      user: USER_PLACEHOLDER,
+      databaseName: external.databaseName ?? DB_PLACEHOLDER,
+      username: USER_PLACEHOLDER,
       sslMode: external.sslMode,
     });
     this.sslMode = connection.sslMode;
@@ -254,7 +258,7 @@ export class ExternalDatabaseSecret extends Construct {
    * Environment variables for the app's container: `secretKeyRef`s to the keys this Secret
    * holds and the pool, timeout and TLS settings (`DB_SSL_MODE` defaults to this Secret's mode).
    */
-  public envVariables(options: DatabaseEnvironmentOptions = {}): { [name: string]: kplus.EnvValue } {
+  public envVariables(options: DatabaseEnvOptions = {}): { [name: string]: kplus.EnvValue } {
     return DatabaseEnvironment.envVariables(this.secret, {
       ...options,
       sslMode: options.sslMode ?? this.sslMode,

@@ -3,7 +3,7 @@ import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { backupScript, restoreScript } from './private/postgres-backup-scripts';
-import { SslMode } from '../core/secret-keys';
+import { SslMode } from '../core/ssl-mode';
 import {
   postgresContainerSecurityContext, postgresPodSecurityContext, resources, superuserEnv,
 } from './private/postgres-pod-defaults';

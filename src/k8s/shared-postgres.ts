@@ -5,7 +5,7 @@ import { AppDatabaseSecret } from './app-database-secret';
 import { DbInitJob, DbMigrationOptions } from './db-init-job';
 import { PgBouncer, PgBouncerOptions } from './pgbouncer';
 import { PostgresBackup, PostgresBackupOptions } from './postgres-backup';
-import { SslMode } from '../core/secret-keys';
+import { SslMode } from '../core/ssl-mode';
 import { bootstrapPasswordSecret, pinNamespace } from './private/postgres-password-bootstrap';
 import {
   postgresContainerSecurityContext, postgresPodSecurityContext, resources,

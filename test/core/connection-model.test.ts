@@ -6,7 +6,7 @@ const RDS = 'orders.abc123xyz.eu-west-1.rds.amazonaws.com';
 const SPECIAL_PASSWORD = ':/?#[]@!$&\'()*+,;=% "-é€😀%41';
 
 function generic(props: Partial<DatabaseConnectionProps> = {}): DatabaseConnection {
-  return new DatabaseConnection({ provider: DatabaseProvider.postgres({ host: 'db.example.com' }), database: 'orders', user: 'orders_app', ...props });
+  return new DatabaseConnection({ provider: DatabaseProvider.postgres({ host: 'db.example.com' }), databaseName: 'orders', username: 'orders_app', ...props });
 }
 
 /** How node-postgres reads a URL (its parser runs in the constructor; nothing connects). */
@@ -34,18 +34,18 @@ describe('DatabaseConnection', () => {
     });
 
     test('RDS defaults to verify-full with the RDS bundle as sslrootcert', () => {
-      const c = new DatabaseConnection({ provider: DatabaseProvider.awsRds({ host: RDS }), database: 'orders', user: 'orders_app' });
+      const c = new DatabaseConnection({ provider: DatabaseProvider.awsRds({ host: RDS }), databaseName: 'orders', username: 'orders_app' });
       expect(c.params).toEqual({ sslmode: 'verify-full', sslrootcert: '/etc/ssl/certs/rds-global-bundle.pem', connect_timeout: '10' });
     });
 
     test('the provider CA path is used only when the mode verifies certificates', () => {
-      const c = new DatabaseConnection({ provider: DatabaseProvider.awsRds({ host: RDS }), database: 'orders', user: 'orders_app', sslMode: SslMode.REQUIRE });
+      const c = new DatabaseConnection({ provider: DatabaseProvider.awsRds({ host: RDS }), databaseName: 'orders', username: 'orders_app', sslMode: SslMode.REQUIRE });
       expect(c.caPath).toBeUndefined();
       expect(c.params.sslrootcert).toBeUndefined();
     });
 
     test('Azure defaults to verify-full with the system CA bundle', () => {
-      const c = new DatabaseConnection({ provider: DatabaseProvider.azureFlexibleServer({ serverName: 'orders-db' }), database: 'orders', user: 'orders_app' });
+      const c = new DatabaseConnection({ provider: DatabaseProvider.azureFlexibleServer({ serverName: 'orders-db' }), databaseName: 'orders', username: 'orders_app' });
       expect(c.url('pw')).toBe('postgresql://orders_app:pw@orders-db.postgres.database.azure.com:5432/orders'
         + '?sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Fcerts%2Fca-certificates.crt&connect_timeout=10');
     });
@@ -53,8 +53,8 @@ describe('DatabaseConnection', () => {
     test('the Cloud SQL Auth Proxy defaults to sslmode=disable on 127.0.0.1', () => {
       const c = new DatabaseConnection({
         provider: DatabaseProvider.cloudSqlAuthProxy({ instanceConnectionName: 'my-project:europe-west1:orders-db' }),
-        database: 'orders',
-        user: 'orders_app',
+        databaseName: 'orders',
+        username: 'orders_app',
       });
       expect(c.url('pw')).toBe('postgresql://orders_app:pw@127.0.0.1:5432/orders?sslmode=disable&connect_timeout=10');
     });
@@ -73,13 +73,13 @@ describe('DatabaseConnection', () => {
     });
 
     test('percent-encodes the user name', () => {
-      const url = generic({ user: 'app@tenant.example' }).url('pw');
+      const url = generic({ username: 'app@tenant.example' }).url('pw');
       expect(url.startsWith('postgresql://app%40tenant.example:pw@db.example.com')).toBe(true);
       expect(parse(url).user).toBe('app@tenant.example');
     });
 
     test('Neon pooled: the app URL uses -pooler, the migration URL the direct host, both with channel binding', () => {
-      const c = new DatabaseConnection({ provider: DatabaseProvider.neon({ host: NEON, pooled: true, channelBinding: true }), database: 'neondb', user: 'alex' });
+      const c = new DatabaseConnection({ provider: DatabaseProvider.neon({ host: NEON, pooled: true, channelBinding: true }), databaseName: 'neondb', username: 'alex' });
       expect(c.url('pw')).toBe('postgresql://alex:pw@ep-cool-darkness-a1b2c3d4-pooler.us-east-2.aws.neon.tech:5432/neondb?sslmode=require&channel_binding=require&connect_timeout=10');
       expect(c.migrationUrl('pw')).toBe('postgresql://alex:pw@ep-cool-darkness-a1b2c3d4.us-east-2.aws.neon.tech:5432/neondb?sslmode=require&channel_binding=require&connect_timeout=10');
       expect(c.migrationHost).toBe(NEON);
@@ -102,15 +102,15 @@ describe('DatabaseConnection', () => {
     });
 
     test('urlTemplate leaves the password expression verbatim for External Secrets templates', () => {
-      const c = generic({ user: 'app@x' });
+      const c = generic({ username: 'app@x' });
       expect(c.urlTemplate('{{ .password | urlquery }}'))
         .toBe('postgresql://app%40x:{{ .password | urlquery }}@db.example.com:5432/orders?sslmode=require&connect_timeout=10');
-      const neon = new DatabaseConnection({ provider: DatabaseProvider.neon({ host: NEON, pooled: true }), database: 'neondb', user: 'alex' });
+      const neon = new DatabaseConnection({ provider: DatabaseProvider.neon({ host: NEON, pooled: true }), databaseName: 'neondb', username: 'alex' });
       expect(neon.migrationUrlTemplate('{{ .p }}')).toBe(`postgresql://alex:{{ .p }}@${NEON}:5432/neondb?sslmode=require&connect_timeout=10`);
     });
 
     test('an IPv6 host is bracketed', () => {
-      const c = new DatabaseConnection({ provider: DatabaseProvider.postgres({ host: 'fd00::5' }), database: 'orders', user: 'app' });
+      const c = new DatabaseConnection({ provider: DatabaseProvider.postgres({ host: 'fd00::5' }), databaseName: 'orders', username: 'app' });
       expect(c.url('pw')).toBe('postgresql://app:pw@[fd00::5]:5432/orders?sslmode=require&connect_timeout=10');
     });
   });
@@ -136,32 +136,32 @@ describe('DatabaseConnection', () => {
 
   describe('validation', () => {
     test('throws for an empty database name', () => {
-      expect(() => generic({ database: '' })).toThrow(/DatabaseConnection: database must not be empty\. Give the database name/);
+      expect(() => generic({ databaseName: '' })).toThrow(/DatabaseConnection: databaseName must not be empty \(got ""\)\. Give the database name/);
     });
 
     test('throws for a database name over 63 bytes', () => {
-      expect(() => generic({ database: 'd'.repeat(64) })).toThrow(/DatabaseConnection: database must be at most 63 bytes \(got 64: "d+"\)\. PostgreSQL truncates/);
+      expect(() => generic({ databaseName: 'd'.repeat(64) })).toThrow(/DatabaseConnection: databaseName must be at most 63 bytes \(got 64: "d+"\)\. PostgreSQL truncates/);
     });
 
     test.each(['orders db', 'orders/db', 'orders?x', 'ordérs'])('throws for a database name with invalid characters (%s)', (database) => {
-      expect(() => generic({ database })).toThrow(/DatabaseConnection: database must be letters, digits, '_', '\$' and '-' \(got ".*"\)\. Rename it/);
+      expect(() => generic({ databaseName: database })).toThrow(/DatabaseConnection: databaseName must be letters, digits, '_', '\$' and '-' \(got ".*"\)\. Rename it/);
     });
 
     test('throws for an empty user', () => {
-      expect(() => generic({ user: '' })).toThrow(/DatabaseConnection: user must not be empty\. Give the login role/);
+      expect(() => generic({ username: '' })).toThrow(/DatabaseConnection: username must not be empty \(got ""\)\. Give the login role/);
     });
 
     test('throws for a user over 63 bytes', () => {
-      expect(() => generic({ user: 'u'.repeat(64) })).toThrow(/DatabaseConnection: user must be at most 63 bytes \(got 64: "u+"\)/);
+      expect(() => generic({ username: 'u'.repeat(64) })).toThrow(/DatabaseConnection: username must be at most 63 bytes \(got 64: "u+"\)/);
     });
 
     test.each(['orders app', 'orders:app', 'orders/app', 'app"'])('throws for a user with invalid characters (%s)', (user) => {
-      expect(() => generic({ user })).toThrow(/DatabaseConnection: user must be letters, digits, '_', '\.', '\$', '@' and '-' \(got ".*"\)\. Use a plain role name/);
+      expect(() => generic({ username: user })).toThrow(/DatabaseConnection: username must be letters, digits, '_', '\.', '\$', '@' and '-' \(got ".*"\)\. Use a plain role name/);
     });
 
     test('throws for the single-server user@server form on Azure flexible server', () => {
-      expect(() => new DatabaseConnection({ provider: DatabaseProvider.azureFlexibleServer({ serverName: 'orders-db' }), database: 'orders', user: 'orders_app@orders-db' }))
-        .toThrow(/DatabaseConnection: user must be the plain role name on Azure flexible server \(got "orders_app@orders-db"\)\. The 'user@server' form was for the retired single server; use 'orders_app'\./);
+      expect(() => new DatabaseConnection({ provider: DatabaseProvider.azureFlexibleServer({ serverName: 'orders-db' }), databaseName: 'orders', username: 'orders_app@orders-db' }))
+        .toThrow(/DatabaseConnection: username must be the plain role name on Azure flexible server \(got "orders_app@orders-db"\)\. The 'user@server' form was for the retired single server; use 'orders_app'\./);
     });
 
     test.each([
@@ -171,7 +171,7 @@ describe('DatabaseConnection', () => {
       ['azure-flexible-server', () => DatabaseProvider.azureFlexibleServer({ serverName: 'orders-db' }), SslMode.ALLOW],
       ['cloud-sql-private-ip', () => DatabaseProvider.cloudSqlPrivateIp({ privateIp: '10.0.0.3' }), SslMode.DISABLE],
     ])('throws when provider %s requires TLS and sslMode is too weak', (kind, provider, sslMode) => {
-      expect(() => new DatabaseConnection({ provider: provider(), database: 'orders', user: 'app', sslMode }))
+      expect(() => new DatabaseConnection({ provider: provider(), databaseName: 'orders', username: 'app', sslMode }))
         .toThrow(new RegExp(`DatabaseConnection: sslMode '${sslMode.value}' is refused for provider '${kind}': .*\\. Use 'require' or stronger`));
     });
 
@@ -182,8 +182,8 @@ describe('DatabaseConnection', () => {
     test('throws for sslmode require through the Cloud SQL Auth Proxy, whose local listener has no TLS', () => {
       expect(() => new DatabaseConnection({
         provider: DatabaseProvider.cloudSqlAuthProxy({ instanceConnectionName: 'my-project:europe-west1:orders-db' }),
-        database: 'orders',
-        user: 'app',
+        databaseName: 'orders',
+        username: 'app',
         sslMode: SslMode.REQUIRE,
       })).toThrow(/DatabaseConnection: sslMode 'require' cannot work with provider 'cloud-sql-auth-proxy': the Cloud SQL Auth Proxy listens in plain text on 127\.0\.0\.1.*\. Use 'disable'\./);
     });
@@ -193,7 +193,7 @@ describe('DatabaseConnection', () => {
     });
 
     test('throws for a relative caPath', () => {
-      expect(() => generic({ sslMode: SslMode.VERIFY_FULL, caPath: 'ca.pem' })).toThrow(/DatabaseConnection: caPath must be an absolute file path without spaces \(got "ca.pem"\)/);
+      expect(() => generic({ sslMode: SslMode.VERIFY_FULL, caPath: 'ca.pem' })).toThrow(/DatabaseConnection: caPath must be an absolute file path without spaces or '\.\.' \(got "ca.pem"\)/);
     });
 
     test('throws for an sslmode outside the six libpq values', () => {
@@ -209,7 +209,7 @@ describe('DatabaseConnection', () => {
     });
 
     test('throws for statementTimeoutMs through a transaction-mode pooler', () => {
-      expect(() => new DatabaseConnection({ provider: DatabaseProvider.neon({ host: NEON, pooled: true }), database: 'neondb', user: 'alex', statementTimeoutMs: 5000 }))
+      expect(() => new DatabaseConnection({ provider: DatabaseProvider.neon({ host: NEON, pooled: true }), databaseName: 'neondb', username: 'alex', statementTimeoutMs: 5000 }))
         .toThrow(/DatabaseConnection: statementTimeoutMs cannot be sent through the transaction-mode pooler of provider 'neon' \(got 5000\)\. Set it on the role instead/);
     });
 
@@ -230,7 +230,7 @@ describe('DatabaseConnection', () => {
     });
 
     test('throws when building a URL for an unresolved host token', () => {
-      const c = new DatabaseConnection({ provider: DatabaseProvider.awsRds({ host: '${Token[TOKEN.42]}' }), database: 'orders', user: 'app' });
+      const c = new DatabaseConnection({ provider: DatabaseProvider.awsRds({ host: '${Token[TOKEN.42]}' }), databaseName: 'orders', username: 'app' });
       expect(c.parts().DB_HOST).toBe('${Token[TOKEN.42]}');
       expect(() => c.url('pw')).toThrow(/DatabaseConnection: cannot build a URL while host is an unresolved token \(\$\{Token\[TOKEN.42\]\}\)\. Build the URL where the host is known/);
     });

@@ -94,7 +94,7 @@ describe('DatabaseConnection URLs against a TLS-only PostgreSQL 15', () => {
     return opts.hostaddr ? `${swapped}&hostaddr=127.0.0.1` : swapped;
   };
   const conn = (props: Partial<DatabaseConnectionProps> & { provider: DatabaseProvider }) =>
-    new DatabaseConnection({ database: DATABASE, user: APP_USER, ...props });
+    new DatabaseConnection({ databaseName: DATABASE, username: APP_USER, ...props });
   const local = (host = 'localhost') => DatabaseProvider.postgres({ host, port: 5432 });
 
   beforeAll(() => {
@@ -134,7 +134,7 @@ describe('DatabaseConnection URLs against a TLS-only PostgreSQL 15', () => {
 
     test('a user name that needs encoding connects', () => {
       if (!ready()) return;
-      const url = conn({ provider: local(), user: ODD_USER }).url(ODD_PASSWORD);
+      const url = conn({ provider: local(), username: ODD_USER }).url(ODD_PASSWORD);
       const res = psqlUrl(atServer(url), 'SELECT current_user');
       expect(res.stderr).toBe('');
       expect(res.stdout).toBe(ODD_USER);
@@ -261,7 +261,7 @@ describe('DatabaseConnection URLs against a TLS-only PostgreSQL 15', () => {
 
     test('a user name that needs encoding connects', async () => {
       if (!ready()) return;
-      const url = conn({ provider: local(), user: ODD_USER, sslMode: SslMode.VERIFY_FULL, caPath: certs!.caFile }).url(ODD_PASSWORD);
+      const url = conn({ provider: local(), username: ODD_USER, sslMode: SslMode.VERIFY_FULL, caPath: certs!.caFile }).url(ODD_PASSWORD);
       await expect(nodePg(atServer(url), 'SELECT current_user')).resolves.toBe(ODD_USER);
     });
 

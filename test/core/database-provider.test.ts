@@ -79,7 +79,7 @@ describe('DatabaseProvider.awsRds', () => {
 
   test('throws for a relative CA bundle path', () => {
     expect(() => DatabaseProvider.awsRds({ host: 'a.b.eu-west-1.rds.amazonaws.com', caBundlePath: 'certs/rds.pem' }))
-      .toThrow(/DatabaseProvider.awsRds: caBundlePath must be an absolute file path without spaces \(got "certs\/rds.pem"\)\. Mount the CA bundle/);
+      .toThrow(/DatabaseProvider.awsRds: caBundlePath must be an absolute file path without spaces or '\.\.' \(got "certs\/rds.pem"\)\. Use e\.g\. "\/etc\/ssl\/certs\/rds-global-bundle\.pem"/);
   });
 });
 
@@ -172,7 +172,7 @@ describe('DatabaseProvider.postgres', () => {
   });
 
   test('throws for an empty host', () => {
-    expect(() => DatabaseProvider.postgres({ host: '' })).toThrow(/DatabaseProvider.postgres: host must not be empty\. Give the server's DNS name/);
+    expect(() => DatabaseProvider.postgres({ host: '' })).toThrow(/DatabaseProvider.postgres: host must not be empty \(got ""\)\. Give the server's DNS name/);
   });
 
   test('throws for a host with spaces', () => {

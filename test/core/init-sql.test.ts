@@ -1,4 +1,4 @@
-import { DatabaseEnv, DatabaseSecretKeys, InitSql, SecretBootstrapScript, SslMode } from '../../src/core';
+import { DatabaseSecretKeys, InitSql, SecretBootstrapScript, SslMode } from '../../src/core';
 
 const OPTS = { databaseName: 'example_app_db', username: 'example_app_user', schemaName: 'example_app' };
 
@@ -92,51 +92,6 @@ describe('SecretBootstrapScript', () => {
 
   test('throws for a Secret name that is not a DNS-1123 subdomain', () => {
     expect(() => SecretBootstrapScript.render({ secretName: "s'; rm -rf /" })).toThrow(/SecretBootstrapScript: secretName must be a DNS-1123 subdomain/);
-  });
-});
-
-describe('DatabaseEnv', () => {
-  test('reads the six contract keys from the Secret and adds seed 000 settings by default', () => {
-    expect(DatabaseEnv.describe()).toEqual([
-      { name: 'DB_HOST', secretKey: 'DB_HOST' },
-      { name: 'DB_PORT', secretKey: 'DB_PORT' },
-      { name: 'DB_NAME', secretKey: 'DB_NAME' },
-      { name: 'DB_USER', secretKey: 'DB_USER' },
-      { name: 'DB_PASSWORD', secretKey: 'DB_PASSWORD' },
-      { name: 'DATABASE_URL', secretKey: 'DATABASE_URL' },
-      { name: 'DB_SSL_MODE', value: 'require' },
-      { name: 'DB_POOL_SIZE', value: '10' },
-      { name: 'DB_TIMEOUT', value: '30' },
-    ]);
-  });
-
-  test('renames, overrides and extends', () => {
-    const env = DatabaseEnv.describe({
-      sslMode: SslMode.VERIFY_FULL,
-      poolSize: 5,
-      timeoutSeconds: 60,
-      omitDatabaseUrl: true,
-      envNames: { DB_HOST: 'DATABASE_HOST' },
-      extraSettings: { DB_MAX_OVERFLOW: '20' },
-    });
-    expect(env).toContainEqual({ name: 'DATABASE_HOST', secretKey: 'DB_HOST' });
-    expect(env).toContainEqual({ name: 'DB_SSL_MODE', value: 'verify-full' });
-    expect(env).toContainEqual({ name: 'DB_POOL_SIZE', value: '5' });
-    expect(env).toContainEqual({ name: 'DB_TIMEOUT', value: '60' });
-    expect(env).toContainEqual({ name: 'DB_MAX_OVERFLOW', value: '20' });
-    expect(env.map((e) => e.name)).not.toContain('DATABASE_URL');
-  });
-
-  test('throws for a pool size of 0', () => {
-    expect(() => DatabaseEnv.describe({ poolSize: 0 })).toThrow(/DatabaseEnv: poolSize must be a whole number of at least 1 \(got 0\)/);
-  });
-
-  test('throws for a timeout of 0', () => {
-    expect(() => DatabaseEnv.describe({ timeoutSeconds: 0 })).toThrow(/DatabaseEnv: timeoutSeconds must be a whole number of seconds, at least 1 \(got 0\)/);
-  });
-
-  test('throws when two variables get the same name', () => {
-    expect(() => DatabaseEnv.describe({ envNames: { DB_HOST: 'DB_PORT' } })).toThrow(/DatabaseEnv: envNames maps two variables to the same name "DB_PORT"/);
   });
 });
 

@@ -2,6 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { SslMode } from '../../src/core';
 import { AppDatabaseSecret } from '../../src/k8s';
+import { DatabaseEnvironment } from '../../src/k8s/database-env';
 import { expectK8sValid, expectNoSecrets } from '../harness';
 
 const HOST = 'postgres-service.production.svc.cluster.local';
@@ -88,8 +89,9 @@ describe('AppDatabaseSecret', () => {
 
   test('gives the same env for any Secret following the contract', () => {
     const existing = kplus.Secret.fromSecretName(chart, 'Existing', 'neon-credentials');
-    const env = AppDatabaseSecret.envVariablesFor(existing);
-    expect(Object.keys(env)).toEqual(['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DATABASE_URL', 'DB_SSL_MODE', 'DB_POOL_SIZE', 'DB_TIMEOUT']);
+    const env = DatabaseEnvironment.envVariables(existing);
+    expect(Object.keys(env)).toEqual(['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DATABASE_URL', 'DB_SSL_MODE', 'DB_POOL_SIZE',
+      'DB_MAX_OVERFLOW', 'DB_POOL_RECYCLE', 'DB_POOL_PRE_PING', 'DB_CONNECT_TIMEOUT', 'DB_COMMAND_TIMEOUT', 'DB_TIMEOUT', 'DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT']);
     expect(env.DB_PASSWORD.valueFrom).toEqual({ secretKeyRef: { name: 'neon-credentials', key: 'DB_PASSWORD' } });
   });
 

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { SslMode } from '../../src/core/secret-keys';
-import { DatabaseEnvironment, DatabaseEnvironmentOptions } from '../../src/k8s/database-env';
+import { DatabaseEnvOptions, SslMode } from '../../src/core';
+import { DatabaseEnvironment } from '../../src/k8s/database-env';
 
 describe('DatabaseEnvironment', () => {
   let chart: Chart;
@@ -12,7 +12,7 @@ describe('DatabaseEnvironment', () => {
   });
 
   /** Synthesized env of a container using the helper, as name -> value or `secret:<key>`. */
-  function env(options: DatabaseEnvironmentOptions = {}): Record<string, string> {
+  function env(options: DatabaseEnvOptions = {}): Record<string, string> {
     new kplus.Deployment(chart, 'App', { containers: [{ image: 'app:1.0.0', envVariables: DatabaseEnvironment.envVariables(secret, options) }] });
     const vars = Testing.synth(chart)[0].spec.template.spec.containers[0].env;
     return Object.fromEntries(vars.map((v: any) => [v.name, v.value ?? `secret:${v.valueFrom.secretKeyRef.key}`]));
@@ -98,7 +98,7 @@ describe('DatabaseEnvironment', () => {
     expect(() => DatabaseEnvironment.envVariables(secret, { sslCertPath: '/etc/c.crt' })).toThrow(/sslCertPath and sslKeyPath go together/);
   });
   test('throws on a relative certificate path', () => {
-    expect(() => DatabaseEnvironment.envVariables(secret, { sslRootCertPath: 'ca.pem' })).toThrow(/sslRootCertPath must be an absolute path without spaces/);
+    expect(() => DatabaseEnvironment.envVariables(secret, { sslRootCertPath: 'ca.pem' })).toThrow(/DatabaseEnv: sslRootCertPath must be an absolute file path without spaces or '\.\.' \(got "ca.pem"\)/);
   });
   test('throws on a pool size below 1 (the shared env helper rule)', () => {
     expect(() => DatabaseEnvironment.envVariables(secret, { poolSize: 0 })).toThrow(/DatabaseEnv: poolSize must be a whole number of at least 1/);

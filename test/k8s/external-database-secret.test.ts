@@ -1,6 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { SslMode } from '../../src/core/secret-keys';
+import { SslMode } from '../../src/core';
 import { SecretsManagerSecretRef } from '../../src/core/secret-reference';
 import { DatabaseSecretSource, ExternalDatabaseSecret, ExternalSecretStoreRef } from '../../src/k8s/external-database-secret';
 import { expectK8sValid, expectNoSecrets } from '../harness';
@@ -165,7 +165,7 @@ describe('ExternalDatabaseSecret from an existing Secret', () => {
   });
   test('throws when keyMapping maps to an invalid Secret key', () => {
     expect(() => DatabaseSecretSource.existingSecret({ keyMapping: { DATABASE_URL: 'database url' } }))
-      .toThrow(/maps DATABASE_URL to "database url", which is not a valid Secret key/);
+      .toThrow(/keyMapping\.DATABASE_URL must be a Secret key of 1-253 letters, digits, .* \(got "database url"\)/);
   });
   test('throws when keyMapping maps two contract keys to one Secret key', () => {
     expect(() => DatabaseSecretSource.existingSecret({ keyMapping: { DATABASE_URL: 'url', DB_HOST: 'url' } }))

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { build } from '../../examples/shared-postgres';
-import { SslMode } from '../../src/core/secret-keys';
+import { SslMode } from '../../src/core';
 import { SharedPostgres, SharedPostgresProps } from '../../src/k8s/shared-postgres';
 import { expectK8sValid, expectNoSecrets } from '../harness';
 
