@@ -33,7 +33,7 @@ export function build(outdir: string): { aws?: cdk.App } {
   const data = new cdk.Stack(app, 'Database');
   const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop' });
   const scaling = new ReplicaAutoscaling(data, 'ReadScaling', { database: db, readerZoneName: 'shop.db.internal' });
-  new cdk.CfnOutput(data, 'ReaderHost', { value: scaling.readerEndpointAddress, description: 'DB_READ_HOST: one weighted record per available replica' });
+  new cdk.CfnOutput(data, 'ReaderHost', { value: scaling.readerHost, description: 'DB_READ_HOST: one weighted record per available replica' });
 
   NagSuppressions.addResourceSuppressions(db, [
     {

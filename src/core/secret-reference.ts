@@ -1,3 +1,6 @@
+import { RdsRules } from './private/rds-rules';
+import { throwIfAny } from './private/validators';
+
 /** What a {@link SecretsManagerSecretRef} points at. */
 export interface SecretsManagerSecretRefProps {
   /**
@@ -18,7 +21,6 @@ export interface SecretsManagerSecretRefProps {
   readonly rotationPeriodDays?: number;
 }
 
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 
 /**
@@ -54,14 +56,7 @@ export class SecretsManagerSecretRef {
       throw new Error(`${owner}: secretName must be a concrete name, not an unresolved CDK token (got ${JSON.stringify(props.secretName)}). `
         + 'A Kubernetes manifest cannot resolve CDK tokens: give the secret a fixed secretName on the AWS side and use secretReferenceFor().');
     }
-    if (props.secretName.startsWith('arn:')) {
-      throw new Error(`${owner}: secretName must be the secret's name, not its ARN (got ${JSON.stringify(props.secretName)}). `
-        + 'Pass the name only (the part after \':secret:\' without the 6-character suffix).');
-    }
-    if (!SECRET_NAME.test(props.secretName)) {
-      throw new Error(`${owner}: secretName must be 1-512 letters, digits and '/_+=.@-' (got ${JSON.stringify(props.secretName)}). `
-        + 'Use the name as Secrets Manager shows it, e.g. \'prod/orders/db-master\'.');
-    }
+    throwIfAny(owner, [RdsRules.secretNameError(props.secretName)]);
     if (props.region !== undefined && !REGION.test(props.region)) {
       throw new Error(`${owner}: region must be an AWS region code such as 'eu-west-1' (got ${JSON.stringify(props.region)}). Fix the spelling or leave it unset.`);
     }
