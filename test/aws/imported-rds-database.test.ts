@@ -1,5 +1,6 @@
 import {
-  App, CfnParameter, Stack, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager,
+  App, CfnParameter, Stack,
+  aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
