@@ -29,7 +29,8 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
  *
  * It links the AWS side (which knows the secret) with the Kubernetes side (which copies it into
  * the cluster) without either importing the other: create it on the AWS side with
- * `secretReferenceFor(rds)`, pass it to an `ExternalDatabaseSecret`.
+ * `SecretReferenceFor.independentRds(db)` (or `SecretReferenceFor.secret()`), pass it to an
+ * `ExternalDatabaseSecret`.
  */
 export class SecretsManagerSecretRef {
   /** A reference to the secret with a known, fixed name. */
@@ -54,7 +55,7 @@ export class SecretsManagerSecretRef {
     const owner = 'SecretsManagerSecretRef';
     if (props.secretName.includes('${Token[')) {
       throw new Error(`${owner}: secretName must be a concrete name, not an unresolved CDK token (got ${JSON.stringify(props.secretName)}). `
-        + 'A Kubernetes manifest cannot resolve CDK tokens: give the secret a fixed secretName on the AWS side and use secretReferenceFor().');
+        + 'A Kubernetes manifest cannot resolve CDK tokens: give the secret a fixed secretName on the AWS side and use SecretReferenceFor.');
     }
     throwIfAny(owner, [RdsRules.secretNameError(props.secretName)]);
     if (props.region !== undefined && !REGION.test(props.region)) {

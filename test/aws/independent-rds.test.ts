@@ -552,6 +552,7 @@ describe('IndependentRds', () => {
     test('throws when Performance Insights retention is not 7 or a month multiple', () => throwsWith({ performanceInsightRetentionDays: 10 }, /performanceInsightRetentionDays must be 7, a multiple of 31 .*got 10/));
     test('throws when Performance Insights retention is set with Performance Insights off', () => throwsWith({ performanceInsights: false, performanceInsightRetentionDays: 7 }, /performanceInsightRetentionDays is set \(got 7\) but performanceInsights is off/));
     test('throws when the monitoring interval is not offered', () => throwsWith({ monitoringInterval: Duration.seconds(45) }, /monitoringInterval must be one of 0, 1, 5, 10, 15, 30 or 60 seconds \(got 45\)/));
+    test('throws when the monitoring interval is not whole seconds', () => throwsWith({ monitoringInterval: Duration.millis(1500) }, /IndependentRds: monitoringInterval must be one of .*\(got 1.5\)/));
     test('throws when there are more than 15 read replicas', () => throwsWith({ readReplicas: 16 }, /readReplicas must be a whole number from 0 to 15 \(got 16\)/));
     test('throws when storage sizes are given to Aurora', () => throwsWith({ engine: DatabaseEngine.AURORA_POSTGRES_16, allocatedStorage: 100 }, /allocatedStorage does not apply to aurora-postgresql/));
     test('throws when an availability zone is given to Aurora', () => throwsWith({ engine: DatabaseEngine.AURORA_POSTGRES_16, multiAz: false, availabilityZone: 'us-east-1a' }, /availabilityZone does not apply to aurora-postgresql clusters/));

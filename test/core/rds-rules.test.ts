@@ -2,10 +2,10 @@ import { RdsRules } from '../../src/core/private/rds-rules';
 import { isToken } from '../../src/core/private/validators';
 
 const {
-  allocatedStorageError, backupRetentionError, backupWindowError, databaseNameError, engineVersionError, forcesTls, instanceClassError, iopsError,
+  allocatedStorageError, backtrackWindowErrors, backupRetentionError, backupWindowError, databaseNameError, engineVersionError, forcesTls, instanceClassError, iopsError,
   knownPortError, maintenanceWindowError, managedPasswordWithReplicasError, maxAllocatedStorageError, maxUsernameLength, monitoringIntervalError,
   parseBackupWindow, parseMaintenanceWindow, performanceInsightsRetentionError, portError, readReplicasError,
-  secretNameError, storageThroughputError, tlsParameter, usernameError, windowOverlapError, windowsOverlap,
+  rotationIntervalError, secretNameError, storageThroughputError, tlsParameter, usernameError, windowOverlapError, windowsOverlap,
 } = RdsRules;
 
 describe('rds-rules', () => {
@@ -142,6 +142,19 @@ describe('rds-rules', () => {
     test('rejects 20 s', () => expect(monitoringIntervalError(20)).toMatch(/got 20/));
     test.each([7, 31, 62, 713, 731])('accepts %d days of Performance Insights', (d) => expect(performanceInsightsRetentionError(d)).toBeUndefined());
     test.each([0, 8, 30, 744])('rejects %d days of Performance Insights', (d) => expect(performanceInsightsRetentionError(d)).toMatch(/must be 7/));
+  });
+
+  describe('rotation and backtrack', () => {
+    test('accepts a 30-day rotation', () => expect(rotationIntervalError(30)).toBeUndefined());
+    test('rejects rotation under a day or over 1000 days', () => {
+      expect(rotationIntervalError(0.5)).toMatch(/rotationInterval must be 1–1000 days \(got 0.5\)/);
+      expect(rotationIntervalError(1001)).toMatch(/got 1001/);
+    });
+    test('accepts 24 hours of backtrack on Aurora MySQL', () => expect(backtrackWindowErrors(24, 'aurora-mysql')).toEqual([]));
+    test('rejects backtrack elsewhere and over 72 hours', () => {
+      expect(backtrackWindowErrors(4, 'postgres')).toEqual([expect.stringMatching(/only offered by Aurora MySQL \(got 4 hours with postgres\)/)]);
+      expect(backtrackWindowErrors(100, 'aurora-mysql')).toEqual([expect.stringMatching(/at most 72 hours \(got 100\)/)]);
+    });
   });
 
   describe('replicas', () => {

@@ -127,19 +127,12 @@ export function settingsErrors(s: RdsSettings, props: IndependentRdsProps): Prob
   if (!s.performanceInsights && props.performanceInsightRetentionDays !== undefined) {
     errors.push(`performanceInsightRetentionDays is set (got ${props.performanceInsightRetentionDays}) but performanceInsights is off. Turn performanceInsights on, or remove the retention.`);
   }
-  const interval = s.monitoringInterval.toSeconds();
+  const interval = s.monitoringInterval.toSeconds({ integral: false });
   if (known(interval)) errors.push(v.monitoringIntervalError(interval));
   const rotationDays = s.rotationInterval.toDays({ integral: false });
-  if (s.rotation && known(rotationDays) && (rotationDays < 1 || rotationDays > 1000)) {
-    errors.push(`rotationInterval must be 1–1000 days (got ${rotationDays}). Use e.g. Duration.days(30).`);
-  }
+  if (s.rotation && known(rotationDays)) errors.push(v.rotationIntervalError(rotationDays));
   const backtrackHours = s.backtrackWindow.toHours({ integral: false });
-  if (known(backtrackHours) && backtrackHours > 0 && s.engine.family !== DatabaseEngineFamily.AURORA_MYSQL) {
-    errors.push(`backtrackWindow is only offered by Aurora MySQL (got ${backtrackHours} hours with ${s.engine.family}). Remove it, or rely on point-in-time restore.`);
-  }
-  if (known(backtrackHours) && backtrackHours > 72) {
-    errors.push(`backtrackWindow may be at most 72 hours (got ${backtrackHours}). Lower it.`);
-  }
+  if (known(backtrackHours)) errors.push(...v.backtrackWindowErrors(backtrackHours, family));
   if (known(s.connectionsAlarmThreshold) && !(s.connectionsAlarmThreshold > 0)) {
     errors.push(`connectionsAlarmThreshold must be positive (got ${s.connectionsAlarmThreshold}). Use a value below the engine's max_connections.`);
   }

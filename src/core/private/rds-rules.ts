@@ -307,6 +307,24 @@ export class RdsRules {
     return value === tls.value || value === '1';
   }
 
+  /** How often the master password rotates: 1–1000 days (what Secrets Manager accepts). */
+  public static rotationIntervalError(days: number): string | undefined {
+    if (!(days >= 1 && days <= 1000)) {
+      return `rotationInterval must be 1–1000 days (got ${days}). Use e.g. Duration.days(30).`;
+    }
+    return undefined;
+  }
+
+  /** The backtrack window: Aurora MySQL only, at most 72 hours. */
+  public static backtrackWindowErrors(hours: number, engineFamily: string): string[] {
+    const errors: string[] = [];
+    if (hours > 0 && engineFamily !== 'aurora-mysql') {
+      errors.push(`backtrackWindow is only offered by Aurora MySQL (got ${hours} hours with ${engineFamily}). Remove it, or rely on point-in-time restore.`);
+    }
+    if (hours > 72) errors.push(`backtrackWindow may be at most 72 hours (got ${hours}). Lower it.`);
+    return errors;
+  }
+
   /** RDS refuses a master password it manages itself on a database that has read replicas. */
   public static managedPasswordWithReplicasError(managed: boolean, replicas: number): string | undefined {
     if (managed && replicas > 0) {
