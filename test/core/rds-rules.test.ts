@@ -2,10 +2,12 @@ import { RdsRules } from '../../src/core/private/rds-rules';
 import { isToken } from '../../src/core/private/validators';
 
 const {
-  allocatedStorageError, backtrackWindowErrors, backupRetentionError, backupWindowError, databaseNameError, engineVersionError, forcesTls, instanceClassError, iopsError,
-  knownPortError, maintenanceWindowError, managedPasswordWithReplicasError, maxAllocatedStorageError, maxUsernameLength, monitoringIntervalError,
+  allocatedStorageError, backtrackWindowErrors, backupRetentionError, backupWindowError, databaseNameError,
+  engineVersionError, forcesTls, instanceClassError, iopsError, knownPortError, maintenanceWindowError,
+  managedPasswordWithReplicasError, maxAllocatedStorageError, maxUsernameLength, monitoringIntervalError,
   parseBackupWindow, parseMaintenanceWindow, performanceInsightsRetentionError, portError, readReplicasError,
-  rotationIntervalError, secretNameError, storageThroughputError, tlsParameter, usernameError, windowOverlapError, windowsOverlap,
+  rotationIntervalError, secretNameError, storageThroughputError, tlsParameter, usernameError, windowOverlapError,
+  windowsOverlap,
 } = RdsRules;
 
 describe('rds-rules', () => {
