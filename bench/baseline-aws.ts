@@ -8,7 +8,7 @@ import { buildAwsApp, ServiceScope } from './fixture-aws';
 
 /**
  * The floor for the AWS benchmark: hand-written aws-cdk-lib L2 code that emits the same resource
- * types and counts as one IndependentRds (production defaults) plus one BeanstalkDbBinding,
+ * types and counts as one IndependentRds (production defaults) plus one BeanstalkDatabaseBinding,
  * with no validation, presets or helpers.
  */
 
@@ -90,16 +90,17 @@ function addDatabase({ stack, vpc, environment, instanceRole }: ServiceScope): v
     ...(environment.optionSettings as any[]),
     { namespace: 'aws:autoscaling:launchconfiguration', optionName: 'SecurityGroups', value: appSg.securityGroupId },
     { namespace: 'aws:elasticbeanstalk:application:environment', optionName: 'DB_HOST', value: instance.dbInstanceEndpointAddress },
-    { namespace: 'aws:elasticbeanstalk:application:environment', optionName: 'DB_PORT', value: instance.dbInstanceEndpointPort },
+    { namespace: 'aws:elasticbeanstalk:application:environment', optionName: 'DB_PORT', value: '5432' },
     { namespace: 'aws:elasticbeanstalk:application:environment', optionName: 'DB_NAME', value: 'app' },
     { namespace: 'aws:elasticbeanstalk:application:environment', optionName: 'DB_USER', value: 'dbadmin' },
+    { namespace: 'aws:elasticbeanstalk:application:environment', optionName: 'DB_SSL_MODE', value: 'require' },
     { namespace: 'aws:elasticbeanstalk:application:environmentsecrets', optionName: 'DB_PASSWORD', value: `${attached.secretArn}:password` },
   ];
   instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [attached.secretArn] }));
   instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['kms:Decrypt'],
     resources: [key.keyArn],
-    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(stack).region}.amazonaws.com` } },
+    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(stack).region}.${Stack.of(stack).urlSuffix}` } },
   }));
   const logGroup = new logs.LogGroup(stack, 'RestartLogs', { retention: logs.RetentionDays.ONE_YEAR });
   const role = new iam.Role(stack, 'RestartRole', {

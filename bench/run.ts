@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     process.stderr.write('bench: AWS synth (library vs aws-cdk-lib baseline)...\n');
     const rows = awsBench();
     results.aws = rows;
-    out.push('AWS: N x (IndependentRds + BeanstalkDbBinding) vs plain aws-cdk-lib; build + app.synth(), median ms',
+    out.push('AWS: N x (IndependentRds + BeanstalkDatabaseBinding) vs plain aws-cdk-lib; build + app.synth(), median ms',
       table(['N', 'reps', 'library ms', 'baseline ms', 'ratio', `<= ${TARGET.ratio}`, 'synth-only lib ms', 'synth-only base ms', 'synth-only ratio'],
         rows.map((r) => [String(r.n), String(r.repetitions), f0(r.libMs), f0(r.baseMs), f2(r.ratio), mark(r.ratio <= TARGET.ratio),
           f0(r.libSynthMs), f0(r.baseSynthMs), f2(r.synthRatio)])), '');

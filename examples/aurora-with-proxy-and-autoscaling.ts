@@ -1,7 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
 import { aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam } from 'aws-cdk-lib';
 import { NagSuppressions } from 'cdk-nag';
-import { BeanstalkDbBinding, DatabaseEngine, IndependentRds, RdsProxy, ReplicaAutoscaling } from '../src/aws';
+import { BeanstalkDatabaseBinding, DatabaseEngine, IndependentRds, RdsProxy, ReplicaAutoscaling } from '../src/aws';
 
 
 /**
@@ -101,7 +101,7 @@ export function build(outdir: string): { aws?: cdk.App } {
 
   // Bound to the proxy: DB_HOST is the proxy endpoint, DB_READ_HOST its read-only endpoint, and
   // only the proxy admits the Beanstalk instances.
-  new BeanstalkDbBinding(appStack, 'DatabaseBinding', { database: proxy, environment, instanceRole, vpc });
+  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: proxy, environment, instanceRole, vpc });
 
   NagSuppressions.addResourceSuppressions(db, [
     {

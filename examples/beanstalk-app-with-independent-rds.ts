@@ -1,7 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
 import { aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam } from 'aws-cdk-lib';
 import { NagSuppressions } from 'cdk-nag';
-import { BeanstalkDbBinding, IndependentRds } from '../src/aws';
+import { BeanstalkDatabaseBinding, IndependentRds } from '../src/aws';
 
 
 /**
@@ -94,7 +94,7 @@ export function build(outdir: string): { aws?: cdk.App } {
 
   // One line: security group, DB_* variables, DB_PASSWORD from the secret, least-privilege read,
   // and app-server restarts when the secret rotates.
-  new BeanstalkDbBinding(appStack, 'DatabaseBinding', { database: db, environment, instanceRole, vpc });
+  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: db, environment, instanceRole, vpc });
 
   NagSuppressions.addResourceSuppressions(db, [
     {

@@ -15,9 +15,9 @@ import { CaBundle, DatabaseSecretSource, ExternalDatabaseSecret, ExternalSecretS
  *   keys and a verify-full `DATABASE_URL`, the RDS CA bundle mounted from a ConfigMap, and the app
  *   Deployment with a `wait-for-db` init container.
  *
- * The secret's name reaches the ExternalSecret as a typed `SecretsManagerSecretRef`
- * (`SecretReferenceFor.independentRds`), checked against the CloudFormation resource at synth
- * time, together with the rotation period the refresh interval must beat.
+ * The secret's name (the IndependentRds `secretName` prop) reaches the ExternalSecret as a typed
+ * `SecretsManagerSecretRef` (`SecretReferenceFor.independentRds`), together with the rotation
+ * period the refresh interval must beat.
  *
  * In the cluster beforehand: External Secrets Operator with a ClusterSecretStore
  * `aws-secrets-manager` (provider `aws`, service `SecretsManager`, the stack's region), a Pod
@@ -44,11 +44,12 @@ export function build(outdir: string): { aws?: cdk.App; k8s?: cdk8s.App } {
   const podSecurityGroup = new ec2.SecurityGroup(network, 'ShopPods', { vpc, description: 'Pods of the shop app', allowAllOutbound: true });
 
   const data = new cdk.Stack(aws, 'Database');
-  const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop' });
+  // secretName gives the master secret a fixed name that the ExternalSecret can refer to.
+  const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop', secretName: 'prod/shop/db-master' });
   db.connections.allowDefaultPortFrom(podSecurityGroup, 'shop pods');
 
-  // The typed bridge: the master secret gets a fixed name, read back with its rotation period.
-  const secretRef = SecretReferenceFor.independentRds(db, { secretName: 'prod/shop/db-master' });
+  // The typed bridge: the secret's name and the rotation period, read from the database.
+  const secretRef = SecretReferenceFor.independentRds(db);
 
   // External Secrets Operator reads the secret through EKS Pod Identity.
   const esoRole = new iam.Role(data, 'ExternalSecretsRole', {

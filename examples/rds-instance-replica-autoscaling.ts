@@ -9,7 +9,8 @@ import { IndependentRds, ReplicaAutoscaling } from '../src/aws';
  * scale plain RDS instances, so ReplicaAutoscaling runs a controller Lambda every minute: it
  * creates or deletes one encrypted, private replica at a time (1–3 replicas, 70% CPU, cooldowns
  * 300 s / 60 s) and keeps `reader.shop.db.internal` in a private hosted zone pointing at the
- * available replicas. Pass that name to applications as DB_READ_HOST.
+ * available replicas. Pass that name (`scaling.readerHost`) to applications as DB_READ_HOST, e.g. as
+ * the `readerHost` of a BeanstalkDatabaseBinding.
  *
  * - `Network`: the VPC;
  * - `Database`: the IndependentRds (production preset) and its ReplicaAutoscaling.
@@ -33,7 +34,7 @@ export function build(outdir: string): { aws?: cdk.App } {
   const data = new cdk.Stack(app, 'Database');
   const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop' });
   const scaling = new ReplicaAutoscaling(data, 'ReadScaling', { database: db, readerZoneName: 'shop.db.internal' });
-  new cdk.CfnOutput(data, 'ReaderHost', { value: scaling.readerEndpointAddress, description: 'DB_READ_HOST: one weighted record per available replica' });
+  new cdk.CfnOutput(data, 'ReaderHost', { value: scaling.readerHost, description: 'DB_READ_HOST: one weighted record per available replica' });
 
   NagSuppressions.addResourceSuppressions(db, [
     {

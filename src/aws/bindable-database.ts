@@ -1,17 +1,28 @@
-import { aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { aws_ec2 as ec2, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { DatabaseConnectionDetails } from '../core/connection-details';
 
-/** A database an application can be bound to: IndependentRds, RdsProxy, or one made elsewhere. */
+/**
+ * A database an application can be bound to: an IndependentRds, an RdsProxy, a database imported
+ * with `IndependentRds.fromDatabaseAttributes`, or your own implementation.
+ *
+ * Network access goes through `connections` (its default port is the database port); the
+ * password is read from `secret` by whoever `grantSecretRead` allows.
+ */
 export interface IBindableDatabase extends ec2.IConnectable {
-  /** Host name clients connect to. */
-  readonly endpointAddress: string;
-  /** Port clients connect to (string, may be a token). */
-  readonly endpointPort: string;
-  /** Name of the database to connect to. */
-  readonly databaseName: string;
-  /** Login user name (not secret). */
-  readonly username: string;
+  /**
+   * Where and as whom apps connect: host, port (a concrete number), database, user, and the
+   * sslmode and reader host where known. The one connection contract of the library: the
+   * `DB_*` values come from it (`DatabaseSecretKeys.valuesFor`).
+   */
+  readonly connectionDetails: DatabaseConnectionDetails;
+
   /** Secret holding the JSON `{engine,host,port,username,password,dbname}`. */
   readonly secret: secretsmanager.ISecret;
-  /** Optional read-only host (Aurora reader endpoint, replica DNS name). @default - none */
-  readonly readEndpointAddress?: string;
+
+  /**
+   * Lets `grantee` read the secret: `secretsmanager:GetSecretValue` on this one secret, and
+   * `kms:Decrypt` on its key through Secrets Manager only. Written into the grantee's policy only.
+   * @param grantee who reads the secret
+   */
+  grantSecretRead(grantee: iam.IGrantable): iam.Grant;
 }

@@ -1,5 +1,6 @@
 import { aws_rds as rds } from 'aws-cdk-lib';
-import { RdsEngineFamily, RdsRules } from '../core/rds-validation';
+import { DatabaseEngineFamily } from './database-engine-family';
+import { RdsRules } from '../core/private/rds-rules';
 
 /**
  * The database engine of an IndependentRds: an RDS instance engine (PostgreSQL, MySQL, MariaDB)
@@ -23,84 +24,85 @@ export class DatabaseEngine {
 
   /** PostgreSQL on an RDS instance, at a full minor version such as `16.9`. */
   public static postgres(version: string): DatabaseEngine {
-    return new DatabaseEngine(RdsEngineFamily.POSTGRES, version);
+    return new DatabaseEngine(DatabaseEngineFamily.POSTGRES, version);
   }
 
   /** MySQL on an RDS instance, at a full version such as `8.0.42`. */
   public static mysql(version: string): DatabaseEngine {
-    return new DatabaseEngine(RdsEngineFamily.MYSQL, version);
+    return new DatabaseEngine(DatabaseEngineFamily.MYSQL, version);
   }
 
   /** MariaDB on an RDS instance, at a full version such as `11.4.5`. */
   public static mariadb(version: string): DatabaseEngine {
-    return new DatabaseEngine(RdsEngineFamily.MARIADB, version);
+    return new DatabaseEngine(DatabaseEngineFamily.MARIADB, version);
   }
 
   /** Aurora PostgreSQL cluster, at a full minor version such as `16.6`. */
   public static auroraPostgres(version: string): DatabaseEngine {
-    return new DatabaseEngine(RdsEngineFamily.AURORA_POSTGRES, version);
+    return new DatabaseEngine(DatabaseEngineFamily.AURORA_POSTGRESQL, version);
   }
 
   /** Aurora MySQL cluster, at a full version such as `8.0.mysql_aurora.3.08.0`. */
   public static auroraMysql(version: string): DatabaseEngine {
-    return new DatabaseEngine(RdsEngineFamily.AURORA_MYSQL, version);
+    return new DatabaseEngine(DatabaseEngineFamily.AURORA_MYSQL, version);
   }
 
   /** The major version used for parameter group families, e.g. `16`, `8.0`, `11.4`. */
   public readonly majorVersion: string;
 
   private constructor(
-    /** RDS engine name: `postgres`, `mysql`, `mariadb`, `aurora-postgresql` or `aurora-mysql`. */
-    public readonly family: string,
+    /** The engine family: PostgreSQL, MySQL, MariaDB, Aurora PostgreSQL or Aurora MySQL. */
+    public readonly family: DatabaseEngineFamily,
     /** The full engine version, e.g. `16.9`. */
     public readonly version: string,
   ) {
-    const error = RdsRules.engineVersionError(family, version);
+    const error = RdsRules.engineVersionError(family.name, version);
     if (error) throw new Error(`DatabaseEngine: ${error}`);
     this.majorVersion = this.isPostgresFamily ? version.split('.')[0] : version.split('.').slice(0, 2).join('.');
   }
 
   /** True for Aurora engines, which run as a cluster of a writer and readers. */
   public get isCluster(): boolean {
-    return this.family.startsWith('aurora-');
+    return this.family.isCluster;
   }
 
   /** True for PostgreSQL and Aurora PostgreSQL. */
   public get isPostgresFamily(): boolean {
-    return this.family === RdsEngineFamily.POSTGRES || this.family === RdsEngineFamily.AURORA_POSTGRES;
+    return this.family.isPostgres;
   }
 
   /** The engine's usual port: 5432 for the PostgreSQL family, 3306 otherwise. */
   public get defaultPort(): number {
-    return this.isPostgresFamily ? 5432 : 3306;
+    return this.family.defaultPort;
   }
 
   /** Log types exported to CloudWatch Logs by default. */
   public get defaultLogExports(): string[] {
     switch (this.family) {
-      case RdsEngineFamily.POSTGRES: return ['postgresql', 'upgrade'];
-      case RdsEngineFamily.AURORA_POSTGRES: return ['postgresql'];
-      case RdsEngineFamily.AURORA_MYSQL: return ['audit', 'error', 'general', 'slowquery'];
+      case DatabaseEngineFamily.POSTGRES: return ['postgresql', 'upgrade'];
+      case DatabaseEngineFamily.AURORA_POSTGRESQL: return ['postgresql'];
+      case DatabaseEngineFamily.AURORA_MYSQL: return ['audit', 'error', 'general', 'slowquery'];
       default: return ['error', 'slowquery'];
     }
   }
 
   /** Parameters that turn on slow-query logging (queries over 1 s) and force TLS. */
   public get defaultParameters(): { [name: string]: string } {
+    const tls = RdsRules.tlsParameter(this.family.name);
     if (this.isPostgresFamily) {
-      return { 'rds.force_ssl': '1', 'log_min_duration_statement': '1000' };
+      return { [tls.name]: tls.value, log_min_duration_statement: '1000' };
     }
-    return { require_secure_transport: 'ON', slow_query_log: '1', long_query_time: '1' };
+    return { [tls.name]: tls.value, slow_query_log: '1', long_query_time: '1' };
   }
 
   /** The aws-rds instance engine. Throws for Aurora engines. */
   public instanceEngine(): rds.IInstanceEngine {
     switch (this.family) {
-      case RdsEngineFamily.POSTGRES:
+      case DatabaseEngineFamily.POSTGRES:
         return rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(this.version, this.majorVersion) });
-      case RdsEngineFamily.MYSQL:
+      case DatabaseEngineFamily.MYSQL:
         return rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.of(this.version, this.majorVersion) });
-      case RdsEngineFamily.MARIADB:
+      case DatabaseEngineFamily.MARIADB:
         return rds.DatabaseInstanceEngine.mariaDb({ version: rds.MariaDbEngineVersion.of(this.version, this.majorVersion) });
       default:
         throw new Error(`DatabaseEngine: ${this.family} runs as a cluster, not an instance. Use clusterEngine().`);
@@ -110,17 +112,17 @@ export class DatabaseEngine {
   /** The aws-rds cluster engine. Throws for instance engines. */
   public clusterEngine(): rds.IClusterEngine {
     switch (this.family) {
-      case RdsEngineFamily.AURORA_POSTGRES:
+      case DatabaseEngineFamily.AURORA_POSTGRESQL:
         return rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.of(this.version, this.majorVersion) });
-      case RdsEngineFamily.AURORA_MYSQL:
+      case DatabaseEngineFamily.AURORA_MYSQL:
         return rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.of(this.version, this.majorVersion) });
       default:
         throw new Error(`DatabaseEngine: ${this.family} runs as an instance, not a cluster. Use instanceEngine().`);
     }
   }
 
-  /** `family version`, e.g. `postgres 16.9`. */
+  /** `<engine name> <version>`, e.g. `postgres 16.9`. */
   public toString(): string {
-    return `${this.family} ${this.version}`;
+    return `${this.family.name} ${this.version}`;
   }
 }

@@ -38,6 +38,19 @@ export interface IndependentRdsProps {
    */
   readonly secret?: secretsmanager.ISecret;
 
+  /**
+   * Name of the generated master secret in Secrets Manager, e.g. `prod/shop/db-master`, for
+   * consumers outside CloudFormation that need a fixed name (a Kubernetes ExternalSecret, through
+   * `SecretReferenceFor.independentRds`).
+   *
+   * Adding, changing or removing it on a deployed stack replaces the secret, and with it the
+   * master password: a new password is generated and set on the database, and whatever still
+   * reads the old secret loses access. Make that change deliberately. Not allowed with `secret`
+   * (name a secret you bring where you create it).
+   * @default - CloudFormation names the secret
+   */
+  readonly secretName?: string;
+
   /** Rotate the master password with the single-user rotation application. @default true */
   readonly rotation?: boolean;
 

@@ -1,102 +1,101 @@
 import {
-  Annotations, RemovalPolicy, Stack, Token, Tokenization,
+  Annotations, Duration, RemovalPolicy, Token,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { IBindableDatabase } from './bindable-database';
 import { DatabaseEngine } from './database-engine';
 import { DatabasePreset } from './database-preset';
+import { IndependentRdsAttributes } from './independent-rds-attributes';
 import { IndependentRdsProps } from './independent-rds-props';
-import { RdsRules } from '../core/rds-validation';
+import { ImportedRdsDatabase } from './private/imported-rds-database';
 import { createAlarms } from './private/rds-alarms';
 import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms } from './private/rds-build';
-import { managesMasterPassword } from './private/rds-managed-password';
 import { resolveSettings, settingsErrors } from './private/rds-settings';
-
-/** Attributes of a database made elsewhere, for `IndependentRds.fromDatabaseAttributes`. */
-export interface BindableDatabaseAttributes {
-  /** Host name clients connect to. */
-  readonly endpointAddress: string;
-  /** Port clients connect to. */
-  readonly port: number;
-  /** Name of the database to connect to. */
-  readonly databaseName: string;
-  /** Login user name. */
-  readonly username: string;
-  /** Secret holding `{engine,host,port,username,password,dbname}`. */
-  readonly secret: secretsmanager.ISecret;
-  /** Security groups of the database; ingress is added to them. */
-  readonly securityGroups: ec2.ISecurityGroup[];
-  /** Read-only host name. @default - none */
-  readonly readEndpointAddress?: string;
-}
+import { rdsTarget } from './private/rds-target';
+import { grantSecretRead } from './private/secret-grant';
+import { IRdsDatabase } from './rds-database';
+import { RdsProxy, RdsProxyOptions } from './rds-proxy';
+import { ReplicaAutoscaling, ReplicaAutoscalingOptions } from './replica-autoscaling';
+import { DatabaseConnectionDetails } from '../core/connection-details';
+import { RdsRules } from '../core/private/rds-rules';
+import { Problem, throwIfAny } from '../core/private/validators';
+import { SslMode } from '../core/ssl-mode';
 
 /**
  * A production-safe RDS database (instance or Aurora cluster) with a lifecycle of its own:
  * meant for a stack of its own, so no application stack can delete it.
  */
-export class IndependentRds extends Construct implements IBindableDatabase {
-  /** A bindable view of a database created elsewhere. */
-  public static fromDatabaseAttributes(scope: Construct, id: string, attrs: BindableDatabaseAttributes): IBindableDatabase {
-    class Imported extends Construct implements IBindableDatabase {
-      public readonly endpointAddress = attrs.endpointAddress;
-      public readonly endpointPort = Tokenization.stringifyNumber(attrs.port);
-      public readonly databaseName = attrs.databaseName;
-      public readonly username = attrs.username;
-      public readonly secret = attrs.secret;
-      public readonly readEndpointAddress = attrs.readEndpointAddress;
-      public readonly connections = new ec2.Connections({ securityGroups: attrs.securityGroups, defaultPort: ec2.Port.tcp(attrs.port) });
-    }
-    return new Imported(scope, id);
+export class IndependentRds extends Construct implements IRdsDatabase {
+  /**
+   * An RDS instance or Aurora cluster made elsewhere, usable wherever an IndependentRds is:
+   * with RdsProxy, ReplicaAutoscaling and BeanstalkDatabaseBinding.
+   */
+  public static fromDatabaseAttributes(scope: Construct, id: string, attrs: IndependentRdsAttributes): IRdsDatabase {
+    return new ImportedRdsDatabase(scope, id, attrs);
   }
 
   /** The engine in use. */
   public readonly engine: DatabaseEngine;
   /** The preset the defaults came from. */
   public readonly preset: DatabasePreset;
-  /** The RDS instance, when the engine is not Aurora. */
-  public readonly instance?: rds.DatabaseInstance;
+  /** The VPC the database lives in. */
+  public readonly vpc: ec2.IVpc;
+  /**
+   * The RDS instance (a `rds.DatabaseInstance`, child 'Resource'), when the engine is not Aurora.
+   * @default - none: the engine is Aurora
+   */
+  public readonly instance?: rds.IDatabaseInstance;
   /** The read replicas of the instance. */
   public readonly readReplicas: rds.DatabaseInstanceReadReplica[];
   /** Number of read replicas (instance replicas or Aurora readers). */
   public readonly readReplicaCount: number;
-  /** The Aurora cluster, when the engine is Aurora. */
-  public readonly cluster?: rds.DatabaseCluster;
-  /** The master secret (`engine, host, port, username, password, dbname`). */
+  /**
+   * The Aurora cluster (a `rds.DatabaseCluster`, child 'Resource'), when the engine is Aurora.
+   * @default - none: the engine is not Aurora
+   */
+  public readonly cluster?: rds.IDatabaseCluster;
+  /** The master secret (`engine, host, port, username, password, dbname`), attached to the database. */
   public readonly secret: secretsmanager.ISecret;
-  /** KMS key of the storage, Performance Insights and the generated secret. */
-  public readonly encryptionKey: kms.IKey;
+  /**
+   * The name of the generated master secret in Secrets Manager.
+   * @default - undefined when the secret is not named (no `secretName` prop) or was brought with `secret`
+   */
+  public readonly secretName?: string;
+  /**
+   * How often the master password rotates.
+   * @default - undefined when rotation is off
+   */
+  public readonly rotationInterval?: Duration;
+  /**
+   * KMS key of the storage, Performance Insights and the generated secret: the `encryptionKey`
+   * prop, or the key made for this database. Always set (optional only to match IRdsDatabase).
+   */
+  public readonly encryptionKey?: kms.IKey;
   /** The database's own security group (no ingress until something is bound). */
   public readonly securityGroup: ec2.ISecurityGroup;
   /** Network access to the database, on its port. */
   public readonly connections: ec2.Connections;
-  /** Host name clients connect to. */
-  public readonly endpointAddress: string;
-  /** Port clients connect to. */
-  public readonly endpointPort: string;
-  /** Aurora reader endpoint, or the first replica's address. */
-  public readonly readEndpointAddress?: string;
-  /** Name of the database created at launch. */
-  public readonly databaseName: string;
-  /** Master user name. */
-  public readonly username: string;
+  /**
+   * Where and as whom apps connect: the instance or cluster (writer) endpoint, the port, the
+   * database and master user, `sslmode=require` while the parameters force TLS, and the reader
+   * host (Aurora reader endpoint, or the first replica) when there are readers.
+   */
+  public readonly connectionDetails: DatabaseConnectionDetails;
   /** The CloudWatch alarms (empty when alarms are off). */
   public readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: IndependentRdsProps) {
     super(scope, id);
     const s = resolveSettings(props);
-    const errors = settingsErrors(s, props);
-    this.checkSubnets(props.vpc, s.vpcSubnets, errors);
-    if (errors.length > 0) {
-      throw new Error(`IndependentRds: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).join(' ')})` : ''}`);
-    }
+    throwIfAny('IndependentRds', [...settingsErrors(s, props), ...subnetProblems(props.vpc, s.vpcSubnets)]);
     this.engine = s.engine;
     this.preset = s.preset;
-    this.databaseName = s.databaseName;
+    this.vpc = props.vpc;
     this.readReplicaCount = s.readReplicas;
+    this.rotationInterval = s.rotation ? s.rotationInterval : undefined;
+    this.secretName = props.secret ? undefined : props.secretName;
 
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+    const key = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts ${this.node.path}: storage, Performance Insights and the master secret`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -106,29 +105,31 @@ export class IndependentRds extends Construct implements IBindableDatabase {
       description: `Database ${this.node.path}: no ingress until an application is bound`,
       allowAllOutbound: false,
     });
-    const baseSecret = props.secret ?? generatedSecret(this, s, this.encryptionKey);
+    this.encryptionKey = key;
+    const baseSecret = props.secret ?? generatedSecret(this, s, key, props.secretName);
     // A retained secret keeps the password of a retained (or snapshotted) database usable.
     if (!props.secret && s.removalPolicy !== RemovalPolicy.DESTROY) {
       (baseSecret as secretsmanager.Secret).applyRemovalPolicy(RemovalPolicy.RETAIN);
     }
-    this.username = props.username ?? (props.secret ? props.secret.secretValueFromJson('username').unsafeUnwrap() : s.username);
+    const username = props.username ?? (props.secret ? props.secret.secretValueFromJson('username').unsafeUnwrap() : s.username);
     const ctx = {
       settings: s,
       vpc: props.vpc,
       securityGroup: this.securityGroup,
-      key: this.encryptionKey,
+      key,
       credentials: rds.Credentials.fromSecret(baseSecret, props.secret ? props.username : s.username),
     };
 
     let specs;
+    let host: string;
+    let readerHost: string | undefined;
     if (s.engine.isCluster) {
       const cluster = buildCluster(this, ctx);
       this.cluster = cluster;
       this.readReplicas = [];
       this.secret = cluster.secret!;
-      this.endpointAddress = cluster.clusterEndpoint.hostname;
-      this.endpointPort = Token.asString(cluster.clusterEndpoint.port);
-      this.readEndpointAddress = s.readReplicas > 0 ? cluster.clusterReadEndpoint.hostname : undefined;
+      host = cluster.clusterEndpoint.hostname;
+      readerHost = s.readReplicas > 0 ? cluster.clusterReadEndpoint.hostname : undefined;
       if (s.rotation) cluster.addRotationSingleUser({ automaticallyAfter: s.rotationInterval, excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS });
       specs = clusterAlarms(s, cluster);
     } else {
@@ -136,18 +137,26 @@ export class IndependentRds extends Construct implements IBindableDatabase {
       this.instance = instance;
       this.readReplicas = replicas;
       this.secret = instance.secret!;
-      this.endpointAddress = instance.dbInstanceEndpointAddress;
-      this.endpointPort = instance.dbInstanceEndpointPort;
-      this.readEndpointAddress = replicas[0]?.dbInstanceEndpointAddress;
+      host = instance.dbInstanceEndpointAddress;
+      readerHost = replicas[0]?.dbInstanceEndpointAddress;
       if (s.rotation) instance.addRotationSingleUser({ automaticallyAfter: s.rotationInterval, excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS });
       specs = instanceAlarms(s, instance, replicas);
     }
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(s.port) });
+    this.connectionDetails = {
+      host,
+      port: s.port,
+      databaseName: s.databaseName,
+      username,
+      // The parameter group refuses connections without TLS (unless a parameter override turned that off).
+      sslMode: s.tlsForced ? SslMode.REQUIRE : undefined,
+      readerHost,
+    };
     // RDS refuses read replicas on a database whose master password it manages. This library never
     // asks for that, but an escape hatch on the L1 could: check what will be synthesized.
     this.node.addValidation({
       validate: () => {
-        const error = RdsRules.managedPasswordWithReplicasError(managesMasterPassword(this.cluster ?? this.instance), this.readReplicaCount);
+        const error = RdsRules.managedPasswordWithReplicasError(rdsTarget(this).managesMasterPassword(), this.readReplicaCount);
         return error ? [`IndependentRds: ${error}`] : [];
       },
     });
@@ -159,55 +168,59 @@ export class IndependentRds extends Construct implements IBindableDatabase {
   }
 
   /**
+   * Puts an RDS Proxy in front of this database (a child construct with id `id`).
+   * @param id construct id of the proxy
+   * @param options the proxy's settings
+   */
+  public addProxy(id: string, options: RdsProxyOptions = {}): RdsProxy {
+    return new RdsProxy(this, id, { ...options, database: this });
+  }
+
+  /**
+   * Makes the read replicas of this database follow the load (a child construct with id `id`).
+   * @param id construct id of the autoscaling
+   * @param options the scaling settings
+   */
+  public addReplicaAutoscaling(id: string, options: ReplicaAutoscalingOptions = {}): ReplicaAutoscaling {
+    return new ReplicaAutoscaling(this, id, { ...options, database: this });
+  }
+
+  /**
    * Lets `grantee` connect with IAM database authentication as `dbUser`.
    * @param grantee who connects
    * @param dbUser database user to connect as (default: the master user)
    */
   public grantConnect(grantee: iam.IGrantable, dbUser?: string): iam.Grant {
-    if (this.cluster) return this.cluster.grantConnect(grantee, dbUser ?? this.username);
-    return this.instance!.grantConnect(grantee, dbUser ?? this.username);
+    return rdsTarget(this).grantConnect(grantee, dbUser ?? this.connectionDetails.username);
   }
 
   /**
-   * Lets `grantee` read the master secret: `secretsmanager:GetSecretValue` and `DescribeSecret`
-   * on this one secret, plus `kms:Decrypt` on its key through Secrets Manager only.
+   * Lets `grantee` read the master secret: `secretsmanager:GetSecretValue` on this one secret,
+   * plus `kms:Decrypt` on its key through Secrets Manager only.
    *
    * Everything is written into the grantee's own policy (never into the key policy), so an
    * application stack can be granted access without the database stack depending on it. A key
    * you bring must therefore let IAM policies of the account grant its use.
    */
   public grantSecretRead(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resourceArns: [this.secret.secretArn],
-    });
-    const key = this.secret.encryptionKey;
-    if (!key) return grant;
-    const stack = Stack.of(this);
-    return grant.combine(iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['kms:Decrypt'],
-      resourceArns: [key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}` } },
-    }));
+    return grantSecretRead(this.secret, grantee);
   }
+}
 
-  /** Refuses subnet selections that contain a public subnet. */
-  private checkSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection, errors: string[]): void {
-    if (selection.subnetType === ec2.SubnetType.PUBLIC) return; // already reported
-    let selected: ec2.ISubnet[] = [];
-    try {
-      selected = vpc.selectSubnets(selection).subnets;
-    } catch (e) {
-      errors.push(`vpcSubnets selects no usable subnets in the VPC (${(e as Error).message}). Add private subnets to the VPC or change vpcSubnets.`);
-      return;
-    }
-    const publicSubnets = new Set(vpc.publicSubnets);
-    const publicIds = new Set(vpc.publicSubnets.map((sn) => sn.subnetId).filter((sid) => !Token.isUnresolved(sid)));
-    const bad = selected.filter((sn) => publicSubnets.has(sn) || publicIds.has(sn.subnetId));
-    if (bad.length > 0) {
-      errors.push(`vpcSubnets selects public subnets (got ${bad.map((sn) => sn.node.path).join(', ')}). A database is never publicly reachable: select PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets.`);
-    }
+/** Refuses subnet selections that select nothing or contain a public subnet. */
+function subnetProblems(vpc: ec2.IVpc, selection: ec2.SubnetSelection): Problem[] {
+  if (selection.subnetType === ec2.SubnetType.PUBLIC) return []; // already reported by settingsErrors
+  let selected: ec2.ISubnet[] = [];
+  try {
+    selected = vpc.selectSubnets(selection).subnets;
+  } catch (e) {
+    return [`vpcSubnets selects no usable subnets in the VPC (${(e as Error).message}). Add private subnets to the VPC or change vpcSubnets.`];
   }
+  const publicSubnets = new Set(vpc.publicSubnets);
+  const publicIds = new Set(vpc.publicSubnets.map((sn) => sn.subnetId).filter((sid) => !Token.isUnresolved(sid)));
+  const bad = selected.filter((sn) => publicSubnets.has(sn) || publicIds.has(sn.subnetId));
+  if (bad.length > 0) {
+    return [`vpcSubnets selects public subnets (got ${bad.map((sn) => sn.node.path).join(', ')}). A database is never publicly reachable: select PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets.`];
+  }
+  return [];
 }

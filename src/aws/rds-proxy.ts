@@ -2,16 +2,18 @@ import {
   Annotations, CfnResource, Duration, Lazy, Names, Stack, Token,
   aws_ec2 as ec2, aws_iam as iam, aws_rds as rds, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { IBindableDatabase } from './bindable-database';
-import { IndependentRds } from './independent-rds';
-import { proxyEngineFamily, proxyPort, proxySettingsErrors } from './private/proxy-validation';
+import { proxyEngineFamily, proxyNameProblem, proxyPort, proxySettingsProblems } from './private/proxy-validation';
+import { rdsTarget, rdsTargetProblem } from './private/rds-target';
+import { grantSecretRead } from './private/secret-grant';
+import { IRdsDatabase } from './rds-database';
+import { DatabaseConnectionDetails } from '../core/connection-details';
+import { Problem, throwIfAny } from '../core/private/validators';
+import { SslMode } from '../core/ssl-mode';
 
-/** Properties of an RdsProxy. */
-export interface RdsProxyProps {
-  /** The database the proxy pools connections to (an instance or an Aurora cluster). */
-  readonly database: IndependentRds;
-
+/** Settings of an RdsProxy, for `IndependentRds.addProxy()`. */
+export interface RdsProxyOptions {
   /**
    * The secret the proxy logs in with. It must be the database's own secret; the prop exists so
    * that a mistaken secret is refused at synth instead of failing at connect time.
@@ -83,10 +85,20 @@ export interface RdsProxyProps {
   readonly dbProxyName?: string;
 }
 
+/** Properties of an RdsProxy. */
+export interface RdsProxyProps extends RdsProxyOptions {
+  /**
+   * The database the proxy pools connections to: an IndependentRds, or an instance or Aurora
+   * cluster imported with `IndependentRds.fromDatabaseAttributes`.
+   */
+  readonly database: IRdsDatabase;
+}
+
 /**
- * RDS Proxy in front of an IndependentRds: secret authentication with the database's secret,
- * TLS required, its own security group, and the database reachable from the proxy only.
- * It is an IBindableDatabase, so a BeanstalkDbBinding to it sets DB_HOST to the proxy endpoint.
+ * RDS Proxy in front of an RDS database (an IndependentRds or an imported one): secret
+ * authentication with the database's secret, TLS required, its own security group, and the
+ * database reachable from the proxy only. It is an IBindableDatabase, so a
+ * BeanstalkDatabaseBinding to it sets DB_HOST to the proxy endpoint.
  */
 export class RdsProxy extends Construct implements IBindableDatabase {
   /** The underlying aws-rds proxy. */
@@ -97,28 +109,23 @@ export class RdsProxy extends Construct implements IBindableDatabase {
   public readonly securityGroup: ec2.ISecurityGroup;
   /** Network access to the proxy, with the proxy's port as default port. */
   public readonly connections: ec2.Connections;
-  /** The proxy's read/write endpoint. */
-  public readonly endpointAddress: string;
-  /** The proxy's port (5432 for the PostgreSQL family, 3306 for MySQL and MariaDB). */
-  public readonly endpointPort: string;
-  /** The read-only proxy endpoint (Aurora only). */
-  public readonly readEndpointAddress?: string;
-  /** Name of the database behind the proxy. */
-  public readonly databaseName: string;
-  /** Login user name. */
-  public readonly username: string;
+  /**
+   * Where apps connect through the proxy: its endpoint, its port (5432 for the PostgreSQL family,
+   * 3306 for MySQL and MariaDB), the database and user behind it, `sslmode=require` while the
+   * proxy requires TLS, and the read-only endpoint as reader host (Aurora).
+   */
+  public readonly connectionDetails: DatabaseConnectionDetails;
   /** The secret the proxy logs in with (the database's master secret). */
   public readonly secret: secretsmanager.ISecret;
   /** Whether clients must use IAM authentication. */
   public readonly iamAuth: boolean;
 
-  private readonly database: IndependentRds;
+  private readonly database: IRdsDatabase;
 
   constructor(scope: Construct, id: string, props: RdsProxyProps) {
     super(scope, id);
     const db = props.database;
     this.database = db;
-    const vpc = (db.cluster?.vpc ?? db.instance?.vpc)!;
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const requireTLS = props.requireTLS ?? true;
     this.iamAuth = props.iamAuth ?? false;
@@ -128,45 +135,40 @@ export class RdsProxy extends Construct implements IBindableDatabase {
     const borrowTimeout = props.borrowTimeout ?? Duration.seconds(120);
     const wantReadOnly = props.readOnlyEndpoint ?? db.engine.isCluster;
 
-    const errors: string[] = [];
-    const family = proxyEngineFamily(db.engine.family);
+    const problems: Problem[] = [rdsTargetProblem(db)];
+    const family = proxyEngineFamily(db.engine.family.name);
     if (!family) {
-      errors.push(`the engine family must be supported by RDS Proxy (got ${db.engine.family}). Use PostgreSQL, MySQL, MariaDB, Aurora PostgreSQL or Aurora MySQL.`);
+      problems.push(`the engine family must be supported by RDS Proxy (got ${db.engine.family}). Use PostgreSQL, MySQL, MariaDB, Aurora PostgreSQL or Aurora MySQL.`);
     }
-    errors.push(...proxySettingsErrors({
+    problems.push(...proxySettingsProblems({
       maxConnectionsPercent,
       maxIdleConnectionsPercent,
-      idleClientTimeoutSeconds: idleClientTimeout.toSeconds(),
-      borrowTimeoutSeconds: borrowTimeout.toSeconds(),
+      idleClientTimeoutSeconds: idleClientTimeout.toSeconds({ integral: false }),
+      borrowTimeoutSeconds: borrowTimeout.toSeconds({ integral: false }),
     }));
     if (props.secret && props.secret.secretArn !== db.secret.secretArn) {
-      errors.push(`secret must belong to the database (got ${props.secret.node.path}, the database's secret is ${db.secret.node.path}). Leave secret unset to use the database's secret.`);
+      problems.push(`secret must belong to the database (got ${props.secret.node.path}, the database's secret is ${db.secret.node.path}). Leave secret unset to use the database's secret.`);
     }
     if (wantReadOnly && !db.engine.isCluster) {
-      errors.push(`readOnlyEndpoint needs an Aurora cluster (got ${db.engine}). RDS Proxy read-only endpoints serve Aurora readers only; leave readOnlyEndpoint unset.`);
+      problems.push(`readOnlyEndpoint needs an Aurora cluster (got ${db.engine}). RDS Proxy read-only endpoints serve Aurora readers only; leave readOnlyEndpoint unset.`);
     }
     if (props.dbProxyName !== undefined && !Token.isUnresolved(props.dbProxyName)) {
-      const limit = wantReadOnly ? 60 : 63;
-      if (!/^[a-zA-Z](-?[a-zA-Z0-9])*$/.test(props.dbProxyName) || props.dbProxyName.length > limit) {
-        errors.push(`dbProxyName must start with a letter, hold only letters, digits and single hyphens, not end with a hyphen, and be at most ${limit} characters`
-          + `${wantReadOnly ? ' (the read-only endpoint appends "-ro")' : ''} (got "${props.dbProxyName}"). Shorten or rename it.`);
-      }
+      problems.push(proxyNameProblem(props.dbProxyName, wantReadOnly));
     }
-    const subnets = this.selectSubnets(vpc, vpcSubnets, errors);
-    if (errors.length > 0) {
-      throw new Error(`RdsProxy: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).join(' ')})` : ''}`);
-    }
+    const subnets = selectSubnets(db.vpc, vpcSubnets, problems);
+    throwIfAny('RdsProxy', problems);
+    const target = rdsTarget(db);
 
     this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc,
+      vpc: db.vpc,
       description: `RDS Proxy ${this.node.path}: clients are admitted by binding; egress to the database only`,
       allowAllOutbound: false,
     });
     const port = proxyPort(family!);
     this.proxy = new rds.DatabaseProxy(this, 'Resource', {
-      proxyTarget: db.cluster ? rds.ProxyTarget.fromCluster(db.cluster) : rds.ProxyTarget.fromInstance(db.instance!),
+      proxyTarget: target.proxyTarget,
       secrets: [db.secret],
-      vpc,
+      vpc: db.vpc,
       vpcSubnets,
       securityGroups: [this.securityGroup],
       requireTLS,
@@ -180,15 +182,12 @@ export class RdsProxy extends Construct implements IBindableDatabase {
     });
     // aws-rds already opens the database port from the proxy's security group (and adds the
     // matching egress rule to it); nothing else is admitted here.
-    if (db.cluster) this.dropRedundantClusterDependency(db.cluster);
+    if (target.isCluster) this.dropRedundantClusterDependency(target.construct);
 
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(port) });
-    this.endpointAddress = this.proxy.endpoint;
-    this.endpointPort = String(port);
-    this.databaseName = db.databaseName;
-    this.username = db.username;
     this.secret = db.secret;
 
+    let readerHost: string | undefined;
     if (wantReadOnly) {
       this.readOnlyEndpoint = new rds.CfnDBProxyEndpoint(this, 'ReadOnlyEndpoint', {
         dbProxyEndpointName: `${this.proxy.dbProxyName}-ro`,
@@ -197,12 +196,20 @@ export class RdsProxy extends Construct implements IBindableDatabase {
         vpcSecurityGroupIds: [this.securityGroup.securityGroupId],
         targetRole: 'READ_ONLY',
       });
-      this.readEndpointAddress = this.readOnlyEndpoint.attrEndpoint;
+      readerHost = this.readOnlyEndpoint.attrEndpoint;
       if (db.readReplicaCount === 0) {
         Annotations.of(this).addWarningV2('cdk-db-platform:proxyReadOnlyNoReaders',
           'RdsProxy: the Aurora cluster has no readers at synth time; the read-only endpoint refuses connections until a reader exists (add readReplicas or ReplicaAutoscaling).');
       }
     }
+    this.connectionDetails = {
+      host: this.proxy.endpoint,
+      port,
+      databaseName: db.connectionDetails.databaseName,
+      username: db.connectionDetails.username,
+      sslMode: requireTLS ? SslMode.REQUIRE : undefined,
+      readerHost,
+    };
   }
 
   /**
@@ -212,21 +219,29 @@ export class RdsProxy extends Construct implements IBindableDatabase {
    * @param dbUser database user to connect as (default: the master user)
    */
   public grantConnect(grantee: iam.IGrantable, dbUser?: string): iam.Grant {
-    if (!this.iamAuth) {
-      throw new Error('RdsProxy: grantConnect needs iamAuth: true (got false). Set iamAuth: true on the proxy, or let the client log in with the secret instead.');
-    }
-    return this.proxy.grantConnect(grantee, dbUser ?? this.database.username);
+    throwIfAny('RdsProxy', [this.iamAuth ? undefined
+      : 'grantConnect needs iamAuth: true (got false). Set iamAuth: true on the proxy, or let the client log in with the secret instead.']);
+    return this.proxy.grantConnect(grantee, dbUser ?? this.database.connectionDetails.username);
+  }
+
+  /**
+   * Lets `grantee` read the secret the proxy logs in with (the database's master secret):
+   * `secretsmanager:GetSecretValue` on it and `kms:Decrypt` through Secrets Manager, in the
+   * grantee's policy only.
+   */
+  public grantSecretRead(grantee: iam.IGrantable): iam.Grant {
+    return grantSecretRead(this.secret, grantee);
   }
 
   /**
    * The target group both references the cluster and depends on it (cfn-lint W3005): keep the
    * DependsOn on the cluster's instances, which are what makes the target reachable, and drop
-   * the one on the cluster.
+   * the one on the cluster. Nothing to do for an imported cluster.
    */
-  private dropRedundantClusterDependency(cluster: rds.DatabaseCluster): void {
+  private dropRedundantClusterDependency(cluster: IConstruct): void {
     const targetGroup = this.proxy.node.tryFindChild('ProxyTargetGroup') as CfnResource | undefined;
-    const clusterResource = cluster.node.defaultChild as CfnResource;
-    if (!targetGroup || Stack.of(targetGroup) !== Stack.of(clusterResource)) return;
+    const clusterResource = cluster.node.defaultChild as CfnResource | undefined;
+    if (!targetGroup || !clusterResource || Stack.of(targetGroup) !== Stack.of(clusterResource)) return;
     targetGroup.addOverride('DependsOn', Lazy.list({
       produce: () => targetGroup.obtainDependencies()
         .filter((r) => r !== clusterResource)
@@ -234,20 +249,20 @@ export class RdsProxy extends Construct implements IBindableDatabase {
         .sort(),
     }, { omitEmpty: true }));
   }
+}
 
-  /** Selects the proxy's subnets and checks they span two or more AZs. */
-  private selectSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection, errors: string[]): ec2.ISubnet[] {
-    let subnets: ec2.ISubnet[];
-    try {
-      subnets = vpc.selectSubnets(selection).subnets;
-    } catch (e) {
-      errors.push(`vpcSubnets selects no usable subnets (${(e as Error).message}). Select private subnets in two or more AZs.`);
-      return [];
-    }
-    const azs = new Set(subnets.map((sn) => sn.availabilityZone));
-    if (azs.size < 2) {
-      errors.push(`vpcSubnets must span two or more availability zones (got ${azs.size}: ${[...azs].join(', ') || 'none'}). RDS Proxy refuses fewer; add subnets in a second AZ.`);
-    }
-    return subnets;
+/** Selects the proxy's subnets and checks they span two or more AZs. */
+function selectSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection, problems: Problem[]): ec2.ISubnet[] {
+  let subnets: ec2.ISubnet[];
+  try {
+    subnets = vpc.selectSubnets(selection).subnets;
+  } catch (e) {
+    problems.push(`vpcSubnets selects no usable subnets (${(e as Error).message}). Select private subnets in two or more AZs.`);
+    return [];
   }
+  const azs = new Set(subnets.map((sn) => sn.availabilityZone));
+  if (azs.size < 2) {
+    problems.push(`vpcSubnets must span two or more availability zones (got ${azs.size}: ${[...azs].join(', ') || 'none'}). RDS Proxy refuses fewer; add subnets in a second AZ.`);
+  }
+  return subnets;
 }

@@ -1,18 +1,16 @@
 import {
   Annotations, Aws, Duration, Names, Token,
-  aws_applicationautoscaling as appscaling, aws_events as events, aws_iam as iam, aws_lambda as lambda, aws_rds as rds, aws_route53 as route53,
+  aws_applicationautoscaling as appscaling, aws_events as events, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { IndependentRds } from './independent-rds';
-import { managesMasterPassword } from './private/rds-managed-password';
+import { clusterReaderHost, rdsTarget, rdsTargetProblem } from './private/rds-target';
 import { buildController } from './private/replica-controller-build';
-import { replicaScalingErrors } from './private/replica-validation';
+import { replicaScalingProblems } from './private/replica-validation';
+import { IRdsDatabase } from './rds-database';
+import { Problem, throwIfAny } from '../core/private/validators';
 
-/** Properties of a ReplicaAutoscaling. */
-export interface ReplicaAutoscalingProps {
-  /** The database whose read replicas follow the load. */
-  readonly database: IndependentRds;
-
+/** Settings of a ReplicaAutoscaling, for `IndependentRds.addReplicaAutoscaling()`. */
+export interface ReplicaAutoscalingOptions {
   /** Fewest autoscaled readers (Aurora: the `ReadReplicaCount` floor, all readers counted). @default 1 */
   readonly minCapacity?: number;
 
@@ -39,6 +37,16 @@ export interface ReplicaAutoscalingProps {
    * @default - '<unique construct name>.db.internal'
    */
   readonly readerZoneName?: string;
+}
+
+/** Properties of a ReplicaAutoscaling. */
+export interface ReplicaAutoscalingProps extends ReplicaAutoscalingOptions {
+  /**
+   * The database whose read replicas follow the load: an IndependentRds, or an instance or Aurora
+   * cluster imported with `IndependentRds.fromDatabaseAttributes` (an imported Aurora cluster
+   * needs its `readerEndpointAddress`).
+   */
+  readonly database: IRdsDatabase;
 }
 
 /**
@@ -77,9 +85,9 @@ export class ReplicaAutoscaling extends Construct {
   /**
    * A stable DNS name for reads: `reader.<readerZoneName>` on plain RDS instances (one weighted
    * record per available replica, the source while there is none), or the Aurora reader
-   * endpoint. Pass it to BeanstalkDbBinding as DB_READ_HOST.
+   * endpoint. Pass it to a BeanstalkDatabaseBinding as `readerHost` (DB_READ_HOST).
    */
-  public readonly readerEndpointAddress: string;
+  public readonly readerHost: string;
   /** Fewest readers. */
   public readonly minCapacity: number;
   /** Most readers. */
@@ -94,7 +102,8 @@ export class ReplicaAutoscaling extends Construct {
     const scaleInCooldown = props.scaleInCooldown ?? Duration.seconds(300);
     const scaleOutCooldown = props.scaleOutCooldown ?? Duration.seconds(60);
 
-    const errors = replicaScalingErrors({
+    const targetProblem = rdsTargetProblem(db);
+    const problems: Problem[] = [targetProblem, ...replicaScalingProblems({
       minCapacity: this.minCapacity,
       maxCapacity: this.maxCapacity,
       targetCpu,
@@ -102,33 +111,38 @@ export class ReplicaAutoscaling extends Construct {
       targetCpuSet: props.targetCpu !== undefined,
       scaleInCooldownSeconds: scaleInCooldown.toSeconds({ integral: false }),
       scaleOutCooldownSeconds: scaleOutCooldown.toSeconds({ integral: false }),
-    });
-    if (managesMasterPassword(db.cluster ?? db.instance)) {
-      errors.push('the database has an RDS-managed master password (ManageMasterUserPassword), which RDS refuses together with read replicas. '
+    })];
+    // Checks that depend on the instance or cluster, once it is known to be exactly one of them.
+    const checked = targetProblem ? undefined : rdsTarget(db);
+    if (checked?.managesMasterPassword()) {
+      problems.push('the database has an RDS-managed master password (ManageMasterUserPassword), which RDS refuses together with read replicas. '
         + 'Let IndependentRds generate and rotate the secret in Secrets Manager instead.');
     }
-    if (!db.cluster && props.targetConnections !== undefined) {
-      errors.push(`targetConnections is available on Aurora only (got ${db.engine}). The plain RDS controller tracks CPU: use targetCpu.`);
+    if (checked && !checked.isCluster && props.targetConnections !== undefined) {
+      problems.push(`targetConnections is available on Aurora only (got ${db.engine}). The plain RDS controller tracks CPU: use targetCpu.`);
     }
     const readerZoneName = props.readerZoneName ?? `${Names.uniqueResourceName(this, { maxLength: 40, separator: '-' }).toLowerCase()}.db.internal`;
-    if (props.readerZoneName !== undefined && db.cluster) {
-      errors.push(`readerZoneName is for plain RDS instances only (got ${props.readerZoneName} on ${db.engine}). Aurora has its own reader endpoint: remove readerZoneName.`);
+    if (props.readerZoneName !== undefined && checked?.isCluster) {
+      problems.push(`readerZoneName is for plain RDS instances only (got ${props.readerZoneName} on ${db.engine}). Aurora has its own reader endpoint: remove readerZoneName.`);
     }
-    if (errors.length > 0) {
-      throw new Error(`ReplicaAutoscaling: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).join(' ')})` : ''}`);
+    const auroraReaderHost = checked?.cluster ? clusterReaderHost(checked.cluster) ?? db.connectionDetails.readerHost : undefined;
+    if (checked?.cluster && auroraReaderHost === undefined) {
+      problems.push(`database must know the cluster's reader endpoint (got none on ${db.engine}). `
+        + 'Import the cluster with readerEndpointAddress (IndependentRds.fromDatabaseAttributes).');
     }
+    throwIfAny('ReplicaAutoscaling', problems);
+    const target = checked!;
 
-    if (!db.cluster) {
-      const built = buildController(this, db, {
+    if (!target.isCluster) {
+      const built = buildController(this, db, target, {
         minCapacity: this.minCapacity, maxCapacity: this.maxCapacity, targetCpu, scaleInCooldown, scaleOutCooldown, readerZoneName,
       });
       this.controller = built.fn;
       this.readerZone = built.zone;
-      this.readerEndpointAddress = built.readerRecordName;
+      this.readerHost = built.readerRecordName;
       this.schedule = built.rule;
       return;
     }
-    const cluster = db.cluster;
     if (!Token.isUnresolved(this.maxCapacity) && db.readReplicaCount > this.maxCapacity) {
       Annotations.of(this).addWarningV2('cdk-db-platform:replicaAutoscalingBelowTemplate',
         `ReplicaAutoscaling: the cluster already has ${db.readReplicaCount} readers in the template, more than maxCapacity ${this.maxCapacity}; `
@@ -136,7 +150,7 @@ export class ReplicaAutoscaling extends Construct {
     }
     this.scalableTarget = new appscaling.ScalableTarget(this, 'Resource', {
       serviceNamespace: appscaling.ServiceNamespace.RDS,
-      resourceId: `cluster:${cluster.clusterIdentifier}`,
+      resourceId: `cluster:${target.identifier}`,
       scalableDimension: 'rds:cluster:ReadReplicaCount',
       minCapacity: this.minCapacity,
       maxCapacity: this.maxCapacity,
@@ -145,11 +159,9 @@ export class ReplicaAutoscaling extends Construct {
         `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/rds.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_RDSCluster`),
     });
     // Register only once the cluster's own instances exist: the writer must be available.
-    for (const child of cluster.node.findAll()) {
-      if (child instanceof rds.CfnDBInstance) this.scalableTarget.node.addDependency(child);
-    }
+    for (const instance of target.ownInstances) this.scalableTarget.node.addDependency(instance);
     const byConnections = props.targetConnections !== undefined;
-    this.readerEndpointAddress = cluster.clusterReadEndpoint.hostname;
+    this.readerHost = auroraReaderHost!;
     this.policy = this.scalableTarget.scaleToTrackMetric(byConnections ? 'ConnectionsTracking' : 'CpuTracking', {
       predefinedMetric: byConnections
         ? appscaling.PredefinedMetric.RDS_READER_AVERAGE_DATABASE_CONNECTIONS

@@ -4,7 +4,7 @@ import {
   DescribeDBInstancesCommand, ListTagsForResourceCommand, RDSClient,
 } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, Change, ListResourceRecordSetsCommand, ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
-import { decideReplicaScaling, ManagedReplica, ReplicaScalingAction, ReplicaScalingDecision } from '../core/replica-scaling-decision';
+import { decideReplicaScaling, ManagedReplica, ReplicaScalingAction, ReplicaScalingDecision } from '../core/private/replica-scaling-decision';
 
 /** Tag keys the controller writes: on its replicas, and its state on the source instance. */
 export const MANAGED_BY_TAG = 'cdk-db-platform:replica-controller';

@@ -1,3 +1,6 @@
+import { RdsRules } from './private/rds-rules';
+import { throwIfAny } from './private/validators';
+
 /** What a {@link SecretsManagerSecretRef} points at. */
 export interface SecretsManagerSecretRefProps {
   /**
@@ -18,7 +21,6 @@ export interface SecretsManagerSecretRefProps {
   readonly rotationPeriodDays?: number;
 }
 
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 
 /**
@@ -27,7 +29,8 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
  *
  * It links the AWS side (which knows the secret) with the Kubernetes side (which copies it into
  * the cluster) without either importing the other: create it on the AWS side with
- * `secretReferenceFor(rds)`, pass it to an `ExternalDatabaseSecret`.
+ * `SecretReferenceFor.independentRds(db)` (or `SecretReferenceFor.secret()`), pass it to an
+ * `ExternalDatabaseSecret`.
  */
 export class SecretsManagerSecretRef {
   /** A reference to the secret with a known, fixed name. */
@@ -52,16 +55,9 @@ export class SecretsManagerSecretRef {
     const owner = 'SecretsManagerSecretRef';
     if (props.secretName.includes('${Token[')) {
       throw new Error(`${owner}: secretName must be a concrete name, not an unresolved CDK token (got ${JSON.stringify(props.secretName)}). `
-        + 'A Kubernetes manifest cannot resolve CDK tokens: give the secret a fixed secretName on the AWS side and use secretReferenceFor().');
+        + 'A Kubernetes manifest cannot resolve CDK tokens: give the secret a fixed secretName on the AWS side and use SecretReferenceFor.');
     }
-    if (props.secretName.startsWith('arn:')) {
-      throw new Error(`${owner}: secretName must be the secret's name, not its ARN (got ${JSON.stringify(props.secretName)}). `
-        + 'Pass the name only (the part after \':secret:\' without the 6-character suffix).');
-    }
-    if (!SECRET_NAME.test(props.secretName)) {
-      throw new Error(`${owner}: secretName must be 1-512 letters, digits and '/_+=.@-' (got ${JSON.stringify(props.secretName)}). `
-        + 'Use the name as Secrets Manager shows it, e.g. \'prod/orders/db-master\'.');
-    }
+    throwIfAny(owner, [RdsRules.secretNameError(props.secretName)]);
     if (props.region !== undefined && !REGION.test(props.region)) {
       throw new Error(`${owner}: region must be an AWS region code such as 'eu-west-1' (got ${JSON.stringify(props.region)}). Fix the spelling or leave it unset.`);
     }

@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { App, CfnOutput, Stack, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam, aws_rds as rds } from 'aws-cdk-lib';
-import { BeanstalkDbBinding, IBindableDatabase } from '../../src/aws';
+import { BeanstalkDatabaseBinding, IBindableDatabase } from '../../src/aws';
 import { synthTemplate, useMoto } from '../harness';
 import { databaseStack, networkStack, plainStack, withoutParameterGroupRef } from './fixtures';
 
@@ -78,7 +78,7 @@ function appStack(app: App, id: string, vpc: ec2.IVpc, database: IBindableDataba
     ],
   });
   environment.addDependency(ebApp);
-  const binding = new BeanstalkDbBinding(stack, 'Binding', { database, environment, instanceRole, vpc });
+  const binding = new BeanstalkDatabaseBinding(stack, 'Binding', { database, environment, instanceRole, vpc });
   new CfnOutput(stack, 'AppSecurityGroupId', { value: binding.securityGroup.securityGroupId });
   return stack;
 }

@@ -1,7 +1,8 @@
-import { App, CfnElement, Duration, RemovalPolicy, Stack, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
+import { App, CfnElement, CfnParameter, Duration, RemovalPolicy, Stack, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { databaseStack, networkStack, plainStack } from './fixtures';
-import { DatabaseEngine, DatabasePreset, IndependentRds, IndependentRdsProps } from '../../src/aws';
+import { DatabaseEngine, DatabaseEngineFamily, DatabasePreset, IndependentRds, IndependentRdsProps, RdsProxy, ReplicaAutoscaling } from '../../src/aws';
+import { SslMode } from '../../src/core/ssl-mode';
 
 const GiB = 1024 * 1024 * 1024;
 
@@ -123,16 +124,23 @@ describe('IndependentRds', () => {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'WriteLatency', Threshold: 0.02 });
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
     });
-    test('exposes endpoint, port, database name, user name and secret', () => {
+    test('exposes the connection details: endpoint, the concrete port, database, user and sslmode require', () => {
       const logicalId = stack.getLogicalId(db.instance!.node.defaultChild as CfnElement);
-      expect(stack.resolve(db.endpointAddress)).toEqual({ 'Fn::GetAtt': [logicalId, 'Endpoint.Address'] });
-      expect(stack.resolve(db.endpointPort)).toEqual({ 'Fn::GetAtt': [logicalId, 'Endpoint.Port'] });
-      expect(db.databaseName).toBe('app');
-      expect(db.username).toBe('dbadmin');
+      expect(stack.resolve(db.connectionDetails.host)).toEqual({ 'Fn::GetAtt': [logicalId, 'Endpoint.Address'] });
+      expect(db.connectionDetails.port).toBe(5432);
+      expect(db.connectionDetails.databaseName).toBe('app');
+      expect(db.connectionDetails.username).toBe('dbadmin');
+      expect(db.connectionDetails.sslMode).toBe(SslMode.REQUIRE);
+      expect(db.connectionDetails.readerHost).toBeUndefined();
       expect(db.secret).toBeDefined();
-      expect(db.readEndpointAddress).toBeUndefined();
       expect(db.readReplicaCount).toBe(0);
       expect(db.preset).toBe(DatabasePreset.PRODUCTION);
+      expect(db.vpc).toBe(vpc);
+    });
+    test('the secret has no fixed name and rotates every 30 days', () => {
+      expect(db.secretName).toBeUndefined();
+      expect(db.rotationInterval?.toDays()).toBe(30);
+      t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: Match.absent() });
     });
   });
 
@@ -192,7 +200,8 @@ describe('IndependentRds', () => {
       t.resourceCountIs('AWS::RDS::DBInstance', 2);
       t.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r6g.large', PubliclyAccessible: false, EnablePerformanceInsights: true });
       t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Family: 'aurora-postgresql16', Parameters: { 'rds.force_ssl': '1', 'log_min_duration_statement': '1000' } });
-      expect(db.readEndpointAddress).toBeDefined();
+      expect(stack.resolve(db.connectionDetails.host)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(db.cluster!.node.defaultChild as CfnElement), 'Endpoint.Address'] });
+      expect(stack.resolve(db.connectionDetails.readerHost)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(db.cluster!.node.defaultChild as CfnElement), 'ReadEndpoint.Address'] });
       expect(db.readReplicaCount).toBe(1);
     });
     test('Aurora PostgreSQL: replica lag alarm over 1000 ms and a free local storage alarm', () => {
@@ -223,6 +232,10 @@ describe('IndependentRds', () => {
       expect(Object.keys(template().findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'AuroraReplicaLagMaximum' } }))).toHaveLength(0);
     });
     test('DatabaseEngine exposes family, version, major version and cluster-ness', () => {
+      expect(DatabaseEngine.POSTGRES_16.family).toBe(DatabaseEngineFamily.POSTGRES);
+      expect(DatabaseEngine.AURORA_POSTGRES_16.family).toBe(DatabaseEngineFamily.AURORA_POSTGRESQL);
+      expect(DatabaseEngine.AURORA_MYSQL_3.family.name).toBe('aurora-mysql');
+      expect(DatabaseEngine.MARIADB_11_4.defaultPort).toBe(3306);
       expect(DatabaseEngine.postgres('16.4').majorVersion).toBe('16');
       expect(DatabaseEngine.MYSQL_8_4.majorVersion).toBe('8.4');
       expect(DatabaseEngine.AURORA_MYSQL_3.isCluster).toBe(true);
@@ -253,7 +266,7 @@ describe('IndependentRds', () => {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLag', Threshold: 1 });
       expect(db.readReplicas).toHaveLength(2);
       expect(db.readReplicaCount).toBe(2);
-      expect(db.readEndpointAddress).toBeDefined();
+      expect(stack.resolve(db.connectionDetails.readerHost)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(db.readReplicas[0].node.defaultChild as CfnElement), 'Endpoint.Address'] });
     });
 
     test('throws at synth when an escape hatch asks RDS to manage the master password of a database with replicas', () => {
@@ -315,6 +328,25 @@ describe('IndependentRds', () => {
         }),
       });
     });
+    test('the port in the connection details is the configured one', () => {
+      const db = make({ port: 6432 });
+      expect(db.connectionDetails.port).toBe(6432);
+      expect(db.connections.defaultPort!.toString()).toBe('6432');
+    });
+    test('secretName names the generated secret, keeping its logical id', () => {
+      const db = make({ secretName: 'prod/shop/db-master' });
+      expect(db.secretName).toBe('prod/shop/db-master');
+      const secrets = template().findResources('AWS::SecretsManager::Secret');
+      expect(Object.keys(secrets)).toEqual([stack.getLogicalId(db.node.findChild('Secret').node.defaultChild as CfnElement)]);
+      expect(Object.keys(secrets)[0]).toMatch(/^DbSecret/);
+      expect(Object.values<any>(secrets)[0].Properties.Name).toBe('prod/shop/db-master');
+    });
+    test('a parameter override that stops forcing TLS drops sslmode from the connection details', () => {
+      expect(make({ parameters: { 'rds.force_ssl': '0' } }).connectionDetails.sslMode).toBeUndefined();
+    });
+    test('MySQL forces TLS with require_secure_transport, so its sslmode is require too', () => {
+      expect(make({ engine: DatabaseEngine.MYSQL_8_0 }).connectionDetails.sslMode).toBe(SslMode.REQUIRE);
+    });
     test('extra parameters merge over the defaults', () => {
       make({ parameters: { log_min_duration_statement: '500', work_mem: '65536' } });
       template().hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1', 'log_min_duration_statement': '500', 'work_mem': '65536' } });
@@ -334,12 +366,17 @@ describe('IndependentRds', () => {
       make({ rotationInterval: Duration.days(7) });
       template().hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(7 days)' } });
     });
+    test('the resolved rotation interval is exposed, and absent without rotation', () => {
+      expect(make({ rotationInterval: Duration.days(7) }).rotationInterval?.toDays()).toBe(7);
+      expect(new IndependentRds(stack, 'NoRotation', { vpc, rotation: false }).rotationInterval).toBeUndefined();
+    });
     test('a secret brought by the user is used instead of a generated one', () => {
       const secret = new secretsmanager.Secret(stack, 'Mine', { generateSecretString: { secretStringTemplate: '{"username":"owner"}', generateStringKey: 'password' } });
       const db = make({ secret, username: 'owner' });
       template().resourceCountIs('AWS::SecretsManager::Secret', 1);
       instanceProps({ MasterUsername: 'owner' });
-      expect(db.username).toBe('owner');
+      expect(db.connectionDetails.username).toBe('owner');
+      expect(db.secretName).toBeUndefined();
     });
     test('alarms can be switched off', () => {
       const db = make({ alarms: false });
@@ -395,7 +432,7 @@ describe('IndependentRds', () => {
       template().hasResourceProperties('AWS::IAM::Policy', {
         PolicyDocument: {
           Statement: [
-            { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: Match.stringLikeRegexp('DbSecretAttachment') } },
+            { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: Match.stringLikeRegexp('DbSecretAttachment') } },
             {
               Action: 'kms:Decrypt',
               Effect: 'Allow',
@@ -424,16 +461,40 @@ describe('IndependentRds', () => {
       expect(appStack.dependencies).toContain(dbStack);
       expect(dbStack.dependencies).not.toContain(appStack);
     });
-    test('fromDatabaseAttributes returns a bindable database with a default port', () => {
+    test('fromDatabaseAttributes returns an RDS database with its connection details and a default port', () => {
       const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-12345678');
       const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'S', 'prod/db');
       const db = IndependentRds.fromDatabaseAttributes(stack, 'Imported', {
-        endpointAddress: 'db.example.internal', port: 5432, databaseName: 'app', username: 'dbadmin', secret, securityGroups: [sg],
+        engine: DatabaseEngine.POSTGRES_16,
+        vpc,
+        instanceIdentifier: 'prod-db',
+        endpointAddress: 'db.example.internal',
+        port: 5432,
+        databaseName: 'app',
+        username: 'dbadmin',
+        secret,
+        securityGroups: [sg],
       });
-      expect(db.endpointAddress).toBe('db.example.internal');
-      expect(stack.resolve(db.endpointPort)).toBe('5432');
+      expect(db.connectionDetails).toEqual({ host: 'db.example.internal', port: 5432, databaseName: 'app', username: 'dbadmin', readerHost: undefined });
       expect(db.connections.defaultPort!.toString()).toBe('5432');
       expect(db.secret).toBe(secret);
+      expect(db.instance!.instanceIdentifier).toBe('prod-db');
+      expect(db.cluster).toBeUndefined();
+      expect(db.readReplicaCount).toBe(0);
+    });
+    test('addProxy puts an RdsProxy in front of the database, as a child', () => {
+      const db = make();
+      const proxy = db.addProxy('Proxy', { maxConnectionsPercent: 60 });
+      expect(proxy).toBeInstanceOf(RdsProxy);
+      expect(proxy.node.scope).toBe(db);
+      template().hasResourceProperties('AWS::RDS::DBProxyTargetGroup', { ConnectionPoolConfigurationInfo: Match.objectLike({ MaxConnectionsPercent: 60 }) });
+    });
+    test('addReplicaAutoscaling makes the readers follow the load, as a child', () => {
+      const db = make({ engine: DatabaseEngine.AURORA_POSTGRES_16 });
+      const scaling = db.addReplicaAutoscaling('ReadScaling', { maxCapacity: 5 });
+      expect(scaling).toBeInstanceOf(ReplicaAutoscaling);
+      expect(scaling.node.scope).toBe(db);
+      template().hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 5 });
     });
     test('an instance accepts a security group reference from another construct', () => {
       const db = make();
@@ -464,7 +525,16 @@ describe('IndependentRds', () => {
     test('throws when the engine version is a bare major version', () => expect(() => DatabaseEngine.postgres('16')).toThrow(/DatabaseEngine: engine version for postgres must be a full minor version \(got '16'\)/));
     test('throws when a MySQL version lacks the patch number', () => expect(() => DatabaseEngine.mysql('8.0')).toThrow(/full minor version \(got '8.0'\)\. Pin one such as '8.0.42'/));
     test('throws when an Aurora MySQL version is not the mysql_aurora form', () => expect(() => DatabaseEngine.auroraMysql('3.08.0')).toThrow(/aurora-mysql must be a full minor version/));
-    test('throws when the port is out of range', () => throwsWith({ port: 80 }, /port must be a whole number in 1150–65535 \(got 80\)/));
+    test('throws when the port is out of range', () => throwsWith({ port: 80 }, /IndependentRds: port must be a whole number from 1150 to 65535 \(got 80\)/));
+    test('throws when the port is an unresolved token', () => {
+      const port = new CfnParameter(stack, 'Port', { type: 'Number' }).valueAsNumber;
+      throwsWith({ port }, /IndependentRds: port must be a number known at synth time \(got an unresolved token\)/);
+    });
+    test('throws when secretName is not a Secrets Manager name', () => throwsWith({ secretName: 'prod shop' }, /IndependentRds: secretName must be 1-512 letters, digits and '\/_\+=\.@-' \(got "prod shop"\)/));
+    test('throws when secretName is given with a secret of your own', () => {
+      const secret = new secretsmanager.Secret(stack, 'Mine');
+      throwsWith({ secret, secretName: 'prod/db' }, /IndependentRds: secretName names the secret IndependentRds generates, but secret is given/);
+    });
     test('throws when the username is reserved', () => throwsWith({ username: 'postgres' }, /username 'postgres' is reserved by postgres/));
     test('throws when the username is too long for MariaDB', () => throwsWith({ engine: DatabaseEngine.MARIADB_11_4, username: 'a_very_long_admin_name' }, /username may be at most 16 characters for mariadb/));
     test('throws when the username does not start with a letter', () => throwsWith({ username: '1admin' }, /username must start with a letter .*got '1admin'/));
@@ -482,7 +552,8 @@ describe('IndependentRds', () => {
     test('throws when Performance Insights retention is not 7 or a month multiple', () => throwsWith({ performanceInsightRetentionDays: 10 }, /performanceInsightRetentionDays must be 7, a multiple of 31 .*got 10/));
     test('throws when Performance Insights retention is set with Performance Insights off', () => throwsWith({ performanceInsights: false, performanceInsightRetentionDays: 7 }, /performanceInsightRetentionDays is set \(got 7\) but performanceInsights is off/));
     test('throws when the monitoring interval is not offered', () => throwsWith({ monitoringInterval: Duration.seconds(45) }, /monitoringInterval must be one of 0, 1, 5, 10, 15, 30 or 60 seconds \(got 45\)/));
-    test('throws when there are more than 15 read replicas', () => throwsWith({ readReplicas: 16 }, /readReplicas must be a whole number in 0–15 \(got 16\)/));
+    test('throws when the monitoring interval is not whole seconds', () => throwsWith({ monitoringInterval: Duration.millis(1500) }, /IndependentRds: monitoringInterval must be one of .*\(got 1.5\)/));
+    test('throws when there are more than 15 read replicas', () => throwsWith({ readReplicas: 16 }, /readReplicas must be a whole number from 0 to 15 \(got 16\)/));
     test('throws when storage sizes are given to Aurora', () => throwsWith({ engine: DatabaseEngine.AURORA_POSTGRES_16, allocatedStorage: 100 }, /allocatedStorage does not apply to aurora-postgresql/));
     test('throws when an availability zone is given to Aurora', () => throwsWith({ engine: DatabaseEngine.AURORA_POSTGRES_16, multiAz: false, availabilityZone: 'us-east-1a' }, /availabilityZone does not apply to aurora-postgresql clusters/));
     test('throws when Aurora is Multi-AZ without a reader', () => throwsWith({ engine: DatabaseEngine.AURORA_POSTGRES_16, readReplicas: 0 }, /multiAz needs at least one Aurora reader .*got readReplicas 0/));
@@ -491,6 +562,9 @@ describe('IndependentRds', () => {
     test('throws when a backtrack window is asked of a non-Aurora-MySQL engine', () => throwsWith({ backtrackWindow: Duration.hours(4) }, /backtrackWindow is only offered by Aurora MySQL \(got 4 hours with postgres\)/));
     test('throws when the backtrack window is over 72 hours', () => throwsWith({ engine: DatabaseEngine.AURORA_MYSQL_3, backtrackWindow: Duration.hours(100) }, /backtrackWindow may be at most 72 hours \(got 100\)/));
     test('throws listing every broken rule at once', () => throwsWith({ port: 80, allocatedStorage: 10 }, /port must be .* \(and 1 more: allocatedStorage must be/));
+    test('throws when the subnets selection contains public subnets, after the other rules', () => {
+      expect(() => make({ port: 80, vpcSubnets: { subnets: vpc.publicSubnets } })).toThrow(/port must be .* \(and 1 more: vpcSubnets selects public subnets/);
+    });
     test('accepts 0-day backups in development', () => {
       expect(() => make({ preset: DatabasePreset.DEVELOPMENT, backupRetention: Duration.days(0) })).not.toThrow();
     });

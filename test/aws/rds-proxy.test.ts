@@ -1,10 +1,11 @@
 import { App, Duration, Stack, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { NagSuppressions } from 'cdk-nag';
-import { BeanstalkDbBinding, DatabaseEngine, IndependentRds, IndependentRdsProps, RdsProxy, RdsProxyProps } from '../../src/aws';
-import { proxyEngineFamily, proxyPort } from '../../src/aws/private/proxy-validation';
-import { expectCfnLintClean, expectNagClean, expectNoSecrets, synthTemplate, toolOrSkip } from '../harness';
 import { networkStack, plainStack } from './fixtures';
+import { BeanstalkDatabaseBinding, DatabaseEngine, IndependentRds, IndependentRdsProps, RdsProxy, RdsProxyProps } from '../../src/aws';
+import { proxyEngineFamily, proxyPort } from '../../src/aws/private/proxy-validation';
+import { SslMode } from '../../src/core/ssl-mode';
+import { expectCfnLintClean, expectNagClean, expectNoSecrets, synthTemplate, toolOrSkip } from '../harness';
 
 function setup(dbProps: Partial<IndependentRdsProps> = {}) {
   const app = new App();
@@ -93,13 +94,14 @@ describe('RdsProxy', () => {
     });
     test('has no read-only endpoint on an instance', () => {
       t.resourceCountIs('AWS::RDS::DBProxyEndpoint', 0);
-      expect(proxy.readEndpointAddress).toBeUndefined();
+      expect(proxy.connectionDetails.readerHost).toBeUndefined();
     });
-    test('is bindable: endpoint, port, database, user and secret come from the proxy and the database', () => {
-      expect(stack.resolve(proxy.endpointAddress)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(proxy.proxy.node.defaultChild as rds.CfnDBProxy), 'Endpoint'] });
-      expect(stack.resolve(proxy.endpointPort)).toBe('5432');
-      expect(proxy.databaseName).toBe(db.databaseName);
-      expect(proxy.username).toBe(db.username);
+    test('is bindable: endpoint, port, database, user and sslmode come from the proxy and the database', () => {
+      expect(stack.resolve(proxy.connectionDetails.host)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(proxy.proxy.node.defaultChild as rds.CfnDBProxy), 'Endpoint'] });
+      expect(proxy.connectionDetails.port).toBe(5432);
+      expect(proxy.connectionDetails.databaseName).toBe(db.connectionDetails.databaseName);
+      expect(proxy.connectionDetails.username).toBe(db.connectionDetails.username);
+      expect(proxy.connectionDetails.sslMode).toBe(SslMode.REQUIRE);
     });
     test('names the proxy after its construct path', () => {
       t.hasResourceProperties('AWS::RDS::DBProxy', { DBProxyName: Match.stringLikeRegexp('^database-proxy-[a-z0-9]+$') });
@@ -134,7 +136,7 @@ describe('RdsProxy', () => {
       });
       const endpoint = Object.values(t.findResources('AWS::RDS::DBProxyEndpoint'))[0] as any;
       expect(endpoint.Properties.VpcSubnetIds).toHaveLength(2);
-      expect(stack.resolve(proxy.readEndpointAddress)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(proxy.readOnlyEndpoint!), 'Endpoint'] });
+      expect(stack.resolve(proxy.connectionDetails.readerHost)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(proxy.readOnlyEndpoint!), 'Endpoint'] });
     });
     test('the read-only endpoint can be turned off', () => {
       const s = setup({ engine: DatabaseEngine.AURORA_POSTGRES_16 });
@@ -151,10 +153,27 @@ describe('RdsProxy', () => {
       const p = new RdsProxy(s.stack, 'Proxy', { database: s.db });
       Template.fromStack(s.stack).hasResourceProperties('AWS::RDS::DBProxy', { EngineFamily: 'MYSQL' });
       expect(p.connections.defaultPort?.toString()).toBe('3306');
+      expect(p.connectionDetails.port).toBe(3306);
     });
   });
 
   describe('options', () => {
+    test('grantSecretRead grants GetSecretValue on the database secret and Decrypt on its key', () => {
+      const { stack, db } = setup();
+      const proxy = new RdsProxy(stack, 'Proxy', { database: db });
+      const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      proxy.grantSecretRead(role);
+      const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }] } });
+      expect(Object.values<any>(policies)[0].Properties.PolicyDocument.Statement).toEqual([
+        { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^DatabaseSecretAttachment/) } },
+        {
+          Action: 'kms:Decrypt',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DatabaseKey/), 'Arn'] },
+          Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } } },
+        },
+      ]);
+    });
     test('iamAuth sets IAMAuth REQUIRED, and grantConnect grants rds-db:connect on the proxy', () => {
       const { stack, db } = setup();
       const proxy = new RdsProxy(stack, 'Proxy', { database: db, iamAuth: true });
@@ -186,8 +205,9 @@ describe('RdsProxy', () => {
     });
     test('requireTLS can be switched off', () => {
       const { stack, db } = setup();
-      new RdsProxy(stack, 'Proxy', { database: db, requireTLS: false });
+      const proxy = new RdsProxy(stack, 'Proxy', { database: db, requireTLS: false });
       Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBProxy', { RequireTLS: false });
+      expect(proxy.connectionDetails.sslMode).toBeUndefined();
     });
     test('accepts the database secret given explicitly', () => {
       const { stack, db } = setup();
@@ -202,7 +222,7 @@ describe('RdsProxy', () => {
     });
   });
 
-  describe('as a BeanstalkDbBinding target', () => {
+  describe('as a BeanstalkDatabaseBinding target', () => {
     test('DB_HOST is the proxy endpoint, DB_READ_HOST its read-only endpoint, and the proxy admits the app only', () => {
       // GIVEN an Aurora cluster behind a proxy, and an Elastic Beanstalk environment
       const { stack, db, network } = setup({ engine: DatabaseEngine.AURORA_POSTGRES_16 });
@@ -210,11 +230,12 @@ describe('RdsProxy', () => {
       const environment = new elasticbeanstalk.CfnEnvironment(stack, 'Env', { applicationName: 'app', solutionStackName: '64bit Amazon Linux 2023 v6.6.0 running Node.js 22' });
       const instanceRole = new iam.Role(stack, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
       // WHEN the environment is bound to the proxy
-      const binding = new BeanstalkDbBinding(stack, 'Binding', { database: proxy, environment, instanceRole, vpc: network.vpc });
+      const binding = new BeanstalkDatabaseBinding(stack, 'Binding', { database: proxy, environment, instanceRole, vpc: network.vpc });
       // THEN the variables point at the proxy
       expect(stack.resolve(binding.environmentVariables.DB_HOST)).toEqual(stack.resolve(proxy.proxy.endpoint));
       expect(stack.resolve(binding.environmentVariables.DB_READ_HOST)).toEqual(stack.resolve(proxy.readOnlyEndpoint!.attrEndpoint));
       expect(binding.environmentVariables.DB_PORT).toBe('5432');
+      expect(binding.environmentVariables.DB_SSL_MODE).toBe('require');
       Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
         GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ProxySecurityGroup'), 'GroupId'] },
         SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Binding'), 'GroupId'] },
@@ -230,7 +251,7 @@ describe('RdsProxy', () => {
     };
     test('throws when the engine family is not supported by RDS Proxy', () => {
       const { stack, db } = setup();
-      Object.defineProperty(db, 'engine', { value: { family: 'sqlserver-ee', isCluster: false, toString: () => 'sqlserver-ee 16.00' } });
+      Object.defineProperty(db, 'engine', { value: { family: { name: 'sqlserver-ee', toString: () => 'sqlserver-ee' }, isCluster: false, toString: () => 'sqlserver-ee 16.00' } });
       expect(() => new RdsProxy(stack, 'Proxy', { database: db })).toThrow(/RdsProxy: the engine family must be supported by RDS Proxy \(got sqlserver-ee\)/);
     });
     test('maps every engine family of DatabaseEngine to a proxy family and port', () => {
@@ -278,18 +299,21 @@ describe('RdsProxy', () => {
       Template.fromStack(Stack.of(proxy)).hasResourceProperties('AWS::RDS::DBProxy', { DBProxyName: 'shop-proxy' });
     });
     test('throws on maxConnectionsPercent outside 1–100', () => {
-      expect(() => make({ maxConnectionsPercent: 0 })).toThrow(/RdsProxy: maxConnectionsPercent must be an integer 1–100 \(got 0\)/);
-      expect(() => make({ maxConnectionsPercent: 101 })).toThrow(/maxConnectionsPercent must be an integer 1–100 \(got 101\)/);
+      expect(() => make({ maxConnectionsPercent: 0 })).toThrow(/RdsProxy: maxConnectionsPercent must be a whole number from 1 to 100 \(got 0\)/);
+      expect(() => make({ maxConnectionsPercent: 101 })).toThrow(/maxConnectionsPercent must be a whole number from 1 to 100 \(got 101\)/);
     });
     test('throws on maxIdleConnectionsPercent above maxConnectionsPercent', () => {
       expect(() => make({ maxConnectionsPercent: 40, maxIdleConnectionsPercent: 60 }))
-        .toThrow(/RdsProxy: maxIdleConnectionsPercent must be an integer from 0 to maxConnectionsPercent \(40\) \(got 60\)/);
+        .toThrow(/RdsProxy: maxIdleConnectionsPercent must be a whole number from 0 to 40 \(got 60\)\. It may not exceed maxConnectionsPercent/);
     });
     test('throws on idleClientTimeout over 8 hours', () => {
-      expect(() => make({ idleClientTimeout: Duration.hours(9) })).toThrow(/RdsProxy: idleClientTimeout must be 1 second to 8 hours \(got 32400 s\)/);
+      expect(() => make({ idleClientTimeout: Duration.hours(9) })).toThrow(/RdsProxy: idleClientTimeout must be whole seconds from 1 to 28800 \(got 32400 s\)\. RDS Proxy accepts 1 second to 8 hours/);
     });
     test('throws on borrowTimeout over 1 hour', () => {
-      expect(() => make({ borrowTimeout: Duration.minutes(61) })).toThrow(/RdsProxy: borrowTimeout must be 1 second to 1 hour \(got 3660 s\)/);
+      expect(() => make({ borrowTimeout: Duration.minutes(61) })).toThrow(/RdsProxy: borrowTimeout must be whole seconds from 1 to 3600 \(got 3660 s\)/);
+    });
+    test('throws on a timeout that is not whole seconds', () => {
+      expect(() => make({ borrowTimeout: Duration.millis(1500) })).toThrow(/RdsProxy: borrowTimeout must be whole seconds from 1 to 3600 \(got 1.5 s\)/);
     });
     test('throws when grantConnect is called without iamAuth', () => {
       const { stack, db } = setup();

@@ -55,6 +55,10 @@ describe('ReplicaAutoscaling', () => {
         TargetTrackingScalingPolicyConfiguration: Match.objectLike({ ScaleInCooldown: 300, ScaleOutCooldown: 60 }),
       });
     });
+    test('the reader host is the cluster reader endpoint', () => {
+      const clusterId = Object.keys(t.findResources('AWS::RDS::DBCluster'))[0];
+      expect(stack.resolve(scaling.readerHost)).toEqual({ 'Fn::GetAtt': [clusterId, 'ReadEndpoint.Address'] });
+    });
     test('registers only after the cluster instances exist', () => {
       const target = Object.values(t.findResources('AWS::ApplicationAutoScaling::ScalableTarget'))[0] as any;
       const instances = Object.keys(t.findResources('AWS::RDS::DBInstance'));
@@ -136,7 +140,7 @@ describe('ReplicaAutoscaling', () => {
         Properties: { Name: Match.stringLikeRegexp('db\\.internal\\.$'), VPCs: [Match.objectLike({ VPCId: Match.anyValue() })] },
         DeletionPolicy: 'Retain',
       });
-      expect(scaling.readerEndpointAddress).toMatch(/^reader\..*\.db\.internal$/);
+      expect(scaling.readerHost).toMatch(/^reader\..*\.db\.internal$/);
     });
     test('creates and deletes only replicas carrying its tag, and changes records in its zone only', () => {
       const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p).includes('CreateTaggedReplicas')) as any;
@@ -156,17 +160,17 @@ describe('ReplicaAutoscaling', () => {
       return new ReplicaAutoscaling(stack, 'ReadScaling', { database: db, ...props });
     };
     test('throws when maxCapacity exceeds 15', () => {
-      expect(() => make({ maxCapacity: 16 })).toThrow(/ReplicaAutoscaling: maxCapacity must be an integer 1–15 \(got 16\)\. Aurora allows at most 15/);
+      expect(() => make({ maxCapacity: 16 })).toThrow(/ReplicaAutoscaling: maxCapacity must be a whole number from 1 to 15 \(got 16\)\. Aurora allows at most 15/);
     });
     test('throws when maxCapacity is 0', () => {
-      expect(() => make({ maxCapacity: 0, minCapacity: 0 })).toThrow(/ReplicaAutoscaling: maxCapacity must be an integer 1–15 \(got 0\)/);
+      expect(() => make({ maxCapacity: 0, minCapacity: 0 })).toThrow(/ReplicaAutoscaling: maxCapacity must be a whole number from 1 to 15 \(got 0\)/);
     });
     test('throws when minCapacity exceeds maxCapacity', () => {
       expect(() => make({ minCapacity: 4, maxCapacity: 3 })).toThrow(/ReplicaAutoscaling: minCapacity must not exceed maxCapacity \(got 4 > 3\)/);
     });
     test('throws when minCapacity is negative or fractional', () => {
-      expect(() => make({ minCapacity: -1 })).toThrow(/ReplicaAutoscaling: minCapacity must be a whole number of replicas, 0 or more \(got -1\)/);
-      expect(() => make({ minCapacity: 1.5 })).toThrow(/minCapacity must be a whole number of replicas, 0 or more \(got 1.5\)/);
+      expect(() => make({ minCapacity: -1 })).toThrow(/ReplicaAutoscaling: minCapacity must be a whole number of at least 0 \(got -1\)/);
+      expect(() => make({ minCapacity: 1.5 })).toThrow(/minCapacity must be a whole number of at least 0 \(got 1.5\)/);
     });
     test('throws when targetCpu is not between 0 and 100', () => {
       expect(() => make({ targetCpu: 100 })).toThrow(/ReplicaAutoscaling: targetCpu must be above 0 and below 100 percent \(got 100\)/);
@@ -206,7 +210,7 @@ describe('ReplicaAutoscaling', () => {
       expect(() => new ReplicaAutoscaling(stack, 'ReadScaling', { database: db })).toThrow(/ReplicaAutoscaling: the database has an RDS-managed master password/);
     });
     test('reports every error at once, the first in full', () => {
-      expect(() => make({ maxCapacity: 20, targetCpu: 0 })).toThrow(/maxCapacity must be an integer 1–15 \(got 20\).*\(and 1 more: targetCpu/);
+      expect(() => make({ maxCapacity: 20, targetCpu: 0 })).toThrow(/maxCapacity must be a whole number from 1 to 15 \(got 20\).*\(and 1 more: targetCpu/);
     });
   });
 

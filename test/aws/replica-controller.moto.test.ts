@@ -2,7 +2,7 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { CreateDBInstanceCommand, DescribeDBInstancesCommand, ListTagsForResourceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { ControllerClients, ControllerConfig, LAST_SCALE_OUT_TAG, MANAGED_BY_TAG, runController } from '../../src/aws/replica-controller.lambda';
-import { ReplicaScalingAction } from '../../src/core';
+import { ReplicaScalingAction } from '../../src/core/private/replica-scaling-decision';
 import { useMoto } from '../harness';
 
 /**

@@ -1,4 +1,4 @@
-import { decideReplicaScaling, ManagedReplica, ReplicaScalingAction, ReplicaScalingInput } from '../../src/core';
+import { decideReplicaScaling, ManagedReplica, ReplicaScalingAction, ReplicaScalingInput } from '../../src/core/private/replica-scaling-decision';
 
 const NOW = 1_700_000_000;
 const available = (n: number): ManagedReplica[] => Array.from({ length: n }, (_, i) => ({ id: `r${i + 1}`, status: 'available', createdAt: NOW - 3600 + i }));

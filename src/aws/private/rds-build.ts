@@ -206,10 +206,14 @@ function commonAlarms(s: RdsSettings, db: Metered): AlarmSpec[] {
   ];
 }
 
-/** A generated master secret: 32 characters, the JSON shape RDS rotation expects once attached. */
-export function generatedSecret(scope: Construct, s: RdsSettings, key: kms.IKey): secretsmanager.Secret {
+/**
+ * A generated master secret (id 'Secret'): 32 characters, the JSON shape RDS rotation expects once
+ * attached, named `secretName` when given.
+ */
+export function generatedSecret(scope: Construct, s: RdsSettings, key: kms.IKey, secretName?: string): secretsmanager.Secret {
   return new secretsmanager.Secret(scope, 'Secret', {
     description: `Master credentials of ${scope.node.path}`,
+    secretName,
     encryptionKey: key,
     generateSecretString: {
       // host, port and engine are added when the secret is attached to the database.

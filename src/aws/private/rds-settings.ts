@@ -1,6 +1,8 @@
 import { Duration, RemovalPolicy, Token, aws_ec2 as ec2, aws_rds as rds } from 'aws-cdk-lib';
-import { RdsRules as v } from '../../core/rds-validation';
+import { RdsRules as v } from '../../core/private/rds-rules';
+import { Problem } from '../../core/private/validators';
 import { DatabaseEngine } from '../database-engine';
+import { DatabaseEngineFamily } from '../database-engine-family';
 import { DatabasePreset } from '../database-preset';
 import { IndependentRdsProps } from '../independent-rds-props';
 
@@ -31,6 +33,8 @@ export interface RdsSettings {
   readonly monitoringInterval: Duration;
   readonly cloudwatchLogsExports: string[];
   readonly parameters: { [name: string]: string };
+  /** True when the parameters (defaults and overrides) make the server refuse connections without TLS. */
+  readonly tlsForced: boolean;
   readonly iamAuthentication: boolean;
   readonly alarms: boolean;
   readonly connectionsAlarmThreshold: number;
@@ -45,6 +49,7 @@ export function resolveSettings(props: IndependentRdsProps): RdsSettings {
   const smallClass = engine.isCluster ? 'db.t4g.medium' : 'db.t4g.micro';
   const largeClass = engine.isCluster ? 'db.r6g.large' : 'db.m6g.large';
   const multiAz = props.multiAz ?? production;
+  const parameters = { ...engine.defaultParameters, ...(props.parameters ?? {}) };
   return {
     engine,
     preset,
@@ -70,29 +75,34 @@ export function resolveSettings(props: IndependentRdsProps): RdsSettings {
     performanceInsightRetentionDays: props.performanceInsightRetentionDays ?? 7,
     monitoringInterval: props.monitoringInterval ?? Duration.seconds(production ? 60 : 0),
     cloudwatchLogsExports: props.cloudwatchLogsExports ?? engine.defaultLogExports,
-    parameters: { ...engine.defaultParameters, ...(props.parameters ?? {}) },
+    parameters,
+    tlsForced: v.forcesTls(engine.family.name, parameters),
     iamAuthentication: props.iamAuthentication ?? true,
     alarms: props.alarms ?? true,
     connectionsAlarmThreshold: props.connectionsAlarmThreshold ?? 100,
-    backtrackWindow: props.backtrackWindow ?? Duration.hours(production && engine.family === 'aurora-mysql' ? 24 : 0),
+    backtrackWindow: props.backtrackWindow ?? Duration.hours(production && engine.family === DatabaseEngineFamily.AURORA_MYSQL ? 24 : 0),
   };
 }
 
 const known = (value: unknown): boolean => !Token.isUnresolved(value);
 
 /** Every rule the settings break, as messages naming prop, value and fix. */
-export function settingsErrors(s: RdsSettings, props: IndependentRdsProps): string[] {
-  const errors: Array<string | undefined> = [];
-  const family = s.engine.family;
+export function settingsErrors(s: RdsSettings, props: IndependentRdsProps): Problem[] {
+  const errors: Problem[] = [];
+  const family = s.engine.family.name;
   if (s.vpcSubnets.subnetType === ec2.SubnetType.PUBLIC) {
     errors.push('vpcSubnets selects PUBLIC subnets (got subnetType PUBLIC). A database is never publicly reachable: use PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets.');
   }
   if (known(s.instanceClass)) errors.push(v.instanceClassError(s.instanceClass, family));
   if (known(s.username)) errors.push(v.usernameError(s.username, family, s.engine.version));
-  if (known(s.databaseName) && !/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(s.databaseName)) {
-    errors.push(`databaseName must start with a letter and hold 1–63 letters, digits or underscores (got '${s.databaseName}'). Use e.g. 'app'.`);
+  if (known(s.databaseName)) errors.push(v.databaseNameError(s.databaseName));
+  // Refused when a token: apps get the port literally (DB_PORT), and RDS Proxy needs it.
+  errors.push(v.portError(s.port));
+  if (props.secretName !== undefined && props.secret !== undefined) {
+    errors.push(`secretName names the secret IndependentRds generates, but secret is given (got secretName '${props.secretName}' and secret ${props.secret.node.path}). `
+      + 'Remove secretName and name your own secret where you create it.');
   }
-  if (known(s.port)) errors.push(v.portError(s.port));
+  if (props.secretName !== undefined && known(props.secretName)) errors.push(v.secretNameError(props.secretName));
   const retention = s.backupRetention.toDays({ integral: false });
   if (known(retention)) errors.push(v.backupRetentionError(retention, s.production));
   const bw = s.preferredBackupWindow;
@@ -117,27 +127,20 @@ export function settingsErrors(s: RdsSettings, props: IndependentRdsProps): stri
   if (!s.performanceInsights && props.performanceInsightRetentionDays !== undefined) {
     errors.push(`performanceInsightRetentionDays is set (got ${props.performanceInsightRetentionDays}) but performanceInsights is off. Turn performanceInsights on, or remove the retention.`);
   }
-  const interval = s.monitoringInterval.toSeconds();
+  const interval = s.monitoringInterval.toSeconds({ integral: false });
   if (known(interval)) errors.push(v.monitoringIntervalError(interval));
   const rotationDays = s.rotationInterval.toDays({ integral: false });
-  if (s.rotation && known(rotationDays) && (rotationDays < 1 || rotationDays > 1000)) {
-    errors.push(`rotationInterval must be 1–1000 days (got ${rotationDays}). Use e.g. Duration.days(30).`);
-  }
+  if (s.rotation && known(rotationDays)) errors.push(v.rotationIntervalError(rotationDays));
   const backtrackHours = s.backtrackWindow.toHours({ integral: false });
-  if (known(backtrackHours) && backtrackHours > 0 && s.engine.family !== 'aurora-mysql') {
-    errors.push(`backtrackWindow is only offered by Aurora MySQL (got ${backtrackHours} hours with ${s.engine.family}). Remove it, or rely on point-in-time restore.`);
-  }
-  if (known(backtrackHours) && backtrackHours > 72) {
-    errors.push(`backtrackWindow may be at most 72 hours (got ${backtrackHours}). Lower it.`);
-  }
+  if (known(backtrackHours)) errors.push(...v.backtrackWindowErrors(backtrackHours, family));
   if (known(s.connectionsAlarmThreshold) && !(s.connectionsAlarmThreshold > 0)) {
     errors.push(`connectionsAlarmThreshold must be positive (got ${s.connectionsAlarmThreshold}). Use a value below the engine's max_connections.`);
   }
-  return errors.filter((e): e is string => e !== undefined);
+  return errors;
 }
 
-function clusterErrors(s: RdsSettings, props: IndependentRdsProps): Array<string | undefined> {
-  const errors: Array<string | undefined> = [];
+function clusterErrors(s: RdsSettings, props: IndependentRdsProps): Problem[] {
+  const errors: Problem[] = [];
   const storageProps: Array<[string, unknown]> = [
     ['allocatedStorage', props.allocatedStorage], ['maxAllocatedStorage', props.maxAllocatedStorage],
     ['storageType', props.storageType], ['iops', props.iops], ['storageThroughput', props.storageThroughput],
@@ -156,8 +159,8 @@ function clusterErrors(s: RdsSettings, props: IndependentRdsProps): Array<string
   return errors;
 }
 
-function storageErrors(s: RdsSettings, props: IndependentRdsProps): Array<string | undefined> {
-  const errors: Array<string | undefined> = [];
+function storageErrors(s: RdsSettings, props: IndependentRdsProps): Problem[] {
+  const errors: Problem[] = [];
   const type = s.storageType as string;
   const allocated = s.allocatedStorage;
   if (!known(allocated)) return errors;

@@ -3,7 +3,8 @@ import {
   aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { IndependentRds } from '../independent-rds';
+import { RdsTarget } from './rds-target';
+import { IRdsDatabase } from '../rds-database';
 import { ReplicaControllerFunction } from '../replica-controller-function';
 
 /** Tag key the controller puts on its replicas (kept in step with the handler). */
@@ -31,15 +32,16 @@ export interface BuiltController {
  * The scheduled Lambda that scales read replicas of a plain RDS instance, its private hosted
  * zone (the stable reader name), and a least-privilege role.
  */
-export function buildController(scope: Construct, db: IndependentRds, s: ControllerSettings): BuiltController {
-  const instance = db.instance!;
+export function buildController(scope: Construct, db: IRdsDatabase, target: RdsTarget, s: ControllerSettings): BuiltController {
   const controllerId = Names.uniqueResourceName(scope, { maxLength: 128 });
-  const vpc = instance.vpc;
+  const vpc = db.vpc;
+  // The database's own path when it is a construct (IndependentRds, an imported database), else its instance's.
+  const dbPath = Construct.isConstruct(db) ? db.node.path : target.construct.node.path;
 
   const zone = new route53.PrivateHostedZone(scope, 'ReaderZone', {
     zoneName: s.readerZoneName,
     vpc,
-    comment: `Reader name of ${db.node.path}, kept by ${scope.node.path}`,
+    comment: `Reader name of ${dbPath}, kept by ${scope.node.path}`,
   });
   // The controller writes records CloudFormation does not know; a zone with records cannot be
   // deleted, so it is retained (delete it by hand after the replicas are gone).
@@ -49,7 +51,7 @@ export function buildController(scope: Construct, db: IndependentRds, s: Control
   const logGroup = new logs.LogGroup(scope, 'ControllerLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
   const role = new iam.Role(scope, 'ControllerRole', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: `Read replica controller of ${db.node.path}`,
+    description: `Read replica controller of ${dbPath}`,
   });
   const fn = new ReplicaControllerFunction(scope, 'Controller', {
     role,
@@ -60,7 +62,7 @@ export function buildController(scope: Construct, db: IndependentRds, s: Control
     memorySize: 256,
     reservedConcurrentExecutions: 1,
     environment: {
-      SOURCE_INSTANCE_ID: instance.instanceIdentifier,
+      SOURCE_INSTANCE_ID: target.identifier,
       CONTROLLER_ID: controllerId,
       MIN_CAPACITY: String(s.minCapacity),
       MAX_CAPACITY: String(s.maxCapacity),
@@ -88,7 +90,7 @@ export function buildController(scope: Construct, db: IndependentRds, s: Control
       new iam.PolicyStatement({
         sid: 'KeepStateOnSource',
         actions: ['rds:AddTagsToResource'],
-        resources: [instance.instanceArn],
+        resources: [target.arn],
         conditions: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cdk-db-platform:last-scale-*'] } },
       }),
       new iam.PolicyStatement({
@@ -118,7 +120,7 @@ export function buildController(scope: Construct, db: IndependentRds, s: Control
   });
   role.attachInlinePolicy(policy);
   // Encrypted replicas are made with the database's key, on the caller's behalf.
-  db.encryptionKey.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
+  db.encryptionKey?.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
 
   // The function references the role (GetAtt) and aws-lambda also makes it depend on it
   // (cfn-lint W3005): keep the DependsOn on the role's policies only.
@@ -132,7 +134,7 @@ export function buildController(scope: Construct, db: IndependentRds, s: Control
   }, { omitEmpty: true }));
 
   const rule = new events.Rule(scope, 'Schedule', {
-    description: `Runs the read replica controller of ${db.node.path} every minute`,
+    description: `Runs the read replica controller of ${dbPath} every minute`,
     schedule: events.Schedule.rate(Duration.minutes(1)),
     targets: [new targets.LambdaFunction(fn, { retryAttempts: 0 })],
   });

@@ -1,3 +1,6 @@
+import { MAX_READ_REPLICAS } from '../../core/private/rds-rules';
+import { intAtLeast, intRange, isToken, Problem } from '../../core/private/validators';
+
 /** Settings of a ReplicaAutoscaling that are checked before anything is built. */
 export interface ReplicaScalingSettings {
   readonly minCapacity: number;
@@ -9,37 +12,36 @@ export interface ReplicaScalingSettings {
   readonly scaleOutCooldownSeconds: number;
 }
 
-/** Aurora's limit on readers per cluster, which also bounds the instance controller. */
-export const MAX_READ_REPLICAS = 15;
-
-/** Errors in the settings (each message without the construct name). */
-export function replicaScalingErrors(s: ReplicaScalingSettings): string[] {
-  const errors: string[] = [];
-  const isInt = (n: number) => Number.isInteger(n);
-  if (!isInt(s.maxCapacity) || s.maxCapacity < 1 || s.maxCapacity > MAX_READ_REPLICAS) {
-    errors.push(`maxCapacity must be an integer 1–${MAX_READ_REPLICAS} (got ${s.maxCapacity}). Aurora allows at most ${MAX_READ_REPLICAS} read replicas.`);
+/** Problems of the settings (each message without the construct name). */
+export function replicaScalingProblems(s: ReplicaScalingSettings): Problem[] {
+  const problems: Problem[] = [];
+  const known = (n: number | undefined) => !isToken(n);
+  const maxProblem = known(s.maxCapacity)
+    ? intRange('maxCapacity', s.maxCapacity, 1, MAX_READ_REPLICAS, `Aurora allows at most ${MAX_READ_REPLICAS} read replicas.`)
+    : undefined;
+  problems.push(maxProblem);
+  if (known(s.minCapacity)) {
+    const minProblem = intAtLeast('minCapacity', s.minCapacity, 0, 'Use 1 to always keep a reader.');
+    problems.push(minProblem);
+    if (!minProblem && !maxProblem && known(s.maxCapacity) && s.minCapacity > s.maxCapacity) {
+      problems.push(`minCapacity must not exceed maxCapacity (got ${s.minCapacity} > ${s.maxCapacity}). Raise maxCapacity or lower minCapacity.`);
+    }
   }
-  if (!isInt(s.minCapacity) || s.minCapacity < 0) {
-    errors.push(`minCapacity must be a whole number of replicas, 0 or more (got ${s.minCapacity}). Use 1 to always keep a reader.`);
-  } else if (s.minCapacity > s.maxCapacity) {
-    errors.push(`minCapacity must not exceed maxCapacity (got ${s.minCapacity} > ${s.maxCapacity}). Raise maxCapacity or lower minCapacity.`);
-  }
-  if (!(s.targetCpu > 0 && s.targetCpu < 100)) {
-    errors.push(`targetCpu must be above 0 and below 100 percent (got ${s.targetCpu}). 70 leaves headroom for spikes.`);
+  if (known(s.targetCpu) && !(s.targetCpu > 0 && s.targetCpu < 100)) {
+    problems.push(`targetCpu must be above 0 and below 100 percent (got ${s.targetCpu}). 70 leaves headroom for spikes.`);
   }
   if (s.targetConnections !== undefined) {
-    if (!(s.targetConnections > 0)) {
-      errors.push(`targetConnections must be above 0 connections per reader (got ${s.targetConnections}). Set a positive average, or leave it unset to track CPU.`);
+    if (known(s.targetConnections) && !(s.targetConnections > 0)) {
+      problems.push(`targetConnections must be above 0 connections per reader (got ${s.targetConnections}). Set a positive average, or leave it unset to track CPU.`);
     }
     if (s.targetCpuSet) {
-      errors.push('targetCpu and targetConnections cannot both be set (got both). Track one metric: remove one of them.');
+      problems.push('targetCpu and targetConnections cannot both be set (got both). Track one metric: remove one of them.');
     }
   }
-  if (!isInt(s.scaleInCooldownSeconds)) {
-    errors.push(`scaleInCooldown must be whole seconds (got ${s.scaleInCooldownSeconds} s). Round it to a whole second.`);
+  for (const [prop, seconds] of [['scaleInCooldown', s.scaleInCooldownSeconds], ['scaleOutCooldown', s.scaleOutCooldownSeconds]] as const) {
+    if (known(seconds) && !Number.isInteger(seconds)) {
+      problems.push(`${prop} must be whole seconds (got ${seconds} s). Round it to a whole second.`);
+    }
   }
-  if (!isInt(s.scaleOutCooldownSeconds)) {
-    errors.push(`scaleOutCooldown must be whole seconds (got ${s.scaleOutCooldownSeconds} s). Round it to a whole second.`);
-  }
-  return errors;
+  return problems;
 }

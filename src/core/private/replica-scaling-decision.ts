@@ -1,6 +1,7 @@
 /**
  * The decision of the read replica controller for plain RDS instances: a pure function of the
- * observed state, so every rule is unit-tested without AWS.
+ * observed state, so every rule is unit-tested without AWS. Private: the controller's Lambda
+ * handler imports it; it is not part of the library's API.
  */
 
 /** What the controller does in one run. */

@@ -1,14 +1,19 @@
-import { App, Stack, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
-import { BeanstalkDbBinding, BeanstalkDbBindingProps, SecretDelivery } from '../../src/aws/beanstalk-db-binding';
+import { BeanstalkDatabaseBinding, BeanstalkDatabaseBindingProps } from '../../src/aws/beanstalk-database-binding';
 import { IBindableDatabase } from '../../src/aws/bindable-database';
+import { grantSecretRead } from '../../src/aws/private/secret-grant';
+import { SecretDelivery } from '../../src/aws/secret-delivery';
+import { DatabaseConnectionDetails } from '../../src/core/connection-details';
+import { SslMode } from '../../src/core/ssl-mode';
 
 interface FakeOptions {
   readonly vpc: ec2.IVpc;
-  readonly readHost?: string;
-  readonly port?: string;
+  readonly readerHost?: string;
+  readonly port?: number;
   readonly databaseName?: string;
+  readonly sslMode?: SslMode;
   readonly noDefaultPort?: boolean;
   readonly withKey?: boolean;
 }
@@ -16,12 +21,8 @@ interface FakeOptions {
 /** A minimal IBindableDatabase: a security group with a default port and a KMS-encrypted secret. */
 class FakeDatabase extends Construct implements IBindableDatabase {
   public readonly connections: ec2.Connections;
-  public readonly endpointAddress = 'db.example.internal';
-  public readonly endpointPort: string;
-  public readonly databaseName: string;
-  public readonly username = 'app';
+  public readonly connectionDetails: DatabaseConnectionDetails;
   public readonly secret: secretsmanager.ISecret;
-  public readonly readEndpointAddress?: string;
   public readonly securityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, opts: FakeOptions) {
@@ -29,12 +30,33 @@ class FakeDatabase extends Construct implements IBindableDatabase {
     this.securityGroup = new ec2.SecurityGroup(this, 'Sg', { vpc: opts.vpc, allowAllOutbound: false });
     const defaultPort = opts.noDefaultPort ? undefined : ec2.Port.tcp(5432);
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort });
-    this.endpointPort = opts.port ?? '5432';
-    this.databaseName = opts.databaseName ?? 'shop';
-    this.readEndpointAddress = opts.readHost;
+    this.connectionDetails = {
+      host: 'db.example.internal',
+      port: opts.port ?? 5432,
+      databaseName: opts.databaseName ?? 'shop',
+      username: 'app',
+      sslMode: opts.sslMode,
+      readerHost: opts.readerHost,
+    };
     const key = opts.withKey === false ? undefined : new kms.Key(this, 'Key', { enableKeyRotation: true });
     this.secret = new secretsmanager.Secret(this, 'Secret', { encryptionKey: key, generateSecretString: { secretStringTemplate: '{"username":"app"}', generateStringKey: 'password' } });
   }
+
+  public grantSecretRead(grantee: iam.IGrantable): iam.Grant {
+    return grantSecretRead(this.secret, grantee);
+  }
+}
+
+/** A plain-object IBindableDatabase (no construct of its own). */
+function plainDatabase(
+  connections: ec2.Connections, secret: secretsmanager.ISecret, details: Partial<DatabaseConnectionDetails> = {},
+): IBindableDatabase {
+  return {
+    connections,
+    connectionDetails: { host: 'db.example.internal', port: 5432, databaseName: 'shop', username: 'app', ...details },
+    secret,
+    grantSecretRead: (grantee) => grantSecretRead(secret, grantee),
+  };
 }
 
 let app: App;
@@ -53,8 +75,8 @@ function envWith(settings?: elasticbeanstalk.CfnEnvironment.OptionSettingPropert
   });
 }
 
-function bind(overrides: Partial<BeanstalkDbBindingProps> = {}) {
-  return new BeanstalkDbBinding(stack, 'Binding', { database: db, environment, instanceRole: role, vpc, ...overrides });
+function bind(overrides: Partial<BeanstalkDatabaseBindingProps> = {}) {
+  return new BeanstalkDatabaseBinding(stack, 'Binding', { database: db, environment, instanceRole: role, vpc, ...overrides });
 }
 
 function settingsOf(template: Template): Array<{ Namespace: string; OptionName: string; Value: unknown }> {
@@ -70,7 +92,7 @@ const NS_ENV = 'aws:elasticbeanstalk:application:environment';
 const like = (pattern: string) => expect.stringMatching(new RegExp(pattern));
 const NS_SECRETS = 'aws:elasticbeanstalk:application:environmentsecrets';
 
-describe('BeanstalkDbBinding', () => {
+describe('BeanstalkDatabaseBinding', () => {
   beforeEach(() => {
     app = new App();
     stack = new Stack(app, 'App', { env: { account: '111111111111', region: 'us-east-1' } });
@@ -111,6 +133,21 @@ describe('BeanstalkDbBinding', () => {
     test('does not set DB_READ_HOST when the database has no read endpoint', () => {
       bind();
       expect(setting(Template.fromStack(stack), NS_ENV, 'DB_READ_HOST')).toBeUndefined();
+    });
+
+    test('does not set DB_SSL_MODE when the database records no sslmode', () => {
+      bind();
+      expect(setting(Template.fromStack(stack), NS_ENV, 'DB_SSL_MODE')).toBeUndefined();
+    });
+
+    test('sets exactly the contract values of the connection details, in the contract order', () => {
+      db = new FakeDatabase(stack, 'Db2', { vpc, sslMode: SslMode.REQUIRE, readerHost: 'reader.example.internal' });
+      const binding = bind();
+      expect(binding.environmentVariables).toEqual({
+        DB_HOST: 'db.example.internal', DB_PORT: '5432', DB_NAME: 'shop', DB_USER: 'app', DB_SSL_MODE: 'require', DB_READ_HOST: 'reader.example.internal',
+      });
+      expect(settingsOf(Template.fromStack(stack)).filter((s) => s.Namespace === NS_ENV).map((s) => s.OptionName))
+        .toEqual(['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_SSL_MODE', 'DB_READ_HOST']);
     });
 
     test('creates a security group in the vpc and puts it in launchconfiguration SecurityGroups', () => {
@@ -208,10 +245,16 @@ describe('BeanstalkDbBinding', () => {
   });
 
   describe('options', () => {
-    test('sets DB_READ_HOST when the database has a read endpoint', () => {
-      db = new FakeDatabase(stack, 'Db2', { vpc, readHost: 'reader.example.internal' });
+    test('sets DB_READ_HOST when the database has a reader host', () => {
+      db = new FakeDatabase(stack, 'Db2', { vpc, readerHost: 'reader.example.internal' });
       bind();
       expect(setting(Template.fromStack(stack), NS_ENV, 'DB_READ_HOST')).toBe('reader.example.internal');
+    });
+
+    test('readerHost sets DB_READ_HOST, overriding the database reader host', () => {
+      db = new FakeDatabase(stack, 'Db2', { vpc, readerHost: 'reader.example.internal' });
+      bind({ readerHost: 'reader.shop.db.internal' });
+      expect(setting(Template.fromStack(stack), NS_ENV, 'DB_READ_HOST')).toBe('reader.shop.db.internal');
     });
 
     test('secretArnOnly passes DB_SECRET_ARN and no environment secret', () => {
@@ -226,12 +269,21 @@ describe('BeanstalkDbBinding', () => {
       expect(setting(Template.fromStack(stack), NS_SECRETS, 'DB_PASSWORD')).toEqual({ 'Fn::Join': ['', [{ Ref: like('^DbSecret') }, ':pass']] });
     });
 
-    test('renames the variables', () => {
-      bind({ environmentVariableNames: { host: 'PGHOST', port: 'PGPORT', databaseName: 'PGDATABASE', username: 'PGUSER', password: 'PGPASSWORD' } });
+    test('envNames renames the variables by contract key', () => {
+      db = new FakeDatabase(stack, 'Db2', { vpc, sslMode: SslMode.REQUIRE });
+      bind({ envNames: { DB_HOST: 'PGHOST', DB_PORT: 'PGPORT', DB_NAME: 'PGDATABASE', DB_USER: 'PGUSER', DB_PASSWORD: 'PGPASSWORD', DB_SSL_MODE: 'PGSSLMODE' } });
       const t = Template.fromStack(stack);
       expect(settingsOf(t).filter((s) => s.Namespace === NS_ENV || s.Namespace === NS_SECRETS).map((s) => s.OptionName).sort()).toEqual(
-        ['PGDATABASE', 'PGHOST', 'PGPASSWORD', 'PGPORT', 'PGUSER'],
+        ['PGDATABASE', 'PGHOST', 'PGPASSWORD', 'PGPORT', 'PGSSLMODE', 'PGUSER'],
       );
+      expect(setting(t, NS_ENV, 'PGSSLMODE')).toBe('require');
+    });
+
+    test('envNames renames DB_SECRET_ARN and DB_READ_HOST', () => {
+      bind({ secretDelivery: SecretDelivery.secretArnOnly(), readerHost: 'reader.example.internal', envNames: { DB_SECRET_ARN: 'SECRET', DB_READ_HOST: 'READER' } });
+      const t = Template.fromStack(stack);
+      expect(setting(t, NS_ENV, 'SECRET')).toEqual({ Ref: like('^DbSecret') });
+      expect(setting(t, NS_ENV, 'READER')).toBe('reader.example.internal');
     });
 
     test('uses a given security group instead of creating one', () => {
@@ -285,7 +337,7 @@ describe('BeanstalkDbBinding', () => {
       const env = new elasticbeanstalk.CfnEnvironment(appStack, 'Env', { applicationName: 'shop' });
 
       // WHEN
-      new BeanstalkDbBinding(appStack, 'Binding', { database: db, environment: env, instanceRole: appRole, vpc: sharedVpc });
+      new BeanstalkDatabaseBinding(appStack, 'Binding', { database: db, environment: env, instanceRole: appRole, vpc: sharedVpc });
 
       // THEN
       Template.fromStack(appStack).resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
@@ -296,10 +348,7 @@ describe('BeanstalkDbBinding', () => {
 
     test('warns when the secret is known only by a partial ARN', () => {
       const imported = secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'shop/db');
-      const partial: IBindableDatabase = {
-        connections: db.connections, endpointAddress: 'db.example.internal', endpointPort: '5432', databaseName: 'shop', username: 'app', secret: imported,
-      };
-      bind({ database: partial });
+      bind({ database: plainDatabase(db.connections, imported) });
       Annotations.fromStack(stack).hasWarning('/App/Binding', Match.stringLikeRegexp('known only by a partial ARN'));
       const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }] } });
       expect(JSON.stringify(Object.values(policies)[0].Properties.PolicyDocument.Statement)).toContain('secret:shop/db-??????');
@@ -313,7 +362,7 @@ describe('BeanstalkDbBinding', () => {
   describe('validation', () => {
     test('throws on a coupled database (aws:rds:dbinstance) without development: true', () => {
       environment = envWith([{ namespace: 'aws:rds:dbinstance', optionName: 'DBEngine', value: 'postgres' }]);
-      expect(() => bind()).toThrow(/BeanstalkDbBinding: environment has option settings in namespace 'aws:rds:dbinstance'.*deletes that database/);
+      expect(() => bind()).toThrow(/BeanstalkDatabaseBinding: environment has option settings in namespace 'aws:rds:dbinstance'.*deletes that database/);
     });
 
     test('throws at synthesis when a coupled database is added to the environment after the binding', () => {
@@ -327,72 +376,79 @@ describe('BeanstalkDbBinding', () => {
 
     test('throws when optionSettings is an unresolved token', () => {
       environment = new elasticbeanstalk.CfnEnvironment(stack, 'TokEnv', { applicationName: 'shop', optionSettings: { resolve: () => [] } as any });
-      expect(() => bind()).toThrow(/BeanstalkDbBinding: environment.optionSettings is an unresolved token/);
+      expect(() => bind()).toThrow(/BeanstalkDatabaseBinding: environment.optionSettings is an unresolved token/);
     });
 
     test('throws when neither securityGroup nor vpc is set', () => {
-      expect(() => bind({ vpc: undefined })).toThrow(/BeanstalkDbBinding: neither securityGroup nor vpc is set/);
+      expect(() => bind({ vpc: undefined })).toThrow(/BeanstalkDatabaseBinding: neither securityGroup nor vpc is set/);
     });
 
     test('throws when both securityGroup and vpc are set', () => {
       const sg = new ec2.SecurityGroup(stack, 'Given', { vpc });
-      expect(() => bind({ securityGroup: sg })).toThrow(/BeanstalkDbBinding: securityGroup and vpc are both set/);
+      expect(() => bind({ securityGroup: sg })).toThrow(/BeanstalkDatabaseBinding: securityGroup and vpc are both set/);
     });
 
     test('throws when the database connections have no default port', () => {
       db = new FakeDatabase(stack, 'Db2', { vpc, noDefaultPort: true });
-      expect(() => bind()).toThrow(/BeanstalkDbBinding: database.connections has no defaultPort/);
+      expect(() => bind()).toThrow(/BeanstalkDatabaseBinding: database.connections has no defaultPort/);
     });
 
     test('throws when the database has no security group', () => {
-      const sgLess: IBindableDatabase = {
-        connections: new ec2.Connections({ defaultPort: ec2.Port.tcp(5432) }),
-        endpointAddress: 'db.example.internal',
-        endpointPort: '5432',
-        databaseName: 'shop',
-        username: 'app',
-        secret: db.secret,
-      };
-      expect(() => bind({ database: sgLess })).toThrow(/BeanstalkDbBinding: database.connections has no security group \(got 0\)/);
+      const sgLess = plainDatabase(new ec2.Connections({ defaultPort: ec2.Port.tcp(5432) }), db.secret);
+      expect(() => bind({ database: sgLess })).toThrow(/BeanstalkDatabaseBinding: database.connections has no security group \(got 0\)/);
     });
 
-    test('throws when the database endpointPort is not a number', () => {
-      db = new FakeDatabase(stack, 'Db2', { vpc, port: 'postgres' });
-      expect(() => bind()).toThrow(/BeanstalkDbBinding: database.endpointPort must be a port number \(got 'postgres'\)/);
+    test('throws when the database port is out of range', () => {
+      db = new FakeDatabase(stack, 'Db2', { vpc, port: 70000 });
+      expect(() => bind()).toThrow(/BeanstalkDatabaseBinding: database.connectionDetails.port must be a whole number from 1 to 65535 \(got 70000\)/);
+    });
+
+    test('throws when the database port is an unresolved token', () => {
+      const port = new CfnParameter(stack, 'Port', { type: 'Number' }).valueAsNumber;
+      db = new FakeDatabase(stack, 'Db2', { vpc, port });
+      expect(() => bind()).toThrow(/BeanstalkDatabaseBinding: database.connectionDetails.port must be a number known at synth time \(got an unresolved token\)/);
     });
 
     test('throws when the database name is empty', () => {
       db = new FakeDatabase(stack, 'Db2', { vpc, databaseName: '' });
-      expect(() => bind()).toThrow(/BeanstalkDbBinding: database.databaseName must not be empty/);
+      expect(() => bind()).toThrow(/BeanstalkDatabaseBinding: database.connectionDetails.databaseName must not be empty/);
+    });
+
+    test('throws when readerHost is not a host name', () => {
+      expect(() => bind({ readerHost: 'postgres://reader:5432' })).toThrow(/BeanstalkDatabaseBinding: readerHost must be a bare host name without a scheme/);
     });
 
     test('throws on an environment variable name starting with a digit', () => {
-      expect(() => bind({ environmentVariableNames: { host: '1HOST' } })).toThrow(
-        /BeanstalkDbBinding: environmentVariableNames.host must match \[A-Za-z_\]\[A-Za-z0-9_\]\* \(got '1HOST'\)/,
+      expect(() => bind({ envNames: { DB_HOST: '1HOST' } })).toThrow(
+        /BeanstalkDatabaseBinding: envNames.DB_HOST must be an environment variable name of letters, digits and '_', not starting with a digit \(got "1HOST"\)/,
       );
     });
 
     test('throws on an environment variable name with a dash', () => {
-      expect(() => bind({ environmentVariableNames: { password: 'DB-PASSWORD' } })).toThrow(/environmentVariableNames.password must match .*got 'DB-PASSWORD'/);
+      expect(() => bind({ envNames: { DB_PASSWORD: 'DB-PASSWORD' } })).toThrow(/envNames.DB_PASSWORD must be an environment variable name .*got "DB-PASSWORD"/);
     });
 
     test('throws on an empty environment variable name', () => {
-      expect(() => bind({ environmentVariableNames: { username: '' } })).toThrow(/environmentVariableNames.username must match .*got ''/);
+      expect(() => bind({ envNames: { DB_USER: '' } })).toThrow(/envNames.DB_USER must be an environment variable name .*got ""/);
+    });
+
+    test('throws on a key that is not a contract key', () => {
+      expect(() => bind({ envNames: { host: 'PGHOST' } })).toThrow(/BeanstalkDatabaseBinding: envNames renames "host", which is not a variable here\. Rename only DB_HOST, DB_PORT/);
     });
 
     test('throws on two variables with the same name', () => {
-      expect(() => bind({ environmentVariableNames: { host: 'DB', port: 'DB' } })).toThrow(
-        /BeanstalkDbBinding: environmentVariableNames.port and environmentVariableNames.host are both 'DB'/,
+      expect(() => bind({ envNames: { DB_HOST: 'DB', DB_PORT: 'DB' } })).toThrow(
+        /BeanstalkDatabaseBinding: envNames gives DB_HOST and DB_PORT the same name "DB"/,
       );
     });
 
-    test('throws when a name clashes with a default name of another variable', () => {
-      expect(() => bind({ environmentVariableNames: { readHost: 'DB_HOST' } })).toThrow(/environmentVariableNames.readHost and environmentVariableNames.host are both 'DB_HOST'/);
+    test('throws when a name clashes with the contract name of another variable', () => {
+      expect(() => bind({ envNames: { DB_READ_HOST: 'DB_HOST' } })).toThrow(/envNames gives DB_HOST and DB_READ_HOST the same name "DB_HOST"/);
     });
 
     test('throws when the environment already sets one of the variables', () => {
       environment = envWith([{ namespace: NS_ENV, optionName: 'DB_HOST', value: 'old-host' }]);
-      expect(() => bind()).toThrow(/BeanstalkDbBinding: environment already sets 'DB_HOST' in aws:elasticbeanstalk:application:environment/);
+      expect(() => bind()).toThrow(/BeanstalkDatabaseBinding: environment already sets 'DB_HOST' in aws:elasticbeanstalk:application:environment.*rename the binding's variable with envNames/);
     });
 
     test('throws when the environment already sets the password secret', () => {
@@ -402,7 +458,7 @@ describe('BeanstalkDbBinding', () => {
 
     test('throws on an empty secret JSON key', () => {
       expect(() => bind({ secretDelivery: SecretDelivery.environmentSecret('') })).toThrow(
-        /BeanstalkDbBinding: secretDelivery jsonKey must be a non-empty JSON key without ':' \(got ''\)/,
+        /BeanstalkDatabaseBinding: secretDelivery jsonKey must be a non-empty JSON key without ':' \(got ''\)/,
       );
     });
 

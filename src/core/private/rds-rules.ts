@@ -1,24 +1,19 @@
+import { intRange, isToken, show } from './validators';
+
 /**
  * Rules for Amazon RDS and Aurora settings, free of any framework so both the constructs and
  * their tests can use them. Each rule returns an error message (naming the prop, the bad
- * value and the fix) or `undefined` when the value is acceptable.
+ * value and the fix) or `undefined` when the value is acceptable. Engine families are the RDS
+ * engine names (`postgres`, `mysql`, `mariadb`, `aurora-postgresql`, `aurora-mysql`).
+ *
+ * Not part of the public API: the constructs apply these rules, users never call them.
  */
 
-/** Engine families known to the RDS rules. */
-export class RdsEngineFamily {
-  /** PostgreSQL on an RDS instance. */
-  public static readonly POSTGRES = 'postgres';
-  /** MySQL on an RDS instance. */
-  public static readonly MYSQL = 'mysql';
-  /** MariaDB on an RDS instance. */
-  public static readonly MARIADB = 'mariadb';
-  /** Aurora PostgreSQL cluster. */
-  public static readonly AURORA_POSTGRES = 'aurora-postgresql';
-  /** Aurora MySQL cluster. */
-  public static readonly AURORA_MYSQL = 'aurora-mysql';
+/** The most read replicas of an RDS instance, and the most readers of an Aurora cluster. */
+export const MAX_READ_REPLICAS = 15;
 
-  private constructor() {}
-}
+/** What Secrets Manager accepts as a secret name. */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 const BACKUP_WINDOW = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
 const MAINTENANCE_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$/;
@@ -163,10 +158,38 @@ export class RdsRules {
     return undefined;
   }
 
-  /** Port: RDS accepts 1150–65535. */
-  public static portError(port: number): string | undefined {
-    if (!Number.isInteger(port) || port < 1150 || port > 65535) {
-      return `port must be a whole number in 1150–65535 (got ${port}). Use the engine's default port or one in that range.`;
+  /**
+   * A port known at synth time: it is written literally into what apps read (`DB_PORT`), so an
+   * unresolved token (a CloudFormation parameter, an endpoint attribute) is refused.
+   */
+  public static knownPortError(port: number, prop = 'port'): string | undefined {
+    if (isToken(port)) {
+      return `${prop} must be a number known at synth time (got an unresolved token). Pass the port the database listens on as a number, e.g. 5432: apps get it literally as DB_PORT.`;
+    }
+    return undefined;
+  }
+
+  /** Port: known at synth time, and 1150–65535 (what RDS accepts). */
+  public static portError(port: number, prop = 'port'): string | undefined {
+    return RdsRules.knownPortError(port, prop)
+      ?? intRange(prop, port, 1150, 65535, "RDS accepts only this range: use the engine's default port (5432 or 3306) or one in the range.");
+  }
+
+  /** The name of a Secrets Manager secret (such as the master secret): 1–512 letters, digits and `/_+=.@-`, not an ARN. */
+  public static secretNameError(secretName: string, prop = 'secretName'): string | undefined {
+    if (typeof secretName === 'string' && secretName.startsWith('arn:')) {
+      return `${prop} must be the secret's name, not its ARN (got ${show(secretName)}). Pass the name only (the part after ':secret:' without the 6-character suffix).`;
+    }
+    if (typeof secretName !== 'string' || !SECRET_NAME.test(secretName)) {
+      return `${prop} must be 1-512 letters, digits and '/_+=.@-' (got ${show(secretName)}). Use the name as Secrets Manager shows it, e.g. 'prod/orders/db-master'.`;
+    }
+    return undefined;
+  }
+
+  /** Name of the database created at launch: a letter, then letters, digits or underscores, 1–63 characters. */
+  public static databaseNameError(databaseName: string): string | undefined {
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(databaseName)) {
+      return `databaseName must start with a letter and hold 1–63 letters, digits or underscores (got '${databaseName}'). Use e.g. 'app'.`;
     }
     return undefined;
   }
@@ -266,11 +289,40 @@ export class RdsRules {
   }
 
   /** Read replica count for an instance, or reader count for a cluster: 0–15. */
-  public static readReplicasError(count: number): string | undefined {
-    if (!Number.isInteger(count) || count < 0 || count > 15) {
-      return `readReplicas must be a whole number in 0–15 (got ${count}). Lower it.`;
+  public static readReplicasError(count: number, prop = 'readReplicas'): string | undefined {
+    return intRange(prop, count, 0, MAX_READ_REPLICAS, `RDS allows at most ${MAX_READ_REPLICAS} read replicas per instance (Aurora: readers per cluster); lower it.`);
+  }
+
+  /** The engine parameter that refuses unencrypted connections, and the value that turns it on. */
+  public static tlsParameter(engineFamily: string): { readonly name: string; readonly value: string } {
+    return engineFamily.endsWith('postgres') || engineFamily.endsWith('postgresql')
+      ? { name: 'rds.force_ssl', value: '1' }
+      : { name: 'require_secure_transport', value: 'ON' };
+  }
+
+  /** True when `parameters` make the server refuse connections without TLS. */
+  public static forcesTls(engineFamily: string, parameters: { [name: string]: string }): boolean {
+    const tls = RdsRules.tlsParameter(engineFamily);
+    const value = String(parameters[tls.name] ?? '').toUpperCase();
+    return value === tls.value || value === '1';
+  }
+
+  /** How often the master password rotates: 1–1000 days (what Secrets Manager accepts). */
+  public static rotationIntervalError(days: number): string | undefined {
+    if (!(days >= 1 && days <= 1000)) {
+      return `rotationInterval must be 1–1000 days (got ${days}). Use e.g. Duration.days(30).`;
     }
     return undefined;
+  }
+
+  /** The backtrack window: Aurora MySQL only, at most 72 hours. */
+  public static backtrackWindowErrors(hours: number, engineFamily: string): string[] {
+    const errors: string[] = [];
+    if (hours > 0 && engineFamily !== 'aurora-mysql') {
+      errors.push(`backtrackWindow is only offered by Aurora MySQL (got ${hours} hours with ${engineFamily}). Remove it, or rely on point-in-time restore.`);
+    }
+    if (hours > 72) errors.push(`backtrackWindow may be at most 72 hours (got ${hours}). Lower it.`);
+    return errors;
   }
 
   /** RDS refuses a master password it manages itself on a database that has read replicas. */

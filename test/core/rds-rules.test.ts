@@ -1,13 +1,16 @@
-import { RdsRules } from '../../src/core/rds-validation';
+import { RdsRules } from '../../src/core/private/rds-rules';
+import { isToken } from '../../src/core/private/validators';
 
 const {
-  allocatedStorageError, backupRetentionError, backupWindowError, engineVersionError, instanceClassError, iopsError,
-  maintenanceWindowError, managedPasswordWithReplicasError, maxAllocatedStorageError, maxUsernameLength, monitoringIntervalError,
+  allocatedStorageError, backtrackWindowErrors, backupRetentionError, backupWindowError, databaseNameError,
+  engineVersionError, forcesTls, instanceClassError, iopsError, knownPortError, maintenanceWindowError,
+  managedPasswordWithReplicasError, maxAllocatedStorageError, maxUsernameLength, monitoringIntervalError,
   parseBackupWindow, parseMaintenanceWindow, performanceInsightsRetentionError, portError, readReplicasError,
-  storageThroughputError, usernameError, windowOverlapError, windowsOverlap,
+  rotationIntervalError, secretNameError, storageThroughputError, tlsParameter, usernameError, windowOverlapError,
+  windowsOverlap,
 } = RdsRules;
 
-describe('rds-validation', () => {
+describe('rds-rules', () => {
   describe('backup window', () => {
     test('accepts 03:00-04:00', () => expect(backupWindowError('03:00-04:00')).toBeUndefined());
     test('accepts a window across midnight', () => expect(backupWindowError('23:45-00:15')).toBeUndefined());
@@ -66,8 +69,42 @@ describe('rds-validation', () => {
 
   describe('port', () => {
     test('accepts 5432', () => expect(portError(5432)).toBeUndefined());
-    test('rejects 1149', () => expect(portError(1149)).toMatch(/1150–65535 \(got 1149\)/));
+    test('rejects 1149', () => expect(portError(1149)).toMatch(/port must be a whole number from 1150 to 65535 \(got 1149\)/));
     test('rejects 65536', () => expect(portError(65536)).toMatch(/got 65536/));
+    test('rejects an unresolved token, naming the prop', () => {
+      const token = -1.8881545897087626e+289;
+      expect(isToken(token)).toBe(true);
+      expect(portError(token, 'attrs.port')).toMatch(/^attrs.port must be a number known at synth time \(got an unresolved token\)/);
+      expect(knownPortError(token)).toMatch(/DB_PORT/);
+      expect(knownPortError(5432)).toBeUndefined();
+    });
+  });
+
+  describe('database name', () => {
+    test('accepts app', () => expect(databaseNameError('app')).toBeUndefined());
+    test('rejects a hyphen', () => expect(databaseNameError('my-db')).toMatch(/databaseName must start with a letter .*got 'my-db'/));
+    test('rejects 64 characters', () => expect(databaseNameError('a'.repeat(64))).toMatch(/1–63/));
+  });
+
+  describe('secret names', () => {
+    test('accepts prod/shop/db-master', () => expect(secretNameError('prod/shop/db-master')).toBeUndefined());
+    test('rejects a space', () => expect(secretNameError('db name')).toMatch(/secretName must be 1-512 letters, digits and '\/_\+=\.@-' \(got "db name"\)/));
+    test('rejects an ARN', () => expect(secretNameError('arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf')).toMatch(/not its ARN/));
+    test('rejects 513 characters', () => expect(secretNameError('a'.repeat(513))).toMatch(/1-512/));
+  });
+
+  describe('TLS', () => {
+    test('PostgreSQL forces TLS with rds.force_ssl, MySQL and MariaDB with require_secure_transport', () => {
+      expect(tlsParameter('postgres')).toEqual({ name: 'rds.force_ssl', value: '1' });
+      expect(tlsParameter('aurora-postgresql')).toEqual({ name: 'rds.force_ssl', value: '1' });
+      expect(tlsParameter('mariadb')).toEqual({ name: 'require_secure_transport', value: 'ON' });
+    });
+    test('reads whether parameters force TLS', () => {
+      expect(forcesTls('postgres', { 'rds.force_ssl': '1' })).toBe(true);
+      expect(forcesTls('postgres', { 'rds.force_ssl': '0' })).toBe(false);
+      expect(forcesTls('mysql', { require_secure_transport: 'on' })).toBe(true);
+      expect(forcesTls('aurora-mysql', {})).toBe(false);
+    });
   });
 
   describe('user names', () => {
@@ -109,9 +146,22 @@ describe('rds-validation', () => {
     test.each([0, 8, 30, 744])('rejects %d days of Performance Insights', (d) => expect(performanceInsightsRetentionError(d)).toMatch(/must be 7/));
   });
 
+  describe('rotation and backtrack', () => {
+    test('accepts a 30-day rotation', () => expect(rotationIntervalError(30)).toBeUndefined());
+    test('rejects rotation under a day or over 1000 days', () => {
+      expect(rotationIntervalError(0.5)).toMatch(/rotationInterval must be 1–1000 days \(got 0.5\)/);
+      expect(rotationIntervalError(1001)).toMatch(/got 1001/);
+    });
+    test('accepts 24 hours of backtrack on Aurora MySQL', () => expect(backtrackWindowErrors(24, 'aurora-mysql')).toEqual([]));
+    test('rejects backtrack elsewhere and over 72 hours', () => {
+      expect(backtrackWindowErrors(4, 'postgres')).toEqual([expect.stringMatching(/only offered by Aurora MySQL \(got 4 hours with postgres\)/)]);
+      expect(backtrackWindowErrors(100, 'aurora-mysql')).toEqual([expect.stringMatching(/at most 72 hours \(got 100\)/)]);
+    });
+  });
+
   describe('replicas', () => {
     test('accepts 0–15 replicas', () => expect(readReplicasError(15)).toBeUndefined());
-    test('rejects -1 replicas', () => expect(readReplicasError(-1)).toMatch(/0–15 \(got -1\)/));
+    test('rejects -1 replicas', () => expect(readReplicasError(-1)).toMatch(/readReplicas must be a whole number from 0 to 15 \(got -1\)/));
     test('refuses an RDS-managed master password with replicas', () => {
       expect(managedPasswordWithReplicasError(true, 1)).toMatch(/manageMasterUserPassword cannot be combined with read replicas \(got 1 replica/);
     });
