@@ -13,3 +13,4 @@ export * from './database-provider';
 export * from './connection-model';
 export * from './secret-reference';
 export * from './replica-scaling-decision';
+export * from './deploy-safety';

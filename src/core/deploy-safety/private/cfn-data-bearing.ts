@@ -1,0 +1,116 @@
+import { isObject } from './json-values';
+import { CfnResource } from './model';
+
+/**
+ * The CloudFormation resource types that hold data (or keys to it), and what losing or replacing
+ * one means, in words for findings.
+ */
+
+/** Data-bearing resource types: a replacement, deletion or orphaning of one of these is unsafe. */
+export const DATA_BEARING_TYPES = [
+  'AWS::RDS::DBInstance',
+  'AWS::RDS::DBCluster',
+  'AWS::KMS::Key',
+  'AWS::SecretsManager::Secret',
+  'AWS::Route53::HostedZone',
+];
+
+/** True when a resource of this type holds data. */
+export function isDataBearing(type: string): boolean {
+  return DATA_BEARING_TYPES.includes(type);
+}
+
+/** A short noun for the resource: "DB instance", "Aurora reader/writer instance", "read replica", "KMS key", … */
+export function noun(resource: CfnResource): string {
+  const props = resource.Properties ?? {};
+  switch (resource.Type) {
+    case 'AWS::RDS::DBInstance':
+      if (props.DBClusterIdentifier !== undefined) return 'cluster instance';
+      if (props.SourceDBInstanceIdentifier !== undefined) return 'read replica';
+      return 'DB instance';
+    case 'AWS::RDS::DBCluster': return 'DB cluster';
+    case 'AWS::KMS::Key': return 'KMS key';
+    case 'AWS::SecretsManager::Secret': return 'secret';
+    case 'AWS::Route53::HostedZone': return 'hosted zone';
+    default: return resource.Type;
+  }
+}
+
+/** What a new resource of this kind starts as, for "CloudFormation creates a new …". */
+function freshOne(resource: CfnResource): string {
+  switch (resource.Type) {
+    case 'AWS::RDS::DBInstance':
+      if (resource.Properties?.DBClusterIdentifier !== undefined) return 'a new cluster instance (the cluster keeps the data)';
+      if (resource.Properties?.SourceDBInstanceIdentifier !== undefined) return 'a new read replica, copied again from its source';
+      return 'a new, EMPTY DB instance, and the stack\'s references (endpoint, secret attachment, apps) move to it';
+    case 'AWS::RDS::DBCluster': return 'a new, EMPTY DB cluster with new instances, and the stack\'s references (endpoints, secret attachment, apps) move to it';
+    case 'AWS::KMS::Key': return 'a new KMS key; data encrypted with the old key needs the old key to be read';
+    case 'AWS::SecretsManager::Secret': return 'a new secret with a NEW generated password, which the database does not have';
+    case 'AWS::Route53::HostedZone': return 'a new hosted zone with new name servers; the parent domain\'s NS delegation still points at the old zone';
+    default: return `a new ${resource.Type}`;
+  }
+}
+
+/** The policy CloudFormation applies when it removes a resource (DeletionPolicy and its RDS defaults). */
+export function deletionPolicy(resource: CfnResource): string {
+  if (resource.DeletionPolicy) return resource.DeletionPolicy;
+  const standaloneRds = resource.Type === 'AWS::RDS::DBCluster'
+    || (resource.Type === 'AWS::RDS::DBInstance' && resource.Properties?.DBClusterIdentifier === undefined);
+  return standaloneRds ? 'Snapshot' : 'Delete';
+}
+
+/** True for the policies that keep the resource (`Retain`, `RetainExceptOnCreate`). */
+export function retains(policy: string | undefined): boolean {
+  return policy === 'Retain' || policy === 'RetainExceptOnCreate';
+}
+
+/** What happens to the old resource under a policy (DeletionPolicy or UpdateReplacePolicy). */
+export function fateOfOld(resource: CfnResource, policy: string): string {
+  const what = `the old ${noun(resource)}`;
+  if (retains(policy)) {
+    return isDataBearing(resource.Type)
+      ? `${what} is kept outside the stack (${policy}): orphaned, still running and billed, and holding the data that the apps no longer reach`
+      : `${what} is kept outside the stack (${policy}): orphaned, no longer managed by any stack, and in the way of a new one with the same name`;
+  }
+  if (policy === 'Snapshot') return `${what} is deleted after a final snapshot: the data survives only in that snapshot`;
+  if (resource.Type === 'AWS::KMS::Key') return `${what} is scheduled for deletion: whatever it encrypted becomes unreadable when the waiting period ends`;
+  if (resource.Type === 'AWS::RDS::DBInstance' && resource.Properties?.DBClusterIdentifier !== undefined) return `${what} is deleted (the cluster keeps the data)`;
+  return `${what} is DELETED with its data`;
+}
+
+/** The consequence of replacing a resource, given the UpdateReplacePolicy that applies. */
+export function replaceConsequence(resource: CfnResource, updateReplacePolicy: string): string {
+  const named = namedBy(resource);
+  const nameClash = named
+    ? ` Because it has a fixed ${named}, the replacement cannot be created under the same name and the update fails and rolls back.`
+    : '';
+  return `CloudFormation creates ${freshOne(resource)}; then ${fateOfOld(resource, updateReplacePolicy)}.${nameClash}`;
+}
+
+/** The property that gives a resource a fixed physical name, when set. */
+function namedBy(resource: CfnResource): string | undefined {
+  const props = resource.Properties ?? {};
+  const key = ({
+    'AWS::RDS::DBInstance': 'DBInstanceIdentifier',
+    'AWS::RDS::DBCluster': 'DBClusterIdentifier',
+    'AWS::SecretsManager::Secret': 'Name',
+  } as { [type: string]: string })[resource.Type];
+  return key !== undefined && props[key] !== undefined && !isObject(props[key]) ? key : undefined;
+}
+
+/** Advice for a create-only property change, per property. */
+const PROPERTY_ADVICE: { [prop: string]: string } = {
+  DBName: 'To use another database name, create that database with SQL in the existing instance (CREATE DATABASE) instead of changing DBName.',
+  DatabaseName: 'To use another database name, create that database with SQL in the existing cluster (CREATE DATABASE) instead of changing DatabaseName.',
+  MasterUsername: 'To log in as another user, create that role with SQL in the existing database instead of changing the master user name.',
+  KmsKeyId: 'To move to another key, restore a snapshot copied with the new key into a new database next to the old one, then switch the apps.',
+  StorageEncrypted: 'To encrypt an existing database, restore an encrypted copy of a snapshot into a new database next to the old one, then switch the apps.',
+  DBSubnetGroupName: 'Keep the subnet group (and its logical ID); change its subnets instead of replacing it.',
+  Engine: 'To change engines, migrate the data (AWS DMS, or dump and restore) into a new database next to the old one.',
+};
+
+/** The fix for a replacement of `prop` on a data-bearing resource. */
+export function replaceFix(prop: string, before: string): string {
+  const advice = PROPERTY_ADVICE[prop] ?? 'To really change it, create the new resource under a new construct id next to the old one, copy the data, switch the apps, then remove the old one.';
+  return `Revert ${prop} to ${before}. ${advice}`;
+}
