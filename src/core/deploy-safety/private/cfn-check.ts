@@ -61,7 +61,7 @@ function replaceFindings(pair: StackPair, replaced: Map<string, PropertyChange[]
     const resource = cfnId(pair.name, id);
     if (isDataBearing(after.Type)) {
       out.push(finding(resource, after.Type, DeploySafetyChange.REPLACE, describe(changes), replaceConsequence(after, policy),
-        `${replaceFix(changes[0].prop, display(changes[0].before))} Accept it only on purpose: --allow ${resource}:replace.`));
+        replaceFix(changes[0].prop, display(changes[0].before))));
     } else if (retains(policy)) {
       out.push(finding(resource, after.Type, DeploySafetyChange.ORPHAN, `replaced: ${describe(changes)}`,
         `CloudFormation creates a new ${after.Type}; ${fateOfOld(after, policy)}.`,
@@ -127,7 +127,7 @@ function removalFindings(pair: StackPair, candidates: NewResource[], taken: Set<
       ? 'Keep the construct id and its path unchanged (a logical ID is derived from them), or move the resource without recreating it '
         + 'with CloudFormation stack refactoring (`cdk refactor`), or pin the old logical ID with overrideLogicalId.'
       : clusterMember && keeps
-        ? 'The instance stays a member of the cluster, still serving and billed, outside the stack: keep it in the template (for example keep the reader count), '
+        ? 'Keep the instance in the template (for example keep the reader count), '
           + `or delete it yourself (aws rds delete-db-instance) after the deploy and --allow ${resource}:orphan.`
         : `Keep it in the template. If it really must go, take a backup, remove it deliberately and --allow ${resource}:${keeps ? 'orphan' : 'delete'}.`;
     out.push(finding(resource, before.Type, keeps ? DeploySafetyChange.ORPHAN : DeploySafetyChange.DELETE, summary, consequence, fix));

@@ -67,6 +67,10 @@ export function retains(policy: string | undefined): boolean {
 /** What happens to the old resource under a policy (DeletionPolicy or UpdateReplacePolicy). */
 export function fateOfOld(resource: CfnResource, policy: string): string {
   const what = `the old ${noun(resource)}`;
+  const clusterMember = resource.Type === 'AWS::RDS::DBInstance' && resource.Properties?.DBClusterIdentifier !== undefined;
+  if (retains(policy) && clusterMember) {
+    return `${what} is kept outside the stack (${policy}): it stays attached to the cluster, serving and billed, but no stack manages it any more`;
+  }
   if (retains(policy)) {
     return isDataBearing(resource.Type)
       ? `${what} is kept outside the stack (${policy}): orphaned, still running and billed, and holding the data that the apps no longer reach`
@@ -74,7 +78,7 @@ export function fateOfOld(resource: CfnResource, policy: string): string {
   }
   if (policy === 'Snapshot') return `${what} is deleted after a final snapshot: the data survives only in that snapshot`;
   if (resource.Type === 'AWS::KMS::Key') return `${what} is scheduled for deletion: whatever it encrypted becomes unreadable when the waiting period ends`;
-  if (resource.Type === 'AWS::RDS::DBInstance' && resource.Properties?.DBClusterIdentifier !== undefined) return `${what} is deleted (the cluster keeps the data)`;
+  if (clusterMember) return `${what} is deleted (the cluster keeps the data)`;
   return `${what} is DELETED with its data`;
 }
 

@@ -147,12 +147,12 @@ function reKeyFindings(stack: string, id: string, before: CfnResource, after: Cf
   const keys = [...new Set([...Object.keys(isObject(b) ? b : {}), ...Object.keys(isObject(a) ? a : {})])].sort();
   const diff = keys.filter((k) => !jsonEqual(isObject(b) ? b[k] : undefined, isObject(a) ? a[k] : undefined))
     .map((k) => `${k} ${display(isObject(b) ? b[k] : undefined)} → ${display(isObject(a) ? a[k] : undefined)}`);
-  const stranded = replacedDatabases.length > 0
-    ? ` The replaced database${replacedDatabases.length > 1 ? 's' : ''} ${replacedDatabases.join(', ')} is kept or deleted with the OLD password, which was only in this secret.`
-    : '';
-  return [finding(cfnId(stack, id), after.Type, DeploySafetyChange.RE_KEY, `GenerateSecretString changed: ${diff.join('; ')}`,
-    'Secrets Manager generates a NEW password into the secret. The database keeps its current password (its template does not change), '
-    + `so the apps, the proxy and the rotation function that read the secret can no longer log in.${stranded}`,
+  const consequence = replacedDatabases.length > 0
+    ? `Secrets Manager generates a NEW password into the secret. The replacement of ${replacedDatabases.join(', ')} is created with it, but the old `
+      + 'database, which holds the data, keeps the OLD password, which was only in this secret: reaching the old data needs a master password reset.'
+    : 'Secrets Manager generates a NEW password into the secret. The database keeps its current password (nothing in its template changes), '
+      + 'so the apps, the proxy and the rotation function that read the secret can no longer log in.';
+  return [finding(cfnId(stack, id), after.Type, DeploySafetyChange.RE_KEY, `GenerateSecretString changed: ${diff.join('; ')}`, consequence,
     'Keep GenerateSecretString exactly as deployed (SecretStringTemplate included): put values that may change, such as the database name, '
     + 'somewhere else than the generated secret. To change the password, rotate it (RotationSchedule) instead.')];
 }

@@ -80,7 +80,8 @@ function statefulSetImmutable(b: K8sObject, a: K8sObject): DeploySafetyFinding[]
   const name = a.metadata.name;
   const ns = a.metadata.namespace ?? 'default';
   const fix = fields.length === 1 && claims.onlyGrowth
-    ? `Grow the existing claims instead (their StorageClass must allow volume expansion): kubectl -n ${ns} patch pvc <claim>-${name}-<ordinal> `
+    ? 'Grow the existing claims instead (their StorageClass must allow volume expansion): '
+      + `kubectl -n ${ns} patch pvc ${(sa.volumeClaimTemplates as Json[]).map((c) => `${claimName(c)}-${name}-<ordinal>`).join(' / ')} `
       + `-p '{"spec":{"resources":{"requests":{"storage":"<new size>"}}}}' for each pod, then kubectl -n ${ns} delete statefulset ${name} --cascade=orphan `
       + 'and apply again: the pods and their volumes are kept.'
     : `Revert ${fields.join(', ')}. A claim template's storage class cannot change under existing volumes: move the data (dump and restore) into a new StatefulSet. `
