@@ -42,10 +42,25 @@ print(json.dumps(out))
 `;
 
 /**
+ * The Python that has cfn-lint's package: `python3` when it imports `cfnlint`, else the interpreter
+ * named in the `cfn-lint` script's `#!` line (pipx and virtualenv installs).
+ */
+export function pythonWithCfnLint(): string {
+  if (spawnSync('python3', ['-c', 'import cfnlint'], { encoding: 'utf-8' }).status === 0) return 'python3';
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const script = path.join(dir, 'cfn-lint');
+    if (!dir || !fs.existsSync(script)) continue;
+    const shebang = /^#!\s*(\S*python\S*)/.exec(fs.readFileSync(script, 'utf-8').split('\n')[0]);
+    if (shebang) return shebang[1];
+  }
+  return 'python3';
+}
+
+/**
  * Reads `createOnlyProperties` of each type from the schemas of the installed cfn-lint. A type
  * without a provider schema (SAM's `AWS::Serverless::*`, expanded by a transform) maps to null.
  */
-export function readCreateOnlyProperties(types: readonly string[], python = 'python3'): CreateOnlyTable {
+export function readCreateOnlyProperties(types: readonly string[], python = pythonWithCfnLint()): CreateOnlyTable {
   const res = spawnSync(python, ['-c', PYTHON, SCHEMA_REGION, ...types], { encoding: 'utf-8', maxBuffer: 16 * 1024 * 1024 });
   if (res.error || res.status !== 0) {
     throw new Error(`cannot read the CloudFormation schemas through cfn-lint's Python package (${python}): ${res.error?.message ?? res.stderr.trim()}. `

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
@@ -30,7 +34,9 @@ export function rdsTemplate(props: Partial<IndependentRdsProps> = {}, placement:
   const { vpc } = networkStack(app);
   const stack = plainStack(app, 'Database');
   const scope = placement.wrapIn ? new Construct(stack, placement.wrapIn) : stack;
-  const db = new IndependentRds(scope, placement.id ?? 'Database', { vpc, databaseName: 'shop', username: 'shop', ...props, ...placement.propsIn?.(stack) });
+  const db = new IndependentRds(scope, placement.id ?? 'Database', {
+    vpc, databaseName: 'shop', username: 'shop', ...props, ...placement.propsIn?.(stack),
+  });
   placement.extras?.(stack, db);
   return Template.fromStack(stack).toJSON();
 }
@@ -43,7 +49,11 @@ export function sharedPostgresObjects(props: Partial<SharedPostgresProps> = {}):
 }
 
 /** Checks two templates of the Database stack. */
-export function checkTemplates(before: { [key: string]: unknown }, after: { [key: string]: unknown }, options?: DeploySafetyOptions): DeploySafetyReport {
+export function checkTemplates(
+  before: { [key: string]: unknown },
+  after: { [key: string]: unknown },
+  options?: DeploySafetyOptions,
+): DeploySafetyReport {
   return DeploySafety.check(DeploySafetyInput.fromTemplate(before, 'Database'), DeploySafetyInput.fromTemplate(after, 'Database'), options);
 }
 
@@ -70,4 +80,31 @@ export function theFinding(report: DeploySafetyReport, resource: string, change:
   const found = report.findings.filter((f) => f.resource === resource && f.change === change);
   if (found.length !== 1) throw new Error(`expected one ${change} finding on ${resource}; the report is:\n${DeploySafety.formatReport(report)}`);
   return found[0];
+}
+
+/** A minimal cloud assembly (manifest.json and one template per stack) in a new temporary directory. */
+export function writeAssembly(stacks: { [name: string]: object }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assembly-'));
+  const artifacts: { [id: string]: object } = {};
+  for (const [name, template] of Object.entries(stacks)) {
+    fs.writeFileSync(path.join(dir, `${name}.template.json`), JSON.stringify(template));
+    artifacts[name] = { type: 'aws:cloudformation:stack', properties: { templateFile: `${name}.template.json` } };
+  }
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '44.0.0', artifacts }));
+  return dir;
+}
+
+/** The command line's source, relative to the repository root. */
+export const CLI_SOURCE = 'src/core/deploy-safety/cli.ts';
+
+/** Runs the `cdk-db-safety` command line in a child process (through ts-node). */
+export function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const root = path.join(__dirname, '..', '..', '..');
+  const res = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(root, CLI_SOURCE), ...args], {
+    cwd: root,
+    encoding: 'utf-8',
+    env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'tsconfig.json') },
+    timeout: 120_000,
+  });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }

@@ -1,6 +1,6 @@
 import { Duration, Tags, aws_kms as kms } from 'aws-cdk-lib';
-import { DatabaseEngine, DatabasePreset, RdsProxy, ReplicaAutoscaling } from '../../../src/aws';
 import { checkObjects, checkTemplates, kinds, logicalId, rdsTemplate, sharedPostgresObjects, theFinding } from './fixtures';
+import { DatabaseEngine, DatabasePreset, RdsProxy, ReplicaAutoscaling } from '../../../src/aws';
 
 /**
  * Every row of both tables of issue 12, reproduced with the library's own constructs: the checker
