@@ -1,7 +1,7 @@
 import { DeploySafetyChange } from '../deploy-safety-change';
 import { DeploySafetyFinding } from '../deploy-safety-finding';
 import { compareVersions, familyFor, knownEngine, majorVersion } from './engine-versions';
-import { display, isObject, isTrue, jsonEqual, numberOf } from './json-values';
+import { display, isObject, isTrue, jsonEqual, numberOf, referencedIds } from './json-values';
 import { CfnResource, CfnTemplate, cfnId, finding, Json, JsonObject } from './model';
 
 /**
@@ -166,11 +166,10 @@ export function rdsFindings(
   afterTemplate: CfnTemplate,
   replaced: ReadonlySet<string>,
 ): DeploySafetyFinding[] {
-  const replacedDatabases = [...replaced].filter((other) => {
-    const r = afterTemplate.Resources[other];
-    return r && (r.Type === 'AWS::RDS::DBInstance' || r.Type === 'AWS::RDS::DBCluster')
-      && JSON.stringify(r.Properties?.MasterUserPassword ?? '').includes(`"Ref":"${id}"`);
-  }).map((other) => cfnId(stack, other));
+  // Databases replaced in the same deploy whose master password comes from this secret.
+  const replacedDatabases = [...replaced]
+    .filter((other) => referencedIds(afterTemplate.Resources[other]?.Properties?.MasterUserPassword).includes(id))
+    .map((other) => cfnId(stack, other));
   return [
     ...versionFindings(stack, id, before, after),
     ...storageFindings(stack, id, before, after),
@@ -181,7 +180,10 @@ export function rdsFindings(
 
 /** Parameter group family checks for every database of a template (new ones included). */
 export function familyFindingsOf(stack: string, after: CfnTemplate): DeploySafetyFinding[] {
-  const seen = new Set<string>();
-  return Object.entries(after.Resources).flatMap(([id, r]) => familyFindings(stack, after, id, r))
-    .filter((f) => !seen.has(f.resource + f.summary) && seen.add(f.resource + f.summary) !== undefined);
+  // A group used by several databases (a cluster and its instances) is reported once.
+  const unique = new Map<string, DeploySafetyFinding>();
+  for (const [id, r] of Object.entries(after.Resources)) {
+    for (const f of familyFindings(stack, after, id, r)) if (!unique.has(f.resource)) unique.set(f.resource, f);
+  }
+  return [...unique.values()];
 }
