@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DeploySafety, DeploySafetyInput } from '../../../src/core';
 import { rdsTemplate } from './fixtures';
+import { DeploySafety, DeploySafetyInput } from '../../../src/core';
 
 /**
  * The test helper as a consumer repository uses it: the template deployed last is committed as a
