@@ -57,6 +57,15 @@ describe('replace', () => {
     expect(theFinding(report, 'Database/Db', 'replace').consequence).toMatch(/fixed DBInstanceIdentifier.*update fails and rolls back/);
   });
 
+  test('a fixed name that changes itself replaces without a name clash; the fix says to remove a property that was not set', () => {
+    const secret = (props: { [k: string]: unknown }) => ({ Type: 'AWS::SecretsManager::Secret', Properties: { GenerateSecretString: { PasswordLength: 32 }, ...props } });
+    const f = theFinding(checkTemplates(tpl({ S: secret({}) }), tpl({ S: secret({ Name: 'prod/db' }) })), 'Database/S', 'replace');
+    expect(f.summary).toBe('Name (absent) → "prod/db" (create-only)');
+    expect(f.consequence).not.toMatch(/fixed Name/);
+    expect(f.consequence).toMatch(/old secret is kept outside the stack \(Retain\)|old secret is DELETED/);
+    expect(f.fix).toMatch(/^Remove Name \(it was not set\)\./);
+  });
+
   test('a retained resource that is not data-bearing, when replaced, leaves the old one orphaned', () => {
     const logs = (name: string) => ({ Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { LogGroupName: name } });
     const f = theFinding(checkTemplates(tpl({ Logs: logs('/a') }), tpl({ Logs: logs('/b') })), 'Database/Logs', 'orphan');

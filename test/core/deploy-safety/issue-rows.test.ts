@@ -65,8 +65,10 @@ describe('the CloudFormation rows of issue 12', () => {
     expect(theFinding(report, db, 'replace').summary).toMatch(/KmsKeyId .*DatabaseKey5E5D9547.* → .*OwnKey/);
     expect(theFinding(report, db, 'replace').fix).toMatch(/snapshot copied with the new key/);
     const orphan = theFinding(report, key, 'orphan');
-    expect(orphan.consequence).toMatch(/old KMS key is kept outside the stack \(Retain\): orphaned, still running and billed/);
-    expect(orphan.fix).toBeTruthy();
+    // The instance that stayed now refers to the new key: a swap, not a move.
+    expect(orphan.summary).toBe('removed from the template (DeletionPolicy Retain)');
+    expect(orphan.consequence).toMatch(/old KMS key is kept outside the stack \(Retain\): orphaned, still billed, and holding the key to whatever it encrypted/);
+    expect(orphan.fix).toMatch(/^Keep the key in the template while anything encrypted with it remains/);
   });
 
   test.each([

@@ -60,8 +60,10 @@ function replaceFindings(pair: StackPair, replaced: Map<string, PropertyChange[]
     const policy = after.UpdateReplacePolicy ?? 'Delete';
     const resource = cfnId(pair.name, id);
     if (isDataBearing(after.Type)) {
-      out.push(finding(resource, after.Type, DeploySafetyChange.REPLACE, describe(changes), replaceConsequence(after, policy),
-        replaceFix(changes[0].prop, display(changes[0].before))));
+      const first = changes[0];
+      const consequence = replaceConsequence(after, policy, changes.map((c) => c.prop));
+      out.push(finding(resource, after.Type, DeploySafetyChange.REPLACE, describe(changes), consequence,
+        replaceFix(first.prop, first.before === undefined ? undefined : display(first.before))));
     } else if (retains(policy)) {
       out.push(finding(resource, after.Type, DeploySafetyChange.ORPHAN, `replaced: ${describe(changes)}`,
         `CloudFormation creates a new ${after.Type}; ${fateOfOld(after, policy)}.`,
@@ -94,12 +96,29 @@ function newResources(beforeStacks: StackTemplate[], afterStacks: StackTemplate[
     .filter((r) => !existed.has(r.resource)));
 }
 
-/** The look-alike that a removed resource probably moved to: same type, at least half its properties equal. */
-function movedTo(removed: CfnResource, candidates: NewResource[], taken: Set<string>): NewResource | undefined {
+/**
+ * True when a resource that keeps its logical ID referred to `removedId` before and refers to the
+ * candidate now: the candidate is a swap (a key brought in place of the library's), not a move.
+ */
+function swappedIn(pair: StackPair, removedId: string, candidate: NewResource): boolean {
+  const prefix = `${pair.name}/`;
+  if (!candidate.resource.startsWith(prefix)) return false;
+  const candidateId = candidate.resource.slice(prefix.length);
+  return Object.entries(pair.after.Resources).some(([id, r]) => pair.before.Resources[id] !== undefined
+    && referencedIds(pair.before.Resources[id].Properties).includes(removedId)
+    && referencedIds(r.Properties).includes(candidateId));
+}
+
+/**
+ * The look-alike that a removed resource probably moved to: same type, at least half its
+ * properties equal (references aside), and not swapped in by a resource that stayed.
+ */
+function movedTo(pair: StackPair, removedId: string, candidates: NewResource[], taken: Set<string>): NewResource | undefined {
+  const removed = pair.before.Resources[removedId];
   let best: NewResource | undefined;
   let bestScore = 0.5;
   for (const c of candidates) {
-    if (c.value.Type !== removed.Type || taken.has(c.resource)) continue;
+    if (c.value.Type !== removed.Type || taken.has(c.resource) || swappedIn(pair, removedId, c)) continue;
     const score = similarity(removed, c.value);
     if (score >= bestScore) [best, bestScore] = [c, score];
   }
@@ -115,7 +134,7 @@ function removalFindings(pair: StackPair, candidates: NewResource[], taken: Set<
     const keeps = retains(policy);
     if (!keeps && !isDataBearing(before.Type)) continue;
     const resource = cfnId(pair.name, id);
-    const moved = movedTo(before, candidates, taken);
+    const moved = movedTo(pair, id, candidates, taken);
     const what = noun(before);
     const summary = moved
       ? `logical ID changed: ${resource} is gone and ${moved.resource} (same type, alike) is new; it looks moved`
@@ -129,7 +148,10 @@ function removalFindings(pair: StackPair, candidates: NewResource[], taken: Set<
       : clusterMember && keeps
         ? 'Keep the instance in the template (for example keep the reader count), '
           + `or delete it yourself (aws rds delete-db-instance) after the deploy and --allow ${resource}:orphan.`
-        : `Keep it in the template. If it really must go, take a backup, remove it deliberately and --allow ${resource}:${keeps ? 'orphan' : 'delete'}.`;
+        : before.Type === 'AWS::KMS::Key'
+          ? 'Keep the key in the template while anything encrypted with it remains (a retained database, its snapshots, a secret). '
+            + `When nothing needs it any more, remove it deliberately and --allow ${resource}:${keeps ? 'orphan' : 'delete'}.`
+          : `Keep it in the template. If it really must go, take a backup, remove it deliberately and --allow ${resource}:${keeps ? 'orphan' : 'delete'}.`;
     out.push(finding(resource, before.Type, keeps ? DeploySafetyChange.ORPHAN : DeploySafetyChange.DELETE, summary, consequence, fix));
   }
   return out;

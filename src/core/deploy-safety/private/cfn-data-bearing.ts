@@ -64,6 +64,15 @@ export function retains(policy: string | undefined): boolean {
   return policy === 'Retain' || policy === 'RetainExceptOnCreate';
 }
 
+/** What a retained data-bearing resource still holds. */
+const HOLDS: { [type: string]: string } = {
+  'AWS::RDS::DBInstance': 'the data',
+  'AWS::RDS::DBCluster': 'the data',
+  'AWS::KMS::Key': 'the key to whatever it encrypted',
+  'AWS::SecretsManager::Secret': 'the current password',
+  'AWS::Route53::HostedZone': 'the records the parent domain delegates to',
+};
+
 /** What happens to the old resource under a policy (DeletionPolicy or UpdateReplacePolicy). */
 export function fateOfOld(resource: CfnResource, policy: string): string {
   const what = `the old ${noun(resource)}`;
@@ -73,7 +82,7 @@ export function fateOfOld(resource: CfnResource, policy: string): string {
   }
   if (retains(policy)) {
     return isDataBearing(resource.Type)
-      ? `${what} is kept outside the stack (${policy}): orphaned, still running and billed, and holding the data that the apps no longer reach`
+      ? `${what} is kept outside the stack (${policy}): orphaned, still billed, and holding ${HOLDS[resource.Type]} that the stack no longer points at`
       : `${what} is kept outside the stack (${policy}): orphaned, no longer managed by any stack, and in the way of a new one with the same name`;
   }
   if (policy === 'Snapshot') return `${what} is deleted after a final snapshot: the data survives only in that snapshot`;
@@ -82,10 +91,13 @@ export function fateOfOld(resource: CfnResource, policy: string): string {
   return `${what} is DELETED with its data`;
 }
 
-/** The consequence of replacing a resource, given the UpdateReplacePolicy that applies. */
-export function replaceConsequence(resource: CfnResource, updateReplacePolicy: string): string {
+/**
+ * The consequence of replacing a resource, given the UpdateReplacePolicy that applies and the
+ * properties that change (a fixed name that stays the same makes the replacement fail).
+ */
+export function replaceConsequence(resource: CfnResource, updateReplacePolicy: string, changed: readonly string[]): string {
   const named = namedBy(resource);
-  const nameClash = named
+  const nameClash = named !== undefined && !changed.includes(named)
     ? ` Because it has a fixed ${named}, the replacement cannot be created under the same name and the update fails and rolls back.`
     : '';
   return `CloudFormation creates ${freshOne(resource)}; then ${fateOfOld(resource, updateReplacePolicy)}.${nameClash}`;
@@ -114,7 +126,7 @@ const PROPERTY_ADVICE: { [prop: string]: string } = {
 };
 
 /** The fix for a replacement of `prop` on a data-bearing resource. */
-export function replaceFix(prop: string, before: string): string {
+export function replaceFix(prop: string, before: string | undefined): string {
   const advice = PROPERTY_ADVICE[prop] ?? 'To really change it, create the new resource under a new construct id next to the old one, copy the data, switch the apps, then remove the old one.';
-  return `Revert ${prop} to ${before}. ${advice}`;
+  return `${before === undefined ? `Remove ${prop} (it was not set)` : `Revert ${prop} to ${before}`}. ${advice}`;
 }

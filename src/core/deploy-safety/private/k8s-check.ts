@@ -143,10 +143,13 @@ function dataMoved(removed: K8sObject, before: K8sObject[], after: K8sObject[], 
       + (services.length > 0 ? `, and Service ${services.join(', ')} now sends the apps to it` : '') + '.'
     : '';
   return finding(k8sId(removed), removed.kind, DeploySafetyChange.K8S_DATA_MOVED, summary,
-    `The data in ${claims.join(', ')} stays behind: \`kubectl apply\` leaves the old ${removed.kind} running, and a pruning deploy `
+    `The data in ${claims.join(', ')} stays behind: \`kubectl apply\` leaves the old ${removed.kind} in place, and a pruning deploy `
     + `(kubectl apply --prune, Argo CD, Flux) deletes it${isClaim ? ', and with it the volume if its reclaim policy is Delete' : ' (its claims stay unless the retention policy deletes them)'}.${moved}`,
-    `Keep the name ${removed.metadata.name}. To really rename it, dump the database and restore it into the new one before switching the apps, `
-    + 'or pre-create the new claims bound to the old volumes (retain the PersistentVolumes first).');
+    isClaim
+      ? `Keep the name ${removed.metadata.name}. To really rename it, copy the data into the new claim before switching the workload, `
+        + 'or bind a new claim to the old volume (set its PersistentVolume\'s reclaim policy to Retain first).'
+      : `Keep the name ${removed.metadata.name}. To really rename it, dump the database and restore it into the new one before switching the apps, `
+        + 'or pre-create the new claims bound to the old volumes (set the PersistentVolumes\' reclaim policy to Retain first).');
 }
 
 /** Pod spec containers of a workload that keeps data (a StatefulSet, or a Deployment mounting a claim). */
