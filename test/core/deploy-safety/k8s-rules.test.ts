@@ -31,6 +31,7 @@ describe('StatefulSet immutable fields', () => {
     ['selector', { selector: { matchLabels: { app: 'other' } } }, /selector \{"matchLabels":\{"app":"db"\}\} → \{"matchLabels":\{"app":"other"\}\}/],
     ['serviceName', { serviceName: 'other' }, /serviceName "db-headless" → "other"/],
     ['podManagementPolicy', { podManagementPolicy: 'Parallel' }, /podManagementPolicy "OrderedReady" → "Parallel"/],
+    ['revisionHistoryLimit', { revisionHistoryLimit: 3 }, /revisionHistoryLimit \(absent\) → 3/],
     ['a claim template added', { volumeClaimTemplates: [claim('data', '10Gi'), claim('wal', '1Gi')] }, /claim template wal added/],
   ])('%s: kubectl apply fails', (_name, change, summary) => {
     const report = checkObjects([sts()], [sts(change)]);

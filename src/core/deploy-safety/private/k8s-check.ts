@@ -11,8 +11,11 @@ import { postgresMajorOf } from './postgres-image';
  * changes under existing data.
  */
 
-/** StatefulSet spec fields the API server lets an update change; every other field is immutable. */
-const STATEFULSET_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'revisionHistoryLimit'];
+/**
+ * StatefulSet spec fields the API server lets an update change; every other field is immutable,
+ * revisionHistoryLimit included (kubernetes/kubernetes#56341).
+ */
+const STATEFULSET_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
 
 const FORBIDDEN = "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', "
   + "'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
@@ -40,6 +43,12 @@ function claimName(claim: Json): string {
   return typeof name === 'string' ? name : '?';
 }
 
+/** A claim template without its `spec.resources`, to compare everything but the size. */
+function withoutResources(claim: Json): Json {
+  const spec = valueAt(claim, 'spec');
+  return { ...(isObject(claim) ? claim : {}), spec: { ...(isObject(spec) ? spec : {}), resources: null } };
+}
+
 /** What changed in the claim templates, claim by claim: storage size and class. */
 function claimChanges(before: Json[], after: Json[]): { text: string[]; onlyGrowth: boolean } {
   const text: string[] = [];
@@ -58,8 +67,7 @@ function claimChanges(before: Json[], after: Json[]): { text: string[]; onlyGrow
       const grows = (quantityValue(String(sa)) ?? 0) > (quantityValue(String(sb)) ?? Infinity);
       onlyGrowth = onlyGrowth && grows;
     }
-    const rest = (c: Json): Json => ({ ...(isObject(c) ? c : {}), spec: { ...(isObject(valueAt(c, 'spec')) ? valueAt(c, 'spec') as JsonObject : {}), resources: null } });
-    if (!jsonEqual(rest(b), rest(a))) {
+    if (!jsonEqual(withoutResources(b), withoutResources(a))) {
       const cb = valueAt(b, 'spec/storageClassName');
       const ca = valueAt(a, 'spec/storageClassName');
       text.push(jsonEqual(cb, ca) ? `${claimName(b)}: template changed` : `${claimName(b)}: storageClassName ${display(cb)} → ${display(ca)}`);
@@ -76,7 +84,7 @@ function statefulSetImmutable(b: K8sObject, a: K8sObject): DeploySafetyFinding[]
   const fields = [...new Set([...Object.keys(sb), ...Object.keys(sa)])].sort().filter((k) => !jsonEqual(sb[k], sa[k]));
   if (fields.length === 0) return [];
   const claims = claimChanges(sb.volumeClaimTemplates as Json[], sa.volumeClaimTemplates as Json[]);
-  const details = fields.map((f) => (f === 'volumeClaimTemplates' ? `volumeClaimTemplates (${claims.text.join('; ')})` : `${f} ${display(sb[f])} → ${display(sa[f])}`));
+  const details = fields.map((f) => (f === 'volumeClaimTemplates' ? `volumeClaimTemplates (${claims.text.join('; ') || 'changed'})` : `${f} ${display(sb[f])} → ${display(sa[f])}`));
   const name = a.metadata.name;
   const ns = a.metadata.namespace ?? 'default';
   const fix = fields.length === 1 && claims.onlyGrowth
