@@ -20,9 +20,9 @@ const pgInstance = (props: { [k: string]: unknown } = {}) => ({
 
 describe('replace', () => {
   test.each([
-    ['AWS::SecretsManager::Secret', 'Name', 'a', 'b', /new secret with a NEW generated password/],
-    ['AWS::Route53::HostedZone', 'Name', 'a.example.com', 'b.example.com', /new hosted zone with new name servers/],
-    ['AWS::RDS::DBCluster', 'StorageEncrypted', false, true, /new, EMPTY DB cluster/],
+    ['AWS::SecretsManager::Secret', 'Name', 'a', 'b', /creates a NEW secret with a new generated password, which the database does not have/],
+    ['AWS::Route53::HostedZone', 'Name', 'a.example.com', 'b.example.com', /creates a NEW hosted zone with new name servers; the parent domain's NS delegation still points at the old zone/],
+    ['AWS::RDS::DBCluster', 'StorageEncrypted', false, true, /creates a NEW, EMPTY DB cluster with new instances, and the stack's references/],
   ])('%s: a create-only %s change replaces it', (type, prop, from, to, consequence) => {
     const report = checkTemplates(tpl({ R: { Type: type, Properties: { [prop]: from } } }), tpl({ R: { Type: type, Properties: { [prop]: to } } }));
     const f = theFinding(report, 'Database/R', 'replace');

@@ -22,7 +22,7 @@ describe('the CloudFormation rows of issue 12', () => {
     expect(kinds(report)).toEqual([`${db} replace`, `${secret} re-key`]);
     const replace = theFinding(report, db, 'replace');
     expect(replace.summary).toMatch(/DBName "shop" → "orders" \(create-only\)/);
-    expect(replace.consequence).toMatch(/new, EMPTY DB instance/);
+    expect(replace.consequence).toMatch(/creates a NEW, EMPTY DB instance, and the stack's references \(endpoint, secret attachment, apps\) move to it/);
     expect(replace.consequence).toMatch(/old DB instance is kept outside the stack \(Retain\): orphaned/);
     expect(replace.fix).toMatch(/Revert DBName to "shop".*CREATE DATABASE/);
     const reKey = theFinding(report, secret, 're-key');
@@ -42,7 +42,7 @@ describe('the CloudFormation rows of issue 12', () => {
     const reader = `Database/${logicalId(before, INSTANCE, 'DatabaseReader')}`;
     expect(kinds(report)).toEqual([cluster, reader, writer, secret].map((r) => `${r} ${r === secret ? 're-key' : 'replace'}`).sort());
     expect(theFinding(report, cluster, 'replace').summary).toMatch(/DatabaseName "shop" → "orders"/);
-    expect(theFinding(report, cluster, 'replace').consequence).toMatch(/new, EMPTY DB cluster/);
+    expect(theFinding(report, cluster, 'replace').consequence).toMatch(/NEW, EMPTY DB cluster/);
     expect(theFinding(report, writer, 'replace').summary).toMatch(/DBClusterIdentifier .*it refers to DatabaseF44359DD, which is replaced/);
   });
 
@@ -67,7 +67,7 @@ describe('the CloudFormation rows of issue 12', () => {
     const orphan = theFinding(report, key, 'orphan');
     // The instance that stayed now refers to the new key: a swap, not a move.
     expect(orphan.summary).toBe('removed from the template (DeletionPolicy Retain)');
-    expect(orphan.consequence).toMatch(/old KMS key is kept outside the stack \(Retain\): orphaned, still billed, and holding the key to whatever it encrypted/);
+    expect(orphan.consequence).toMatch(/old KMS key is kept outside the stack \(Retain\): orphaned and still billed; it holds the key to whatever it encrypted/);
     expect(orphan.fix).toMatch(/^Keep the key in the template while anything encrypted with it remains/);
   });
 
@@ -77,10 +77,11 @@ describe('the CloudFormation rows of issue 12', () => {
   ])('%s changes every logical ID: the DB, the key and the secret are orphaned, and look moved', (_name, placement) => {
     const report = checkTemplates(base, rdsTemplate({}, placement));
 
-    for (const resource of [db, key, secret]) {
+    for (const [resource, created] of [[db, 'a NEW, EMPTY DB instance'], [key, 'a NEW KMS key'], [secret, 'a NEW secret with a new generated password']]) {
       const orphan = theFinding(report, resource, 'orphan');
       expect(orphan.summary).toMatch(/logical ID changed: .* is new; it looks moved/);
-      expect(orphan.consequence).toMatch(/kept outside the stack \(Retain\).*is created as a NEW .*, empty/);
+      expect(orphan.consequence).toMatch(/kept outside the stack \(Retain\): orphaned and still billed/);
+      expect(orphan.consequence).toContain(`is created as ${created}.`);
       expect(orphan.fix).toMatch(/`cdk refactor`/);
     }
     expect(report.findings.every((f) => f.change === 'orphan')).toBe(true);

@@ -1,6 +1,6 @@
 import { DeploySafetyChange } from '../deploy-safety-change';
 import { DeploySafetyFinding } from '../deploy-safety-finding';
-import { deletionPolicy, fateOfOld, isDataBearing, noun, replaceConsequence, replaceFix, retains } from './cfn-data-bearing';
+import { deletionPolicy, fateOfOld, isDataBearing, newOne, noun, replaceConsequence, replaceFix, retains } from './cfn-data-bearing';
 import { conditionalReplacements, familyFindingsOf, PropertyChange, rdsFindings } from './cfn-rds-rules';
 import { CREATE_ONLY_PROPERTIES } from './create-only-properties.generated';
 import { display, isObject, jsonEqual, referencedIds, valueAt, withoutReferenceIds } from './json-values';
@@ -139,7 +139,7 @@ function removalFindings(pair: StackPair, candidates: NewResource[], taken: Set<
     const summary = moved
       ? `logical ID changed: ${resource} is gone and ${moved.resource} (same type, alike) is new; it looks moved`
       : `removed from the template (DeletionPolicy ${policy})`;
-    const instead = moved ? ` CloudFormation does not move it: ${moved.resource} is created as a NEW ${what}${isDataBearing(before.Type) ? ', empty' : ''}.` : '';
+    const instead = moved ? ` CloudFormation does not move it: ${moved.resource} is created as ${newOne(moved.value)}.` : '';
     const consequence = `CloudFormation removes the ${what} from the stack; ${fateOfOld(before, policy)}.${instead}`;
     const clusterMember = before.Type === 'AWS::RDS::DBInstance' && before.Properties?.DBClusterIdentifier !== undefined;
     const fix = moved

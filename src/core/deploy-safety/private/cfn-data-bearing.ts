@@ -36,19 +36,34 @@ export function noun(resource: CfnResource): string {
   }
 }
 
-/** What a new resource of this kind starts as, for "CloudFormation creates a new …". */
-function freshOne(resource: CfnResource): string {
+/** A new resource of this kind, in a few words: "a NEW, EMPTY DB instance". */
+export function newOne(resource: CfnResource): string {
   switch (resource.Type) {
     case 'AWS::RDS::DBInstance':
       if (resource.Properties?.DBClusterIdentifier !== undefined) return 'a new cluster instance (the cluster keeps the data)';
       if (resource.Properties?.SourceDBInstanceIdentifier !== undefined) return 'a new read replica, copied again from its source';
-      return 'a new, EMPTY DB instance, and the stack\'s references (endpoint, secret attachment, apps) move to it';
-    case 'AWS::RDS::DBCluster': return 'a new, EMPTY DB cluster with new instances, and the stack\'s references (endpoints, secret attachment, apps) move to it';
-    case 'AWS::KMS::Key': return 'a new KMS key; data encrypted with the old key needs the old key to be read';
-    case 'AWS::SecretsManager::Secret': return 'a new secret with a NEW generated password, which the database does not have';
-    case 'AWS::Route53::HostedZone': return 'a new hosted zone with new name servers; the parent domain\'s NS delegation still points at the old zone';
-    default: return `a new ${resource.Type}`;
+      return 'a NEW, EMPTY DB instance';
+    case 'AWS::RDS::DBCluster': return 'a NEW, EMPTY DB cluster with new instances';
+    case 'AWS::SecretsManager::Secret': return 'a NEW secret with a new generated password';
+    case 'AWS::Route53::HostedZone': return 'a NEW hosted zone with new name servers';
+    default: return `a NEW ${noun(resource)}`;
   }
+}
+
+/** What else a replacement brings, after {@link newOne}. */
+const AND_THEN: { [type: string]: string } = {
+  'AWS::RDS::DBInstance': ', and the stack\'s references (endpoint, secret attachment, apps) move to it',
+  'AWS::RDS::DBCluster': ', and the stack\'s references (endpoints, secret attachment, apps) move to it',
+  'AWS::KMS::Key': '; data encrypted with the old key needs the old key to be read',
+  'AWS::SecretsManager::Secret': ', which the database does not have',
+  'AWS::Route53::HostedZone': '; the parent domain\'s NS delegation still points at the old zone',
+};
+
+/** What a replacement creates, for "CloudFormation creates …". */
+function freshOne(resource: CfnResource): string {
+  const standaloneInstance = resource.Type !== 'AWS::RDS::DBInstance'
+    || (resource.Properties?.DBClusterIdentifier === undefined && resource.Properties?.SourceDBInstanceIdentifier === undefined);
+  return `${newOne(resource)}${standaloneInstance ? AND_THEN[resource.Type] ?? '' : ''}`;
 }
 
 /** The policy CloudFormation applies when it removes a resource (DeletionPolicy and its RDS defaults). */
@@ -82,7 +97,7 @@ export function fateOfOld(resource: CfnResource, policy: string): string {
   }
   if (retains(policy)) {
     return isDataBearing(resource.Type)
-      ? `${what} is kept outside the stack (${policy}): orphaned, still billed, and holding ${HOLDS[resource.Type]} that the stack no longer points at`
+      ? `${what} is kept outside the stack (${policy}): orphaned and still billed; it holds ${HOLDS[resource.Type]}, and nothing in the stack points at it any more`
       : `${what} is kept outside the stack (${policy}): orphaned, no longer managed by any stack, and in the way of a new one with the same name`;
   }
   if (policy === 'Snapshot') return `${what} is deleted after a final snapshot: the data survives only in that snapshot`;
