@@ -107,7 +107,7 @@ describe('ExternalDatabaseSecret from an ExternalSecret', () => {
 
   test('throws when refreshInterval is under a minute', () => {
     expect(() => new ExternalDatabaseSecret(chart, 'Db', { secretName: 's', source: externalSource({ refreshInterval: Duration.seconds(5) }) }))
-      .toThrow(/refreshInterval must be a whole number of seconds, at least 60 \(got 5s\)/);
+      .toThrow(/ExternalDatabaseSecret: refreshInterval must be whole seconds from 60 to 31622400 \(got 5 s\)/);
   });
 
   test('throws on an sslMode RDS refuses', () => {
