@@ -119,6 +119,16 @@ describe('ExternalDatabaseSecret from an ExternalSecret', () => {
     expect(() => new ExternalDatabaseSecret(chart, 'Db', { secretName: 'Shop_DB', source: externalSource() }))
       .toThrow(/ExternalDatabaseSecret.*secretName/);
   });
+
+  test('puts the ExternalSecret in the given namespace', () => {
+    new ExternalDatabaseSecret(chart, 'Db', { secretName: 's', namespace: 'shop', source: externalSource() });
+    expect(externalSecretDoc(chart).metadata.namespace).toBe('shop');
+  });
+
+  test('throws on a namespace that is not a DNS label', () => {
+    expect(() => new ExternalDatabaseSecret(chart, 'Db', { secretName: 's', namespace: 'Shop', source: externalSource() }))
+      .toThrow(/ExternalDatabaseSecret: namespace must be a DNS-1123 label/);
+  });
 });
 
 describe('ExternalSecretStoreRef', () => {
