@@ -151,7 +151,7 @@ function server(chart: Chart): void {
           serviceAccountName: 'postgres-superuser',
           automountServiceAccountToken: true,
           restartPolicy: 'OnFailure',
-          securityContext: podSecurity,
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{
             name: 'bootstrap',
             image: 'bitnami/kubectl:1.28.15',
@@ -286,7 +286,7 @@ function addApp(chart: Chart, appName: string, ingress: k8s.NetworkPolicyIngress
           initContainers: [{
             name: 'secret-bootstrap',
             image: 'bitnami/kubectl:1.28.15',
-            command: ['/bin/sh', '-c', bootstrapScript(secretName, 'DB_PASSWORD', `postgresql://${user}:`, `@${HOST}:5432/${db}?sslmode=prefer`)],
+            command: ['/bin/sh', '-c', bootstrapScript(secretName, 'DB_PASSWORD', `postgresql://${user}:`, `@${HOST}:5432/${db}?sslmode=prefer&connect_timeout=10`)],
             env: bootstrapEnv,
             resources: small,
             securityContext: secure(1001),

@@ -51,7 +51,7 @@ function runScript(pg: PgHarness, script: string, password: string): Promise<voi
 
 /**
  * Takes the `db-init` container scripts of `apps` apps added with `SharedPostgres.addApp` (the
- * exact text the Jobs run, `DbInitJob.initScript`) and runs them against a fresh PostgreSQL 15,
+ * exact text the Jobs run, `DatabaseInitJob.initScript`) and runs them against a fresh PostgreSQL 15,
  * `concurrency` at a time (in a cluster the Jobs run side by side), from empty, then a second
  * time. The secret-bootstrap init container needs the Kubernetes API and is not part of this:
  * each app's password is given in `DB_PASSWORD`.

@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       runs.push(await initConvergence(INIT_APPS, concurrency));
     }
     results.init = runs;
-    out.push(`Init convergence on ${runs[0].server}: the db-init scripts of ${INIT_APPS} DbInitJobs`,
+    out.push(`Init convergence on ${runs[0].server}: the db-init scripts of ${INIT_APPS} DatabaseInitJobs`,
       table(['scripts at a time', 'run', 'ms', 'target ms', '', 'app databases after'], runs.flatMap((r) => [
         [String(r.concurrency), 'first (from empty)', f0(r.firstRunMs), String(TARGET.initMs), mark(r.firstRunMs <= TARGET.initMs), String(r.databasesAfterFirstRun)],
         [String(r.concurrency), 'second (no-op)', f0(r.noOpRunMs), String(TARGET.noOpMs), mark(r.noOpRunMs <= TARGET.noOpMs), String(r.databasesAfterSecondRun)],

@@ -4,7 +4,7 @@ import { NagSuppressions } from 'cdk-nag';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { IndependentRds, SecretReferenceFor } from '../src/aws';
-import { CaBundle, DatabaseSecretSource, ExternalDatabaseSecret, ExternalSecretStoreRef, WaitForDb } from '../src/k8s';
+import { CaBundle, DatabaseSecretSource, ExternalDatabaseSecret, ExternalSecretStoreRef, WaitForDatabase } from '../src/k8s';
 
 /**
  * An EKS app on an IndependentRds, AWS and Kubernetes side by side:
@@ -102,7 +102,7 @@ export function build(outdir: string): { aws?: cdk.App; k8s?: cdk8s.App } {
     }],
   });
   ca.mountInto(app.containers[0]);
-  WaitForDb.addTo(app, { secret: dbSecret.secret, caBundle: ca });
+  WaitForDatabase.addTo(app, { secret: dbSecret.secret, caBundle: ca });
 
   return { aws, k8s };
 }

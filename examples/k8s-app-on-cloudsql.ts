@@ -2,7 +2,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { DatabaseConnection, DatabaseProvider } from '../src/core';
-import { CloudSqlAuthProxy, DatabaseSecretSource, ExternalDatabaseSecret, WaitForDb } from '../src/k8s';
+import { CloudSqlAuthProxy, DatabaseSecretSource, ExternalDatabaseSecret, WaitForDatabase } from '../src/k8s';
 
 /**
  * A GKE app on Cloud SQL for PostgreSQL through the Cloud SQL Auth Proxy v2, run as a native
@@ -53,7 +53,7 @@ export function build(outdir: string): { aws?: cdk.App; k8s?: cdk8s.App } {
   });
   // Order matters: the proxy sidecar starts first, then wait-for-db checks through it.
   CloudSqlAuthProxy.addTo(app, { provider, privateIp: true });
-  WaitForDb.addTo(app, { secret: dbSecret.secret });
+  WaitForDatabase.addTo(app, { secret: dbSecret.secret });
 
   return { k8s };
 }

@@ -2,7 +2,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { DatabaseConnection, DatabaseProvider } from '../src/core';
-import { DatabaseSecretSource, ExternalDatabaseSecret, WaitForDb } from '../src/k8s';
+import { DatabaseSecretSource, ExternalDatabaseSecret, WaitForDatabase } from '../src/k8s';
 
 /**
  * A Kubernetes app on Neon, with the credentials in an existing Secret laid out like a typical
@@ -55,7 +55,7 @@ export function build(outdir: string): { aws?: cdk.App; k8s?: cdk8s.App } {
       },
     }],
   });
-  WaitForDb.addTo(app, { secret: dbSecret.secret, urlKey: 'database-url' });
+  WaitForDatabase.addTo(app, { secret: dbSecret.secret, urlKey: 'database-url' });
 
   return { k8s };
 }

@@ -1,13 +1,14 @@
+import { AppDatabaseNames } from './app-database-names';
 import { PostgresNames } from './pg-names';
+import * as v from './private/validators';
+import { Problem, throwIfAny } from './private/validators';
+
+const DEFAULT_PASSWORD_ENV = 'DB_PASSWORD';
 
 /** What the init job creates for one app. */
 export interface InitSqlOptions {
-  /** The app's database (created owned by `username` if missing). */
-  readonly databaseName: string;
-  /** The app's login role (created with the generated password if missing). */
-  readonly username: string;
-  /** The app's schema inside its database (created owned by `username` if missing). */
-  readonly schemaName: string;
+  /** The app's names (database, user, schema), validated when they were made. */
+  readonly names: AppDatabaseNames;
   /**
    * `ALTER ROLE ... CONNECTION LIMIT` for the app's user; -1 means unlimited.
    * @default - no limit is set, and an existing limit is left as it is
@@ -34,8 +35,6 @@ export interface InitScriptOptions extends InitSqlOptions {
   readonly passwordEnv?: string;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /**
  * The SQL and shell script the database init job runs. Pure functions: the text returned is
  * exactly what the Job runs, so it can be tested against a real PostgreSQL.
@@ -45,64 +44,19 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * quoted by the server (`format('%L')`); it is never put into SQL text by the shell.
  */
 export class InitSql {
-  /** Throws if any name or number is unusable. */
-  public static validate(owner: string, options: InitSqlOptions): void {
-    PostgresNames.validateDatabaseName(owner, 'databaseName', options.databaseName);
-    PostgresNames.validateRoleName(owner, 'username', options.username);
-    PostgresNames.validateSchemaName(owner, 'schemaName', options.schemaName);
-    const limit = options.connectionLimit;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < -1)) {
-      throw new Error(`${owner}: connectionLimit must be a whole number, -1 (unlimited) or more (got ${limit}). Use -1 to lift the limit.`);
-    }
-  }
-
   /**
    * psql input run as the superuser in the maintenance database: role, database, CONNECT privileges,
    * `search_path` and the optional connection limit. psql reads the app's password from the
    * environment variable `passwordEnv` (`\\getenv`, psql 15 or later).
    */
-  public static serverSql(options: InitSqlOptions, passwordEnv: string = 'DB_PASSWORD'): string {
-    InitSql.validate('InitSql', options);
-    const db = PostgresNames.quoteIdent(options.databaseName);
-    const user = PostgresNames.quoteIdent(options.username);
-    const schema = PostgresNames.quoteIdent(options.schemaName);
-    const dbLit = PostgresNames.quoteLiteral(options.databaseName);
-    const userLit = PostgresNames.quoteLiteral(options.username);
-    const lines = [
-      '\\set ON_ERROR_STOP on',
-      `\\getenv app_password ${passwordEnv}`,
-      '-- 1. The login role, with the generated password, only if it does not exist yet.',
-      `SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', ${userLit}, :'app_password')`,
-      ` WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${userLit})`,
-      '\\gexec',
-      '\\unset app_password',
-      '-- 2. The database, owned by the app, only if it does not exist yet.',
-      `SELECT format('CREATE DATABASE %I OWNER %I', ${dbLit}, ${userLit})`,
-      ` WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = ${dbLit})`,
-      '\\gexec',
-      '-- 3. Only the app may connect to it.',
-      `REVOKE CONNECT ON DATABASE ${db} FROM PUBLIC;`,
-      `GRANT CONNECT ON DATABASE ${db} TO ${user};`,
-      '-- 4. The app finds its own schema first.',
-      `ALTER ROLE ${user} IN DATABASE ${db} SET search_path TO ${schema}, public;`,
-    ];
-    if (options.connectionLimit !== undefined) {
-      lines.push('-- 5. Per-app connection limit.', `ALTER ROLE ${user} CONNECTION LIMIT ${options.connectionLimit};`);
-    }
-    return lines.join('\n') + '\n';
+  public static serverSql(options: InitSqlOptions, passwordEnv: string = DEFAULT_PASSWORD_ENV): string {
+    throwIfAny('InitSql', InitSql._problems({ ...options, passwordEnv }));
+    return serverSql(options, passwordEnv);
   }
 
   /** psql input run as the superuser inside the app's database: the app's schema. */
   public static databaseSql(options: InitSqlOptions): string {
-    InitSql.validate('InitSql', options);
-    const user = PostgresNames.quoteIdent(options.username);
-    const schema = PostgresNames.quoteIdent(options.schemaName);
-    return [
-      '\\set ON_ERROR_STOP on',
-      'SET client_min_messages TO warning;',
-      '-- 4. The schema, owned by the app, only if it does not exist yet.',
-      `CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${user};`,
-    ].join('\n') + '\n';
+    return databaseSql(options);
   }
 
   /**
@@ -111,16 +65,52 @@ export class InitSql {
    * password in `passwordEnv`.
    */
   public static script(options: InitScriptOptions): string {
+    throwIfAny('InitSql', InitSql._problems(options));
+    return InitSql._script(options);
+  }
+
+  /** The migration script: each command in turn, stopping at the first failure. */
+  public static migrationScript(commands: string[]): string {
+    throwIfAny('InitSql', InitSql._migrationProblems('commands', commands));
+    return InitSql._migrationScript(commands);
+  }
+
+  /**
+   * Every problem of the options of {@link InitSql.script}, named after the options.
+   * @internal
+   */
+  public static _problems(options: InitScriptOptions): Problem[] {
+    const limit = options.connectionLimit;
+    return [
+      limit === undefined ? undefined : v.intAtLeast('connectionLimit', limit, -1, 'Use -1 (unlimited) to lift the limit.'),
+      options.maintenanceDatabase === undefined ? undefined : v.pgIdentifier('maintenanceDatabase', options.maintenanceDatabase),
+      options.waitTimeoutSeconds === undefined ? undefined : v.durationSeconds('waitTimeoutSeconds', options.waitTimeoutSeconds, 1, 3600, 'Use e.g. 120.'),
+      options.passwordEnv === undefined ? undefined : v.envVarName('passwordEnv', options.passwordEnv),
+    ];
+  }
+
+  /**
+   * The problems of a list of migration commands: at least one, none blank.
+   * @internal
+   */
+  public static _migrationProblems(prop: string, commands: string[]): Problem[] {
+    if (commands.length === 0) {
+      return [`${prop} must list at least one command (got []). Give e.g. ['python manage.py migrate'].`];
+    }
+    return commands.map((c, i) => (c.trim().length === 0
+      ? `${prop}[${i}] must not be empty (got ${JSON.stringify(c)}). Remove it or give a command.`
+      : undefined));
+  }
+
+  /**
+   * {@link InitSql.script} for options already checked with {@link InitSql._problems}.
+   * @internal
+   */
+  public static _script(options: InitScriptOptions): string {
     const maintenanceDatabase = options.maintenanceDatabase ?? 'postgres';
     const waitTimeoutSeconds = options.waitTimeoutSeconds ?? 120;
-    const passwordEnv = options.passwordEnv ?? 'DB_PASSWORD';
-    PostgresNames.validateIdentifier('InitSql', 'maintenanceDatabase', maintenanceDatabase);
-    if (!ENV_NAME.test(passwordEnv)) {
-      throw new Error(`InitSql: passwordEnv must be an environment variable name (got ${JSON.stringify(passwordEnv)}). Use e.g. 'DB_PASSWORD'.`);
-    }
-    if (!Number.isInteger(waitTimeoutSeconds) || waitTimeoutSeconds < 1 || waitTimeoutSeconds > 3600) {
-      throw new Error(`InitSql: waitTimeoutSeconds must be a whole number from 1 to 3600 (got ${waitTimeoutSeconds}). Use e.g. 120.`);
-    }
+    const passwordEnv = options.passwordEnv ?? DEFAULT_PASSWORD_ENV;
+    const names = options.names;
     const q = PostgresNames.quoteShell;
     const eof = '__DB_INIT_SQL__';
     return [
@@ -135,26 +125,21 @@ export class InitSql {
       '  fi',
       '  sleep 2',
       'done',
-      `echo "db-init: role, database and privileges for ${options.databaseName}"`,
+      `echo "db-init: role, database and privileges for ${names.databaseName}"`,
       `psql -X -q -v ON_ERROR_STOP=1 -d ${q(maintenanceDatabase)} <<'${eof}'`,
-      InitSql.serverSql(options, passwordEnv) + eof,
-      `echo "db-init: schema ${options.schemaName}"`,
-      `psql -X -q -v ON_ERROR_STOP=1 -d ${q(options.databaseName)} <<'${eof}'`,
-      InitSql.databaseSql(options) + eof,
+      serverSql(options, passwordEnv) + eof,
+      `echo "db-init: schema ${names.schemaName}"`,
+      `psql -X -q -v ON_ERROR_STOP=1 -d ${q(names.databaseName)} <<'${eof}'`,
+      databaseSql(options) + eof,
       'echo "db-init: done"',
     ].join('\n') + '\n';
   }
 
-  /** The migration script: each command in turn, stopping at the first failure. */
-  public static migrationScript(owner: string, commands: string[]): string {
-    if (commands.length === 0) {
-      throw new Error(`${owner}: migrations.commands must list at least one command (got []). Give e.g. ['python manage.py migrate'].`);
-    }
-    commands.forEach((c, i) => {
-      if (c.trim().length === 0) {
-        throw new Error(`${owner}: migrations.commands[${i}] must not be empty (got ${JSON.stringify(c)}). Remove it or give a command.`);
-      }
-    });
+  /**
+   * {@link InitSql.migrationScript} for commands already checked with {@link InitSql._migrationProblems}.
+   * @internal
+   */
+  public static _migrationScript(commands: string[]): string {
     const lines = ['set -eu'];
     commands.forEach((c, i) => {
       lines.push(`echo ${PostgresNames.quoteShell(`migrate: step ${i + 1}/${commands.length}`)}`, c);
@@ -163,4 +148,46 @@ export class InitSql {
   }
 
   private constructor() {}
+}
+
+function serverSql(options: InitSqlOptions, passwordEnv: string): string {
+  const n = options.names;
+  const db = PostgresNames.quoteIdent(n.databaseName);
+  const user = PostgresNames.quoteIdent(n.username);
+  const schema = PostgresNames.quoteIdent(n.schemaName);
+  const dbLit = PostgresNames.quoteLiteral(n.databaseName);
+  const userLit = PostgresNames.quoteLiteral(n.username);
+  const lines = [
+    '\\set ON_ERROR_STOP on',
+    `\\getenv app_password ${passwordEnv}`,
+    '-- 1. The login role, with the generated password, only if it does not exist yet.',
+    `SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', ${userLit}, :'app_password')`,
+    ` WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${userLit})`,
+    '\\gexec',
+    '\\unset app_password',
+    '-- 2. The database, owned by the app, only if it does not exist yet.',
+    `SELECT format('CREATE DATABASE %I OWNER %I', ${dbLit}, ${userLit})`,
+    ` WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = ${dbLit})`,
+    '\\gexec',
+    '-- 3. Only the app may connect to it.',
+    `REVOKE CONNECT ON DATABASE ${db} FROM PUBLIC;`,
+    `GRANT CONNECT ON DATABASE ${db} TO ${user};`,
+    '-- 4. The app finds its own schema first.',
+    `ALTER ROLE ${user} IN DATABASE ${db} SET search_path TO ${schema}, public;`,
+  ];
+  if (options.connectionLimit !== undefined) {
+    lines.push('-- 5. Per-app connection limit.', `ALTER ROLE ${user} CONNECTION LIMIT ${options.connectionLimit};`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function databaseSql(options: InitSqlOptions): string {
+  const user = PostgresNames.quoteIdent(options.names.username);
+  const schema = PostgresNames.quoteIdent(options.names.schemaName);
+  return [
+    '\\set ON_ERROR_STOP on',
+    'SET client_min_messages TO warning;',
+    '-- 4. The schema, owned by the app, only if it does not exist yet.',
+    `CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${user};`,
+  ].join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PostgresNames } from '../core/pg-names';
+import * as v from '../core/private/validators';
+import { Problem, throwIfAny } from '../core/private/validators';
 
 /** Properties of a {@link CaBundle}: where the CA certificates are, and where they go. */
 export interface CaBundleProps {
@@ -30,6 +31,9 @@ export interface CaBundleProps {
   readonly fileName?: string;
 }
 
+/** Directories a CA mount would hide the image's own files in. */
+const SYSTEM_DIRECTORIES = ['/etc/ssl/certs', '/etc/ssl', '/etc', '/usr', '/bin', '/'];
+
 /**
  * A CA bundle mounted into app containers, so clients can use `sslmode=verify-full` with
  * `sslrootcert` set to {@link CaBundle.path}.
@@ -47,36 +51,35 @@ export class CaBundle extends Construct {
 
   public constructor(scope: Construct, id: string, props: CaBundleProps) {
     super(scope, id);
-    const owner = 'CaBundle';
-    if (props.configMapName === undefined && props.secretName === undefined) {
-      throw new Error(`${owner}: a CA source is missing (got neither configMapName nor secretName). `
-        + 'Name the ConfigMap (or Secret) that holds the PEM bundle, e.g. configMapName: \'rds-ca\'.');
-    }
-    if (props.configMapName !== undefined && props.secretName !== undefined) {
-      throw new Error(`${owner}: give only one CA source (got configMapName ${JSON.stringify(props.configMapName)} and secretName ${JSON.stringify(props.secretName)}). Remove one of them.`);
-    }
-    if (!/^[-._a-zA-Z0-9]{1,253}$/.test(props.key)) {
-      throw new Error(`${owner}: key must be a ConfigMap/Secret key of letters, digits, '-', '_' and '.' (got ${JSON.stringify(props.key)}). Use e.g. 'ca.pem'.`);
-    }
-    this.mountDirectory = props.mountDirectory ?? '/etc/db-ca';
-    if (!/^\/[^\s]*[^/\s]$/.test(this.mountDirectory) || this.mountDirectory.split('/').includes('..')) {
-      throw new Error(`${owner}: mountDirectory must be an absolute directory without spaces, '..' or a trailing '/' (got ${JSON.stringify(this.mountDirectory)}). Use e.g. '/etc/db-ca'.`);
-    }
-    if (['/etc/ssl/certs', '/etc/ssl', '/etc', '/usr', '/bin', '/'].includes(this.mountDirectory)) {
-      throw new Error(`${owner}: mountDirectory ${JSON.stringify(this.mountDirectory)} would hide the image's own files. Use a directory of its own, e.g. '/etc/db-ca'.`);
-    }
+    const mountDirectory = props.mountDirectory ?? '/etc/db-ca';
     const fileName = props.fileName ?? props.key;
-    if (!/^[-._a-zA-Z0-9]+$/.test(fileName) || fileName === '..' || fileName === '.') {
-      throw new Error(`${owner}: fileName must be a plain file name (got ${JSON.stringify(fileName)}). Use e.g. 'ca.pem'.`);
-    }
+    const problems: Problem[] = [
+      props.configMapName === undefined && props.secretName === undefined
+        ? 'a CA source is missing (got neither configMapName nor secretName). Name the ConfigMap (or Secret) that holds the PEM bundle, e.g. configMapName: \'rds-ca\'.'
+        : undefined,
+      props.configMapName !== undefined && props.secretName !== undefined
+        ? `give only one CA source (got configMapName ${v.show(props.configMapName)} and secretName ${v.show(props.secretName)}). Remove one of them.`
+        : undefined,
+      props.configMapName === undefined ? undefined : v.kubernetesName('ConfigMap', 'configMapName', props.configMapName),
+      props.secretName === undefined ? undefined : v.kubernetesName('Secret', 'secretName', props.secretName),
+      v.secretKey('key', props.key),
+      v.absolutePath('mountDirectory', mountDirectory, '/etc/db-ca') ?? (mountDirectory.endsWith('/')
+        ? `mountDirectory must not end in '/' (got ${v.show(mountDirectory)}). Use e.g. '/etc/db-ca'.`
+        : undefined),
+      SYSTEM_DIRECTORIES.includes(mountDirectory)
+        ? `mountDirectory ${v.show(mountDirectory)} would hide the image's own files. Use a directory of its own, e.g. '/etc/db-ca'.`
+        : undefined,
+      // A file name defaulted from the key is a valid file name when the key is valid.
+      props.fileName === undefined ? undefined : v.fileName('fileName', props.fileName, 'ca.pem'),
+    ];
+    throwIfAny('CaBundle', problems);
+    this.mountDirectory = mountDirectory;
     this.path = `${this.mountDirectory}/${fileName}`;
     const items = { [props.key]: { path: fileName } };
     if (props.configMapName !== undefined) {
-      PostgresNames.validateDnsSubdomain(owner, 'configMapName', props.configMapName);
       const configMap = kplus.ConfigMap.fromConfigMapName(this, 'ConfigMap', props.configMapName);
       this.volume = kplus.Volume.fromConfigMap(this, 'Resource', configMap, { name: 'db-ca', items, optional: false });
     } else {
-      PostgresNames.validateDnsSubdomain(owner, 'secretName', props.secretName!);
       const secret = kplus.Secret.fromSecretName(this, 'Secret', props.secretName!);
       this.volume = kplus.Volume.fromSecret(this, 'Resource', secret, { name: 'db-ca', items, optional: false });
     }

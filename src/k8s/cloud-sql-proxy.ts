@@ -1,6 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { DatabaseProvider } from '../core/database-provider';
+import * as v from '../core/private/validators';
+import { throwIfAny } from '../core/private/validators';
 
 /** Options for {@link CloudSqlAuthProxy.addTo}. */
 export interface CloudSqlAuthProxyOptions {
@@ -51,17 +53,19 @@ export class CloudSqlAuthProxy {
     const healthCheckPort = options.healthCheckPort ?? 9801;
     const privateIp = options.privateIp ?? false;
     const autoIamAuthn = options.autoIamAuthn ?? false;
-    if (provider.kind !== 'cloud-sql-auth-proxy' || provider.instanceConnectionName === undefined) {
-      throw new Error(`${owner}: provider must come from DatabaseProvider.cloudSqlAuthProxy() (got a '${provider.kind}' provider). `
-        + 'Create it with the instance connection name, e.g. DatabaseProvider.cloudSqlAuthProxy({ instanceConnectionName: \'my-project:europe-west1:orders-db\' }).');
-    }
-    if (!PROXY_IMAGE.test(image)) {
-      throw new Error(`${owner}: image must be the Cloud SQL Auth Proxy v2 pinned to a version, 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.x.y' (got ${JSON.stringify(image)}). `
-        + 'v1 (gcr.io/cloudsql-docker/gce-proxy) takes other flags; a floating tag changes under you.');
-    }
-    if (!Number.isInteger(healthCheckPort) || healthCheckPort < 1024 || healthCheckPort > 65535 || healthCheckPort === provider.port) {
-      throw new Error(`${owner}: healthCheckPort must be a whole number from 1024 to 65535, other than the proxy port ${provider.port} (got ${healthCheckPort}). Use e.g. 9801.`);
-    }
+    throwIfAny(owner, [
+      provider.kind !== 'cloud-sql-auth-proxy' || provider.instanceConnectionName === undefined
+        ? `provider must come from DatabaseProvider.cloudSqlAuthProxy() (got a '${provider.kind}' provider). `
+          + 'Create it with the instance connection name, e.g. DatabaseProvider.cloudSqlAuthProxy({ instanceConnectionName: \'my-project:europe-west1:orders-db\' }).'
+        : undefined,
+      // Only the v2 proxy takes these flags: a v2 image path, pinned.
+      PROXY_IMAGE.test(image) ? undefined
+        : `image must be the Cloud SQL Auth Proxy v2 pinned to a version, 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.x.y' (got ${v.show(image)}). `
+          + 'v1 (gcr.io/cloudsql-docker/gce-proxy) takes other flags; a floating tag changes under you.',
+      v.intRange('healthCheckPort', healthCheckPort, 1024, 65535, 'Use e.g. 9801.') ?? (healthCheckPort === provider.port
+        ? `healthCheckPort must differ from the proxy port ${provider.port} (got ${healthCheckPort}). Use e.g. 9801.`
+        : undefined),
+    ]);
     const args = [
       '--structured-logs',
       `--port=${provider.port}`,
@@ -70,7 +74,7 @@ export class CloudSqlAuthProxy {
       `--http-port=${healthCheckPort}`,
       ...(privateIp ? ['--private-ip'] : []),
       ...(autoIamAuthn ? ['--auto-iam-authn'] : []),
-      provider.instanceConnectionName,
+      provider.instanceConnectionName!,
     ];
     return pod.addInitContainer({
       name: 'cloud-sql-proxy',

@@ -5,9 +5,9 @@ import { DatabaseEnvironment } from './database-env';
 import { DatabaseConnection } from '../core/connection-model';
 import { DatabaseEnvOptions } from '../core/database-env';
 import { DatabaseProvider } from '../core/database-provider';
-import { PostgresNames } from '../core/pg-names';
 import { keyMappingProblems } from '../core/private/env-names';
-import { throwIfAny } from '../core/private/validators';
+import * as v from '../core/private/validators';
+import { Problem, throwIfAny } from '../core/private/validators';
 import { DatabaseSecretKeys } from '../core/secret-keys';
 import { SecretsManagerSecretRef } from '../core/secret-reference';
 import { SslMode } from '../core/ssl-mode';
@@ -29,11 +29,12 @@ export class ExternalSecretStoreRef {
 
   /** A store by kind (`SecretStore` or `ClusterSecretStore`) and name. */
   public static of(kind: string, name: string): ExternalSecretStoreRef {
-    const owner = 'ExternalSecretStoreRef';
-    if (kind !== 'SecretStore' && kind !== 'ClusterSecretStore') {
-      throw new Error(`${owner}: kind must be 'SecretStore' or 'ClusterSecretStore' (got ${JSON.stringify(kind)}). Use ExternalSecretStoreRef.secretStore() or clusterSecretStore().`);
-    }
-    PostgresNames.validateDnsSubdomain(owner, 'name', name);
+    throwIfAny('ExternalSecretStoreRef', [
+      kind !== 'SecretStore' && kind !== 'ClusterSecretStore'
+        ? `kind must be 'SecretStore' or 'ClusterSecretStore' (got ${v.show(kind)}). Use ExternalSecretStoreRef.secretStore() or clusterSecretStore().`
+        : undefined,
+      v.kubernetesName(kind, 'name', name),
+    ]);
     return new ExternalSecretStoreRef(kind, name);
   }
 
@@ -122,6 +123,11 @@ export interface ExternalDatabaseSecretProps {
   /** Where the Secret's data comes from. */
   readonly source: DatabaseSecretSource;
   /**
+   * Namespace of the ExternalSecret (and of the Secret the operator creates).
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
    * Labels on the ExternalSecret and the Secret it creates.
    * @default - only `app.kubernetes.io/component: database-credentials`
    */
@@ -185,27 +191,32 @@ export class ExternalDatabaseSecret extends Construct {
   public constructor(scope: Construct, id: string, props: ExternalDatabaseSecretProps) {
     super(scope, id);
     const owner = 'ExternalDatabaseSecret';
-    PostgresNames.validateDnsSubdomain(owner, 'secretName', props.secretName);
-    this.secretName = props.secretName;
     const labels = { 'app.kubernetes.io/component': 'database-credentials', ...props.labels };
-
     const external = props.source._external;
+    const refreshSeconds = (external?.refreshInterval ?? Duration.hours(1)).toMilliseconds() / 1000;
+    const rotationDays = external?.secret.rotationPeriodDays;
+    const problems: Problem[] = [
+      v.kubernetesName('Secret', 'secretName', props.secretName),
+      props.namespace === undefined ? undefined : v.kubernetesName('Namespace', 'namespace', props.namespace),
+      ...v.labels('labels', labels),
+    ];
+    if (external !== undefined) {
+      problems.push(
+        v.durationSeconds('refreshInterval', refreshSeconds, MIN_REFRESH_SECONDS, 366 * 86400, 'Every refresh calls Secrets Manager; use e.g. Duration.hours(1).'),
+        rotationDays !== undefined && refreshSeconds >= rotationDays * 86400
+          ? `refreshInterval must be shorter than the secret's rotation period of ${rotationDays} days (got ${goDuration(refreshSeconds)}). `
+            + 'Otherwise the cluster keeps a rotated-out password; use e.g. Duration.hours(1).'
+          : undefined,
+      );
+    }
+    throwIfAny(owner, problems);
+    this.secretName = props.secretName;
+
     if (external === undefined) {
       this.keyMapping = props.source._existing?.keyMapping;
       this.sslMode = props.source._existing?.sslMode ?? SslMode.REQUIRE;
       this.secret = kplus.Secret.fromSecretName(this, 'Resource', props.secretName);
       return;
-    }
-
-    const refreshSeconds = (external.refreshInterval ?? Duration.hours(1)).toMilliseconds() / 1000;
-    if (!Number.isInteger(refreshSeconds) || refreshSeconds < MIN_REFRESH_SECONDS) {
-      throw new Error(`${owner}: refreshInterval must be a whole number of seconds, at least ${MIN_REFRESH_SECONDS} (got ${refreshSeconds}s). `
-        + 'Every refresh calls Secrets Manager; use e.g. Duration.hours(1).');
-    }
-    const rotationDays = external.secret.rotationPeriodDays;
-    if (rotationDays !== undefined && refreshSeconds >= rotationDays * 86400) {
-      throw new Error(`${owner}: refreshInterval must be shorter than the secret's rotation period of ${rotationDays} days (got ${goDuration(refreshSeconds)}). `
-        + 'Otherwise the cluster keeps a rotated-out password; use e.g. Duration.hours(1).');
     }
 
     const connection = new DatabaseConnection({
@@ -248,7 +259,7 @@ export class ExternalDatabaseSecret extends Construct {
     this.externalSecret = new ApiObject(this, 'Resource', {
       apiVersion: 'external-secrets.io/v1beta1',
       kind: 'ExternalSecret',
-      metadata: { name: props.secretName, labels },
+      metadata: { name: props.secretName, namespace: props.namespace, labels },
       spec,
     });
     this.secret = kplus.Secret.fromSecretName(this, 'Secret', props.secretName);

@@ -1,14 +1,17 @@
-import { createHash } from 'node:crypto';
 import { ApiObjectMetadata } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { DatabaseNetworkPolicy } from './database-network-policy';
+import { GeneratedPasswordSecret } from './generated-password-secret';
+import { contentHash, hashedJobName } from './private/hashed-name';
 import {
   pgBouncerAuthSetupScript, pgBouncerAuthSetupSql, pgBouncerIni, pgBouncerUserlistScript,
 } from './private/pgbouncer-config';
-import {
-  postgresContainerSecurityContext, postgresPodSecurityContext, resources, superuserEnv,
-} from './private/postgres-pod-defaults';
-import { checkDnsLabel, checkImage, checkIntRange } from './private/postgres-validation';
+import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources, superuserEnv } from './private/pod-defaults';
+import * as v from '../core/private/validators';
+import { throwIfAny } from '../core/private/validators';
+import { SslMode } from '../core/ssl-mode';
 
 /**
  * Options of the PgBouncer connection pooler of a SharedPostgres.
@@ -22,7 +25,7 @@ export interface PgBouncerOptions {
   readonly image?: string;
 
   /**
-   * Name of PgBouncer's Service; apps pointed at the pooler use `<serviceName>.<namespace>.svc.cluster.local`.
+   * Name of PgBouncer's Service; apps pointed at the pooler use `<serviceName>.<namespace>.svc.<clusterDomain>`.
    *
    * @default 'pgbouncer'
    */
@@ -57,6 +60,13 @@ export interface PgBouncerProps extends PgBouncerOptions {
   /** Namespace of every object. */
   readonly namespace: string;
 
+  /**
+   * DNS domain of the cluster, the end of PgBouncer's host `<serviceName>.<namespace>.svc.<clusterDomain>`.
+   *
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+
   /** Host name of the PostgreSQL Service PgBouncer connects to. */
   readonly databaseHost: string;
 
@@ -70,15 +80,13 @@ export interface PgBouncerProps extends PgBouncerOptions {
   /** Secret holding the superuser's name and password (used only by the auth-setup Job). */
   readonly superuserSecretName: string;
 
-  /** Secret holding the password of the auth user under `authPasswordKey` (generated inside the cluster). */
-  readonly authSecretName: string;
-
   /**
-   * Key of the auth user's password in `authSecretName`.
+   * Name of the Secret PgBouncer creates for its auth user: `username` in the manifest, `password`
+   * generated inside the cluster (see {@link GeneratedPasswordSecret}).
    *
-   * @default 'password'
+   * @default `<serviceName>-auth`
    */
-  readonly authPasswordKey?: string;
+  readonly authSecretName?: string;
 
   /**
    * PostgreSQL role PgBouncer uses to look up users (`auth_user`).
@@ -104,7 +112,7 @@ export interface PgBouncerProps extends PgBouncerOptions {
 
   /**
    * Labels added to PgBouncer's pods and the auth-setup Job's pods (for example the label the
-   * database's NetworkPolicy allows).
+   * database's NetworkPolicy admits).
    *
    * @default - none beyond the component labels
    */
@@ -112,10 +120,14 @@ export interface PgBouncerProps extends PgBouncerOptions {
 }
 
 const CONSTRUCT = 'PgBouncer';
+const DEFAULT_IMAGE = 'edoburu/pgbouncer:v1.23.1-p3';
+const DEFAULT_SETUP_IMAGE = 'postgres:15-alpine';
 const LISTEN_PORT = 6432;
 const AUTH_DIR = '/etc/pgbouncer-auth';
 const CONFIG_DIR = '/etc/pgbouncer-config';
 const TLS_DIR = '/etc/pgbouncer-tls';
+/** Key of the auth user's password in its Secret. */
+const AUTH_PASSWORD_KEY = 'password';
 
 /**
  * PgBouncer in transaction mode in front of a PostgreSQL Service (seed defaults:
@@ -123,9 +135,12 @@ const TLS_DIR = '/etc/pgbouncer-tls';
  *
  * Authentication holds no password in any manifest: PgBouncer looks each user up with
  * `auth_query` through a SECURITY DEFINER function (`pgbouncer.get_auth`, superusers excluded),
- * logging in as an auth role whose password is generated inside the cluster and read from a
- * Secret by an init container. An auth-setup Job creates that role (only when missing) and the
- * function. Apps keep using their own user and password; clients must use SCRAM.
+ * logging in as an auth role whose password is generated inside the cluster into PgBouncer's own
+ * Secret and read from it by an init container. An auth-setup Job creates that role (only when
+ * missing) and the function. Apps keep using their own user and password; clients must use SCRAM.
+ *
+ * A default-deny NetworkPolicy admits only the clients added with `allowClient` or
+ * `allowSelector`. PgBouncer's pods carry `podLabels`, so the database's own policy can admit them.
  *
  * Transaction pooling breaks session state (SET, advisory locks, LISTEN, session-level prepared
  * statements on old drivers): point only apps that tolerate it at PgBouncer.
@@ -137,9 +152,15 @@ export class PgBouncer extends Construct {
   public readonly service: k8s.KubeService;
   /** The Job creating the auth role and lookup function. */
   public readonly authSetupJob: k8s.KubeJob;
+  /** The auth user's Secret, its password generated inside the cluster. */
+  public readonly authSecret: GeneratedPasswordSecret;
+  /** The NetworkPolicy admitting only registered clients to PgBouncer. */
+  public readonly networkPolicy: DatabaseNetworkPolicy;
   /** Name of PgBouncer's Service. */
   public readonly serviceName: string;
-  /** In-cluster host name of PgBouncer's Service. */
+  /** PostgreSQL role PgBouncer looks users up as. */
+  public readonly authUser: string;
+  /** In-cluster host name of PgBouncer's Service, `<serviceName>.<namespace>.svc.<clusterDomain>`. */
   public readonly host: string;
   /** Port apps connect to. */
   public readonly port: number = 5432;
@@ -152,39 +173,55 @@ export class PgBouncer extends Construct {
 
   constructor(scope: Construct, id: string, props: PgBouncerProps) {
     super(scope, id);
-    const image = props.image ?? 'edoburu/pgbouncer:v1.23.1-p3';
-    const setupImage = props.setupImage ?? 'postgres:15-alpine';
-    this.serviceName = props.serviceName ?? 'pgbouncer';
+    const image = props.image ?? DEFAULT_IMAGE;
+    const setupImage = props.setupImage ?? DEFAULT_SETUP_IMAGE;
+    const serviceName = props.serviceName ?? 'pgbouncer';
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
     const replicas = props.replicas ?? 2;
     const maxClientConn = props.maxClientConn ?? 1000;
     const defaultPoolSize = props.defaultPoolSize ?? 25;
     const authUser = props.authUser ?? 'pgbouncer_auth';
-    const authPasswordKey = props.authPasswordKey ?? 'password';
+    const authSecretName = props.authSecretName ?? `${serviceName}-auth`;
     const databasePort = props.databasePort ?? 5432;
+    const podLabels = props.podLabels ?? {};
 
-    checkDnsLabel(CONSTRUCT, 'namespace', props.namespace);
-    checkDnsLabel(CONSTRUCT, 'serviceName', this.serviceName);
-    checkImage(CONSTRUCT, 'image', image, 'edoburu/pgbouncer:v1.23.1-p3');
-    checkImage(CONSTRUCT, 'setupImage', setupImage, 'postgres:15-alpine');
-    checkIntRange(CONSTRUCT, 'replicas', replicas, 1, 10, 'Use 2 for availability; more pods multiply server connections.');
-    checkIntRange(CONSTRUCT, 'maxClientConn', maxClientConn, 1, 100000, 'The seed default is 1000.');
-    checkIntRange(CONSTRUCT, 'defaultPoolSize', defaultPoolSize, 1, 10000, 'The seed default is 25; keep pods × pool size below max_connections.');
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(authUser)) {
-      throw new Error(
-        `${CONSTRUCT}: authUser must be a lower-case PostgreSQL identifier of letters, digits and '_' (got '${authUser}'). ` +
-        "Use a name such as 'pgbouncer_auth'.",
-      );
-    }
+    throwIfAny(CONSTRUCT, [
+      v.kubernetesName('Namespace', 'namespace', props.namespace),
+      v.kubernetesName('Service', 'serviceName', serviceName),
+      v.dnsSubdomain('clusterDomain', clusterDomain),
+      v.host('databaseHost', props.databaseHost),
+      v.port('databasePort', databasePort),
+      v.kubernetesName('Secret', 'superuserSecretName', props.superuserSecretName),
+      v.imageRef('image', image, DEFAULT_IMAGE),
+      v.imageRef('setupImage', setupImage, DEFAULT_SETUP_IMAGE),
+      v.intRange('replicas', replicas, 1, 10, 'Use 2 for availability; more pods multiply server connections.'),
+      v.intRange('maxClientConn', maxClientConn, 1, 100000, 'The seed default is 1000.'),
+      v.intRange('defaultPoolSize', defaultPoolSize, 1, 10000, 'The seed default is 25; keep pods × pool size below max_connections.'),
+      v.pgRoleName('authUser', authUser),
+      ...v.labels('podLabels', podLabels),
+    ]);
 
-    this.host = `${this.serviceName}.${props.namespace}.svc.cluster.local`;
-    const baseLabels = { 'app.kubernetes.io/name': 'pgbouncer', 'app.kubernetes.io/instance': this.serviceName };
+    this.serviceName = serviceName;
+    this.authUser = authUser;
+    this.host = `${serviceName}.${props.namespace}.svc.${clusterDomain}`;
+    const baseLabels = { 'app.kubernetes.io/name': 'pgbouncer', 'app.kubernetes.io/instance': serviceName };
     this.selectorLabels = { ...baseLabels, 'app.kubernetes.io/component': 'pooler' };
-    this.podLabels = { ...this.selectorLabels, ...props.podLabels };
-    this.setupPodLabels = { ...baseLabels, 'app.kubernetes.io/component': 'pooler-auth-setup', ...props.podLabels };
+    this.podLabels = { ...this.selectorLabels, ...podLabels };
+    this.setupPodLabels = { ...baseLabels, 'app.kubernetes.io/component': 'pooler-auth-setup', ...podLabels };
     const meta = (name: string, component: string): ApiObjectMetadata => ({
       name,
       namespace: props.namespace,
       labels: { ...baseLabels, 'app.kubernetes.io/component': component },
+    });
+    const serverSslMode = props.tlsSecretName ? SslMode.REQUIRE : SslMode.PREFER;
+
+    // The auth user's name is in the manifest; its password is generated inside the cluster.
+    this.authSecret = new GeneratedPasswordSecret(this, 'AuthSecret', {
+      secretName: authSecretName,
+      namespace: props.namespace,
+      passwordKey: AUTH_PASSWORD_KEY,
+      stringData: { username: authUser },
+      labels: meta(authSecretName, 'pooler').labels,
     });
 
     const ini = pgBouncerIni({
@@ -192,15 +229,13 @@ export class PgBouncer extends Construct {
       databasePort,
       listenPort: LISTEN_PORT,
       authUser,
-      poolMode: 'transaction',
       maxClientConn,
       defaultPoolSize,
-      serverSslMode: props.tlsSecretName ? 'require' : 'prefer',
+      serverSslMode,
       clientTlsDir: props.tlsSecretName ? TLS_DIR : undefined,
       authFile: `${AUTH_DIR}/userlist.txt`,
     });
-    const configHash = createHash('sha256').update(ini).digest('hex').slice(0, 10);
-    const configName = `${this.serviceName}-config-${configHash}`;
+    const configName = `${serviceName}-config-${contentHash(ini, 10)}`;
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: meta(configName, 'pooler'),
       data: { 'pgbouncer.ini': ini },
@@ -208,7 +243,7 @@ export class PgBouncer extends Construct {
 
     const authEnv: k8s.EnvVar[] = [
       { name: 'AUTH_USER', value: authUser },
-      { name: 'AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: props.authSecretName, key: authPasswordKey } } },
+      { name: 'AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: authSecretName, key: AUTH_PASSWORD_KEY } } },
     ];
     const volumes: k8s.Volume[] = [
       { name: 'config', configMap: { name: configName } },
@@ -226,7 +261,7 @@ export class PgBouncer extends Construct {
     }
 
     this.deployment = new k8s.KubeDeployment(this, 'Resource', {
-      metadata: meta(this.serviceName, 'pooler'),
+      metadata: meta(serviceName, 'pooler'),
       spec: {
         replicas,
         selector: { matchLabels: this.selectorLabels },
@@ -234,14 +269,14 @@ export class PgBouncer extends Construct {
           metadata: { labels: this.podLabels },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: postgresPodSecurityContext(),
+            securityContext: podSecurityContext(POSTGRES_UID),
             initContainers: [{
               name: 'userlist',
               image,
               command: ['/bin/sh', '-c', pgBouncerUserlistScript(`${AUTH_DIR}/userlist.txt`)],
               env: authEnv,
               resources: resources('10m', '16Mi', '100m', '32Mi'),
-              securityContext: postgresContainerSecurityContext(),
+              securityContext: containerSecurityContext(POSTGRES_UID),
               volumeMounts: [{ name: 'auth', mountPath: AUTH_DIR }],
             }],
             containers: [{
@@ -250,7 +285,7 @@ export class PgBouncer extends Construct {
               command: ['pgbouncer', `${CONFIG_DIR}/pgbouncer.ini`],
               ports: [{ name: 'pgbouncer', containerPort: LISTEN_PORT }],
               resources: resources('50m', '32Mi', '500m', '128Mi'),
-              securityContext: postgresContainerSecurityContext(),
+              securityContext: containerSecurityContext(POSTGRES_UID),
               volumeMounts: mounts,
               readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(LISTEN_PORT) }, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(LISTEN_PORT) }, periodSeconds: 20, failureThreshold: 6 },
@@ -262,7 +297,7 @@ export class PgBouncer extends Construct {
     });
 
     this.service = new k8s.KubeService(this, 'Service', {
-      metadata: meta(this.serviceName, 'pooler'),
+      metadata: meta(serviceName, 'pooler'),
       spec: {
         type: 'ClusterIP',
         selector: this.selectorLabels,
@@ -270,39 +305,37 @@ export class PgBouncer extends Construct {
       },
     });
 
-    const setupEnv: k8s.EnvVar[] = [
-      ...superuserEnv({
-        host: props.databaseHost,
-        port: databasePort,
-        secretName: props.superuserSecretName,
-        userKey: 'POSTGRES_USER',
-        passwordKey: 'POSTGRES_PASSWORD',
-        sslMode: props.tlsSecretName ? 'require' : 'prefer',
-      }),
-      ...authEnv,
-      { name: 'SETUP_SQL', value: pgBouncerAuthSetupSql() },
-    ];
     const setupPod: k8s.PodTemplateSpec = {
       metadata: { labels: this.setupPodLabels },
       spec: {
         restartPolicy: 'OnFailure',
         automountServiceAccountToken: false,
-        securityContext: postgresPodSecurityContext(),
+        securityContext: podSecurityContext(POSTGRES_UID),
         containers: [{
           name: 'auth-setup',
           image: setupImage,
           command: ['/bin/sh', '-c', pgBouncerAuthSetupScript()],
-          env: setupEnv,
+          env: [
+            ...superuserEnv({
+              host: props.databaseHost,
+              port: databasePort,
+              secretName: props.superuserSecretName,
+              userKey: 'POSTGRES_USER',
+              passwordKey: 'POSTGRES_PASSWORD',
+              sslMode: serverSslMode,
+            }),
+            ...authEnv,
+            { name: 'SETUP_SQL', value: pgBouncerAuthSetupSql() },
+          ],
           resources: resources('10m', '32Mi', '200m', '128Mi'),
-          securityContext: postgresContainerSecurityContext(),
+          securityContext: containerSecurityContext(POSTGRES_UID),
           volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
         }],
         volumes: [{ name: 'tmp', emptyDir: {} }],
       },
     };
-    const jobHash = createHash('sha256').update(JSON.stringify(setupPod)).digest('hex').slice(0, 8);
     this.authSetupJob = new k8s.KubeJob(this, 'AuthSetup', {
-      metadata: meta(`${this.serviceName}-auth-setup-${jobHash}`, 'pooler-auth-setup'),
+      metadata: meta(hashedJobName(`${serviceName}-auth-setup`, setupPod), 'pooler-auth-setup'),
       spec: {
         backoffLimit: 4,
         activeDeadlineSeconds: 900,
@@ -310,5 +343,33 @@ export class PgBouncer extends Construct {
         template: setupPod,
       },
     });
+
+    // PgBouncer admits only the clients registered with allowClient/allowSelector, on its pods' port.
+    this.networkPolicy = new DatabaseNetworkPolicy(this, 'NetworkPolicy', {
+      name: serviceName,
+      namespace: props.namespace,
+      podLabels: this.selectorLabels,
+      port: LISTEN_PORT,
+      labels: meta(serviceName, 'pooler').labels,
+    });
+  }
+
+  /**
+   * Lets pods with `podLabels` in `namespace` reach PgBouncer through its NetworkPolicy.
+   *
+   * @param podLabels labels the client pods carry (all must match)
+   * @param namespace namespace of the client pods
+   */
+  public allowClient(podLabels: { [key: string]: string }, namespace: string): void {
+    this.networkPolicy.allowClient(podLabels, namespace);
+  }
+
+  /**
+   * Lets the pods of a cdk8s-plus pod selector (a workload or `Pods.select(...)`) reach PgBouncer.
+   *
+   * @param selector the client pods
+   */
+  public allowSelector(selector: kplus.IPodSelector): void {
+    this.networkPolicy.allowSelector(selector);
   }
 }

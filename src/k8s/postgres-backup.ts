@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { hashedJobName } from './private/hashed-name';
+import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources, superuserEnv } from './private/pod-defaults';
 import { backupScript, restoreScript } from './private/postgres-backup-scripts';
+import * as v from '../core/private/validators';
+import { Problem, throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
-import {
-  postgresContainerSecurityContext, postgresPodSecurityContext, resources, superuserEnv,
-} from './private/postgres-pod-defaults';
-import { checkCronSchedule, checkDnsLabel, checkImage, checkIntRange, checkStorageSize } from './private/postgres-validation';
 
 /**
  * Options of the backup CronJob of a SharedPostgres.
@@ -44,13 +43,29 @@ export interface PostgresBackupOptions {
 }
 
 /**
+ * Which dump {@link PostgresBackup.restoreJob} restores.
+ */
+export interface PostgresRestoreOptions {
+  /** The database to restore (a PostgreSQL identifier, e.g. `example_app_db`). */
+  readonly databaseName: string;
+
+  /**
+   * A dump file name from `<claim>/<database>/`, e.g. `example_app_db-20240101T030000Z.dump`, or an
+   * absolute path inside the restore pod.
+   *
+   * @default - the newest dump of the database
+   */
+  readonly dumpFile?: string;
+}
+
+/**
  * Props of {@link PostgresBackup}.
  */
 export interface PostgresBackupProps extends PostgresBackupOptions {
   /** Namespace of the CronJob, its PersistentVolumeClaim and restore Jobs. */
   readonly namespace: string;
 
-  /** Base name: the CronJob is `<name>-backup`, the claim `<name>-backups`. */
+  /** Base name: the CronJob is `<name>-backup`, the claim `<name>-backups` (a DNS-1123 label of at most 45 characters). */
   readonly name: string;
 
   /** Image that provides `pg_dump`/`pg_restore`; use the server's image so the versions match. */
@@ -100,6 +115,7 @@ export interface PostgresBackupProps extends PostgresBackupOptions {
 
 const CONSTRUCT = 'PostgresBackup';
 const BACKUP_DIR = '/backups';
+const DEFAULT_IMAGE = 'postgres:15-alpine';
 
 /**
  * Daily logical backups of every database of a PostgreSQL server: a CronJob that runs `pg_dump -Fc`
@@ -128,25 +144,38 @@ export class PostgresBackup extends Construct {
     const schedule = props.schedule ?? '0 3 * * *';
     const retain = props.retain ?? 7;
     const storageSize = props.storageSize ?? '10Gi';
-    checkCronSchedule(CONSTRUCT, 'schedule', schedule);
-    checkIntRange(CONSTRUCT, 'retain', retain, 1, 365, 'Keep at least one dump; copy dumps off the cluster for longer retention.');
-    checkStorageSize(CONSTRUCT, 'storageSize', storageSize);
-    checkImage(CONSTRUCT, 'image', props.image, 'postgres:15-alpine');
-    checkDnsLabel(CONSTRUCT, 'namespace', props.namespace);
+    const port = props.port ?? 5432;
+    const userKey = props.superuserUserKey ?? 'POSTGRES_USER';
+    const passwordKey = props.superuserPasswordKey ?? 'POSTGRES_PASSWORD';
+    const podLabels = props.podLabels ?? {};
+    throwIfAny(CONSTRUCT, [
+      v.kubernetesName('Namespace', 'namespace', props.namespace),
+      v.kubernetesName('Job', 'name', props.name) ?? v.kubernetesName('CronJob', 'name (in the CronJob name <name>-backup)', `${props.name}-backup`),
+      v.cronSchedule('schedule', schedule),
+      v.intRange('retain', retain, 1, 365, 'Keep at least one dump; copy dumps off the cluster for longer retention.'),
+      v.quantity('storageSize', storageSize, '10Gi', 2 ** 20),
+      v.imageRef('image', props.image, DEFAULT_IMAGE),
+      v.host('host', props.host),
+      v.port('port', port),
+      v.kubernetesName('Secret', 'superuserSecretName', props.superuserSecretName),
+      v.secretKey('superuserUserKey', userKey),
+      v.secretKey('superuserPasswordKey', passwordKey),
+      ...v.labels('podLabels', podLabels),
+    ]);
 
     this.podLabels = {
       'app.kubernetes.io/name': 'postgres-backup',
       'app.kubernetes.io/instance': props.name,
       'app.kubernetes.io/component': 'backup',
-      ...props.podLabels,
+      ...podLabels,
     };
     this.env = superuserEnv({
       host: props.host,
-      port: props.port ?? 5432,
+      port,
       secretName: props.superuserSecretName,
-      userKey: props.superuserUserKey ?? 'POSTGRES_USER',
-      passwordKey: props.superuserPasswordKey ?? 'POSTGRES_PASSWORD',
-      sslMode: (props.sslMode ?? SslMode.PREFER).value,
+      userKey,
+      passwordKey,
+      sslMode: props.sslMode ?? SslMode.PREFER,
     });
 
     this.claimName = `${props.name}-backups`;
@@ -187,41 +216,38 @@ export class PostgresBackup extends Construct {
    * Restoring is an explicit operator action: the Job runs `pg_restore --clean --if-exists` in one
    * transaction, which drops and recreates every object in the dump (rows written since the dump
    * are lost in those tables). Put the Job in a chart you apply on purpose, not in the chart your
-   * GitOps tooling applies continuously.
+   * GitOps tooling applies continuously. The Job is named `<name>-restore-<database>-<hash>`.
    *
    * @param scope where to create the Job
    * @param id construct id of the Job
-   * @param database the database to restore
-   * @param dumpFile dump file name in `<claim>/<database>/` (or an absolute path in the pod); default: the newest dump
+   * @param options the database and, optionally, the dump to restore
    */
-  public restoreJob(scope: Construct, id: string, database: string, dumpFile?: string): k8s.KubeJob {
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_$-]{0,62}$/.test(database)) {
-      throw new Error(
-        `${CONSTRUCT}: restoreJob database must be a database name of letters, digits, '_', '$' or '-' (got '${database}'). ` +
-        'Pass the name of a database the backup dumps.',
-      );
+  public restoreJob(scope: Construct, id: string, options: PostgresRestoreOptions): k8s.KubeJob {
+    const database = options.databaseName;
+    const dumpFile = options.dumpFile;
+    const problems: Problem[] = [v.pgIdentifier('restoreJob databaseName', database)];
+    if (dumpFile !== undefined) {
+      problems.push(dumpFile.startsWith('/')
+        ? v.absolutePath('restoreJob dumpFile', dumpFile, '/backups/example_app_db/example_app_db-20240101T030000Z.dump')
+        : v.fileName('restoreJob dumpFile', dumpFile, 'example_app_db-20240101T030000Z.dump'));
     }
-    if (dumpFile !== undefined && (dumpFile === '' || /[\r\n\0]|(^|\/)\.\.(\/|$)/.test(dumpFile))) {
-      throw new Error(
-        `${CONSTRUCT}: restoreJob dumpFile must be a file name from the backup claim without '..' or line breaks (got ${JSON.stringify(dumpFile)}). ` +
-        'Use a name such as example_app_db-20240101T030000Z.dump, or omit it to restore the newest dump.',
-      );
-    }
-    const hash = createHash('sha256').update(`${database}\n${dumpFile ?? ''}`).digest('hex').slice(0, 8);
-    const room = Math.max(1, 63 - `${this.props.name}-restore--${hash}`.length);
-    const slug = database.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, room).replace(/^-+|-+$/g, '') || 'db';
+    throwIfAny(CONSTRUCT, problems);
     const env: k8s.EnvVar[] = [
       { name: 'BACKUP_DIR', value: BACKUP_DIR },
       { name: 'RESTORE_DATABASE', value: database },
     ];
     if (dumpFile !== undefined) env.push({ name: 'RESTORE_FILE', value: dumpFile });
+    const template = this.podTemplate('restore', env, restoreScript());
+    // `<name>-restore-<slug>-<8 hex>` within 63 characters.
+    const room = Math.max(1, 63 - `${this.props.name}-restore--12345678`.length);
+    const slug = database.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, room).replace(/^-+|-+$/g, '') || 'db';
     return new k8s.KubeJob(scope, id, {
-      metadata: this.metadata(`${this.props.name}-restore-${slug}-${hash}`),
+      metadata: this.metadata(hashedJobName(`${this.props.name}-restore-${slug}`, template)),
       spec: {
         backoffLimit: 0,
         activeDeadlineSeconds: 6 * 3600,
         ttlSecondsAfterFinished: 7 * 24 * 3600,
-        template: this.podTemplate('restore', env, restoreScript()),
+        template,
       },
     });
   }
@@ -244,14 +270,14 @@ export class PostgresBackup extends Construct {
       spec: {
         restartPolicy: 'Never',
         automountServiceAccountToken: false,
-        securityContext: postgresPodSecurityContext(),
+        securityContext: podSecurityContext(POSTGRES_UID),
         containers: [{
           name: container,
           image: this.props.image,
           command: ['/bin/sh', '-c', script],
           env: [...this.env, ...env],
           resources: resources('50m', '64Mi', '500m', '512Mi'),
-          securityContext: postgresContainerSecurityContext(),
+          securityContext: containerSecurityContext(POSTGRES_UID),
           volumeMounts: [
             { name: 'backups', mountPath: BACKUP_DIR },
             { name: 'tmp', mountPath: '/tmp' },

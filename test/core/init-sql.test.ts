@@ -1,6 +1,7 @@
-import { DatabaseSecretKeys, InitSql, SecretBootstrapScript, SslMode } from '../../src/core';
+import { AppDatabaseNames, DatabaseSecretKeys, InitSql, SslMode } from '../../src/core';
 
-const OPTS = { databaseName: 'example_app_db', username: 'example_app_user', schemaName: 'example_app' };
+const OPTS = { names: AppDatabaseNames.of('example_app') };
+const SHOP = { names: AppDatabaseNames.of('shop', { databaseName: 'Shop_Data', username: 'user', schemaName: 'order' }) };
 
 describe('InitSql', () => {
   test('creates the role only if missing, with the password read from the environment', () => {
@@ -20,10 +21,10 @@ describe('InitSql', () => {
   });
 
   test('quotes names that need it', () => {
-    const sql = InitSql.serverSql({ databaseName: 'Shop_Data', username: 'user', schemaName: 'order' });
+    const sql = InitSql.serverSql(SHOP);
     expect(sql).toContain('REVOKE CONNECT ON DATABASE "Shop_Data" FROM PUBLIC;');
     expect(sql).toContain('ALTER ROLE "user" IN DATABASE "Shop_Data" SET search_path TO "order", public;');
-    expect(InitSql.databaseSql({ databaseName: 'Shop_Data', username: 'user', schemaName: 'order' }))
+    expect(InitSql.databaseSql(SHOP))
       .toContain('CREATE SCHEMA IF NOT EXISTS "order" AUTHORIZATION "user";');
   });
 
@@ -50,11 +51,16 @@ describe('InitSql', () => {
   });
 
   test('throws for a connection limit below -1', () => {
-    expect(() => InitSql.validate('DbInitJob', { ...OPTS, connectionLimit: -2 })).toThrow(/DbInitJob: connectionLimit must be a whole number, -1 \(unlimited\) or more \(got -2\)/);
+    expect(() => InitSql.script({ ...OPTS, connectionLimit: -2 })).toThrow(/InitSql: connectionLimit must be a whole number of at least -1 \(got -2\)/);
+    expect(() => InitSql.serverSql({ ...OPTS, connectionLimit: 1.5 })).toThrow(/InitSql: connectionLimit must be a whole number/);
   });
 
   test('throws for a wait timeout of 0', () => {
-    expect(() => InitSql.script({ ...OPTS, waitTimeoutSeconds: 0 })).toThrow(/InitSql: waitTimeoutSeconds must be a whole number from 1 to 3600 \(got 0\)/);
+    expect(() => InitSql.script({ ...OPTS, waitTimeoutSeconds: 0 })).toThrow(/InitSql: waitTimeoutSeconds must be whole seconds from 1 to 3600 \(got 0 s\)/);
+  });
+
+  test('throws for a maintenance database that is not an identifier', () => {
+    expect(() => InitSql.script({ ...OPTS, maintenanceDatabase: 'postgres; --' })).toThrow(/InitSql: maintenanceDatabase must be a PostgreSQL identifier/);
   });
 
   test('throws for a password variable that is not an environment variable name', () => {
@@ -62,36 +68,15 @@ describe('InitSql', () => {
   });
 
   test('throws for an empty migration command list', () => {
-    expect(() => InitSql.migrationScript('DbInitJob', [])).toThrow(/DbInitJob: migrations.commands must list at least one command \(got \[\]\)/);
+    expect(() => InitSql.migrationScript([])).toThrow(/InitSql: commands must list at least one command \(got \[\]\)/);
   });
 
   test('throws for a blank migration command', () => {
-    expect(() => InitSql.migrationScript('DbInitJob', ['python manage.py migrate', '  '])).toThrow(/DbInitJob: migrations.commands\[1\] must not be empty/);
+    expect(() => InitSql.migrationScript(['python manage.py migrate', '  '])).toThrow(/InitSql: commands\[1\] must not be empty/);
   });
 
   test('runs migration commands in order and stops at the first failure', () => {
-    expect(InitSql.migrationScript('X', ['a', 'b'])).toBe("set -eu\necho 'migrate: step 1/2'\na\necho 'migrate: step 2/2'\nb\n");
-  });
-});
-
-describe('SecretBootstrapScript', () => {
-  test('generates 32 alphanumeric characters by default and writes only DB_PASSWORD without urlKey', () => {
-    const script = SecretBootstrapScript.render({ secretName: 'postgres-superuser', passwordKey: 'POSTGRES_PASSWORD' });
-    expect(script).toContain("tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32");
-    expect(script).toContain('"data":{"POSTGRES_PASSWORD":"%s"}');
-    expect(script).not.toContain('url_prefix');
-  });
-
-  test('throws for a password length below 16', () => {
-    expect(() => SecretBootstrapScript.render({ secretName: 's', passwordLength: 8 })).toThrow(/SecretBootstrapScript: passwordLength must be a whole number from 16 to 128 \(got 8\)/);
-  });
-
-  test('throws for a Secret key with a quote', () => {
-    expect(() => SecretBootstrapScript.render({ secretName: 's', passwordKey: 'PW"' })).toThrow(/SecretBootstrapScript: passwordKey must be a Secret key/);
-  });
-
-  test('throws for a Secret name that is not a DNS-1123 subdomain', () => {
-    expect(() => SecretBootstrapScript.render({ secretName: "s'; rm -rf /" })).toThrow(/SecretBootstrapScript: secretName must be a DNS-1123 subdomain/);
+    expect(InitSql.migrationScript(['a', 'b'])).toBe("set -eu\necho 'migrate: step 1/2'\na\necho 'migrate: step 2/2'\nb\n");
   });
 });
 

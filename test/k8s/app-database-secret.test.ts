@@ -1,11 +1,12 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { SslMode } from '../../src/core';
-import { AppDatabaseSecret } from '../../src/k8s';
+import { AppDatabaseNames, DatabaseSecretKeys, SslMode } from '../../src/core';
+import { AppDatabaseSecret, AppDatabaseSecretProps } from '../../src/k8s';
 import { DatabaseEnvironment } from '../../src/k8s/database-env';
 import { expectK8sValid, expectNoSecrets } from '../harness';
 
 const HOST = 'postgres-service.production.svc.cluster.local';
+const EXAMPLE_APP = AppDatabaseNames.of('example_app');
 
 describe('AppDatabaseSecret', () => {
   let chart: Chart;
@@ -19,7 +20,7 @@ describe('AppDatabaseSecret', () => {
 
   test('writes only the non-secret keys, with seed 001 names by default', () => {
     // WHEN
-    new AppDatabaseSecret(chart, 'Db', { appName: 'example_app', host: HOST });
+    new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST });
     // THEN
     const doc = secretDoc();
     expect(doc.metadata.name).toBe('example-app-db-secret');
@@ -35,34 +36,52 @@ describe('AppDatabaseSecret', () => {
     expectK8sValid(chart);
   });
 
-  test('defaults port to 5432 and sslMode to require', () => {
-    const s = new AppDatabaseSecret(chart, 'Db', { appName: 'app', host: HOST });
-    expect(s.port).toBe(5432);
+  test('defaults port to 5432, sslMode to require and the namespace to the chart\'s', () => {
+    const s = new AppDatabaseSecret(chart, 'Db', { names: AppDatabaseNames.of('app'), host: HOST });
+    expect(s.connection.port).toBe(5432);
     expect(s.sslMode).toBe(SslMode.REQUIRE);
+    expect(s.namespace).toBeUndefined();
+    const namespaced = new AppDatabaseSecret(new Chart(new App(), 'c', { namespace: 'stage' }), 'Db', { names: AppDatabaseNames.of('app'), host: HOST });
+    expect(namespaced.namespace).toBe('stage');
   });
 
-  test('takes every name, port, ssl mode and label from props', () => {
+  test('takes every name, port, ssl mode, namespace and label from props', () => {
     const s = new AppDatabaseSecret(chart, 'Db', {
-      appName: 'app',
+      names: AppDatabaseNames.of('app', { databaseName: 'Custom_Db', username: 'custom_user', secretName: 'custom-secret' }),
       host: HOST,
       port: 6432,
-      databaseName: 'Custom_Db',
-      username: 'custom_user',
-      secretName: 'custom-secret',
       sslMode: SslMode.DISABLE,
+      namespace: 'stage',
       labels: { team: 'a' },
     });
     const doc = secretDoc();
     expect(doc.metadata.name).toBe('custom-secret');
+    expect(doc.metadata.namespace).toBe('stage');
     expect(doc.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'app', 'app.kubernetes.io/component': 'database-credentials', 'team': 'a' });
     expect(doc.stringData).toMatchObject({ DB_PORT: '6432', DB_NAME: 'Custom_Db', DB_USER: 'custom_user', DB_SSL_MODE: 'disable' });
-    expect(s.urlPrefix).toBe('postgresql://custom_user:');
-    expect(s.urlSuffix).toBe(`@${HOST}:6432/Custom_Db?sslmode=disable`);
+    expect(s.secretName).toBe('custom-secret');
+    expect(s.connection.url('pw')).toBe(`postgresql://custom_user:pw@${HOST}:6432/Custom_Db?sslmode=disable&connect_timeout=10`);
+  });
+
+  test('writes the keys of the one connection contract (DatabaseSecretKeys.valuesFor)', () => {
+    const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST, sslMode: SslMode.PREFER });
+    expect(secretDoc().stringData).toEqual(DatabaseSecretKeys.valuesFor(s.connection.details));
+  });
+
+  test('builds DATABASE_URL like every other connection: connect_timeout, and an IPv6 host in brackets', () => {
+    const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: 'fd00::5', sslMode: SslMode.DISABLE });
+    expect(secretDoc().stringData.DB_HOST).toBe('fd00::5');
+    expect(s.connection.url('Secret1')).toBe('postgresql://example_app_user:Secret1@[fd00::5]:5432/example_app_db?sslmode=disable&connect_timeout=10');
+  });
+
+  test('verify-full with a CA path puts sslrootcert into the URL', () => {
+    const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST, sslMode: SslMode.VERIFY_FULL, caPath: '/etc/db-ca/ca.pem' });
+    expect(s.connection.url('pw')).toContain('?sslmode=verify-full&sslrootcert=%2Fetc%2Fdb-ca%2Fca.pem&connect_timeout=10');
   });
 
   test('gives an app container secretKeyRefs for the six keys and the seed 000 settings', () => {
     // GIVEN
-    const s = new AppDatabaseSecret(chart, 'Db', { appName: 'example_app', host: HOST });
+    const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST });
     // WHEN
     new kplus.Deployment(chart, 'App', {
       containers: [{ image: 'example/app:1.0.0', portNumber: 8080, envVariables: s.envVariables({ envNames: { DB_HOST: 'DATABASE_HOST' } }) }],
@@ -82,7 +101,7 @@ describe('AppDatabaseSecret', () => {
   });
 
   test('uses its own ssl mode for DB_SSL_MODE unless overridden', () => {
-    const s = new AppDatabaseSecret(chart, 'Db', { appName: 'app', host: HOST, sslMode: SslMode.PREFER });
+    const s = new AppDatabaseSecret(chart, 'Db', { names: AppDatabaseNames.of('app'), host: HOST, sslMode: SslMode.PREFER });
     expect(s.envVariables().DB_SSL_MODE.value).toBe('prefer');
     expect(s.envVariables({ sslMode: SslMode.VERIFY_FULL }).DB_SSL_MODE.value).toBe('verify-full');
   });
@@ -99,7 +118,7 @@ describe('AppDatabaseSecret', () => {
     const render = () => {
       const app = new App();
       const c = new Chart(app, 'c', { namespace: 'production' });
-      new AppDatabaseSecret(c, 'Db', { appName: 'example_app', host: HOST });
+      new AppDatabaseSecret(c, 'Db', { names: EXAMPLE_APP, host: HOST });
       return app.synthYaml();
     };
     const first = render();
@@ -109,15 +128,12 @@ describe('AppDatabaseSecret', () => {
   });
 
   describe('validation', () => {
-    const make = (props: any) => () => new AppDatabaseSecret(Testing.chart(), 'Db', { appName: 'app', host: HOST, ...props });
-    test('throws for an app name that is not usable in names', () => {
-      expect(make({ appName: 'My App' })).toThrow(/AppDatabaseSecret: appName must be lower-case letters, digits, '_' or '-'.*got "My App"/);
+    const make = (props: Partial<AppDatabaseSecretProps>) => () => new AppDatabaseSecret(Testing.chart(), 'Db', { names: AppDatabaseNames.of('app'), host: HOST, ...props });
+    test('throws for a host with a space', () => {
+      expect(make({ host: 'db host' })).toThrow(/AppDatabaseSecret: host must not contain spaces .*\(got "db host"\)/);
     });
-    test('throws for an app name longer than 46 characters', () => {
-      expect(make({ appName: 'a'.repeat(47) })).toThrow(/AppDatabaseSecret: appName must be at most 46 characters/);
-    });
-    test('throws for a host that is not a DNS name', () => {
-      expect(make({ host: 'db host' })).toThrow(/AppDatabaseSecret: host must be a DNS-1123 subdomain.*got "db host"/);
+    test('throws for a host with a scheme', () => {
+      expect(make({ host: 'postgres://db' })).toThrow(/AppDatabaseSecret: host must be a bare host name without a scheme/);
     });
     test('throws for port 0', () => {
       expect(make({ port: 0 })).toThrow(/AppDatabaseSecret: port must be a whole number from 1 to 65535 \(got 0\)/);
@@ -125,29 +141,17 @@ describe('AppDatabaseSecret', () => {
     test('throws for port 70000', () => {
       expect(make({ port: 70000 })).toThrow(/AppDatabaseSecret: port must be a whole number from 1 to 65535 \(got 70000\)/);
     });
-    test('throws for the reserved database postgres', () => {
-      expect(make({ databaseName: 'postgres' })).toThrow(/AppDatabaseSecret: databaseName must not be a reserved database \(got "postgres"\)/);
+    test('throws for a relative CA path', () => {
+      expect(make({ caPath: 'ca.pem' })).toThrow(/AppDatabaseSecret: caPath must be an absolute file path/);
     });
-    test('throws for the reserved database template1', () => {
-      expect(make({ databaseName: 'template1' })).toThrow(/AppDatabaseSecret: databaseName must not be a reserved database \(got "template1"\)/);
+    test('throws for a namespace that is not a DNS-1123 label', () => {
+      expect(make({ namespace: 'Stage' })).toThrow(/AppDatabaseSecret: namespace must be a DNS-1123 label.*\(got "Stage"\)/);
     });
-    test('throws for a database name longer than 63 bytes', () => {
-      expect(make({ databaseName: 'd'.repeat(64) })).toThrow(/AppDatabaseSecret: databaseName must be at most 63 bytes/);
+    test('throws for a bad label, listing every problem in one message', () => {
+      expect(make({ port: 0, labels: { team: 'has space' } })).toThrow(/AppDatabaseSecret: port must be .* \(and 1 more: labels value "has space"/);
     });
-    test('throws for a database name with SQL in it', () => {
-      expect(make({ databaseName: 'a; DROP TABLE x' })).toThrow(/AppDatabaseSecret: databaseName must be a PostgreSQL identifier/);
-    });
-    test('throws for a user name with a quote', () => {
-      expect(make({ username: "o'brien" })).toThrow(/AppDatabaseSecret: username must be a PostgreSQL identifier/);
-    });
-    test('throws for the superuser as app user', () => {
-      expect(make({ username: 'postgres' })).toThrow(/AppDatabaseSecret: username must not be the reserved role name "postgres"/);
-    });
-    test('throws for a pg_ user name', () => {
-      expect(make({ username: 'pg_read_all_data' })).toThrow(/AppDatabaseSecret: username must not start with 'pg_'/);
-    });
-    test('throws for a Secret name that is not DNS-1123', () => {
-      expect(make({ secretName: 'App_Secret' })).toThrow(/AppDatabaseSecret: secretName must be a DNS-1123 subdomain.*got "App_Secret"/);
+    test('throws for verify-full without a CA path (the connection contract needs sslrootcert)', () => {
+      expect(make({ sslMode: SslMode.VERIFY_FULL })).toThrow(/sslMode 'verify-full' needs caPath/);
     });
   });
 });

@@ -43,13 +43,19 @@ describe('CaBundle', () => {
     expect(() => new CaBundle(chart, 'Ca', { configMapName: 'a', secretName: 'b', key: 'ca.pem' })).toThrow(/give only one CA source/);
   });
   test('throws on an invalid key', () => {
-    expect(() => new CaBundle(chart, 'Ca', { configMapName: 'a', key: 'ca/pem' })).toThrow(/key must be a ConfigMap\/Secret key/);
+    expect(() => new CaBundle(chart, 'Ca', { configMapName: 'a', key: 'ca/pem' })).toThrow(/^CaBundle: key must be a Secret key of 1-253 letters, digits, '-', '_' and '\.' \(got "ca\/pem"\)\. Use e\.g\. 'DB_PASSWORD'\.$/);
   });
   test('throws on a relative mount directory', () => {
-    expect(() => new CaBundle(chart, 'Ca', { configMapName: 'a', key: 'ca.pem', mountDirectory: 'etc/ca' })).toThrow(/mountDirectory must be an absolute directory/);
+    expect(() => new CaBundle(chart, 'Ca', { configMapName: 'a', key: 'ca.pem', mountDirectory: 'etc/ca' })).toThrow(/CaBundle: mountDirectory must be an absolute file path without spaces or '\.\.' \(got "etc\/ca"\)/);
   });
   test('throws on a mount directory that hides the system CAs', () => {
     expect(() => new CaBundle(chart, 'Ca', { configMapName: 'a', key: 'ca.pem', mountDirectory: '/etc/ssl/certs' })).toThrow(/would hide the image's own files/);
+  });
+  test('throws on a mount directory with a trailing slash', () => {
+    expect(() => new CaBundle(chart, 'Ca', { configMapName: 'a', key: 'ca.pem', mountDirectory: '/etc/db-ca/' })).toThrow(/CaBundle: mountDirectory must not end in '\/'/);
+  });
+  test('throws on a Secret name that is not a DNS subdomain', () => {
+    expect(() => new CaBundle(chart, 'Ca', { secretName: 'DB_CA', key: 'ca.pem' })).toThrow(/CaBundle: secretName must be a DNS-1123 subdomain/);
   });
   test('throws on a file name with a path', () => {
     expect(() => new CaBundle(chart, 'Ca', { configMapName: 'a', key: 'ca.pem', fileName: '..' })).toThrow(/fileName must be a plain file name/);

@@ -69,6 +69,11 @@ describe('CloudSqlAuthProxy', () => {
   test('throws for a health-check port that clashes with the proxy port', () => {
     const provider = DatabaseProvider.cloudSqlAuthProxy({ instanceConnectionName: INSTANCE });
     expect(() => CloudSqlAuthProxy.addTo(dep, { provider, healthCheckPort: 5432 }))
-      .toThrow(/healthCheckPort must be a whole number from 1024 to 65535, other than the proxy port 5432 \(got 5432\)/);
+      .toThrow(/CloudSqlAuthProxy: healthCheckPort must differ from the proxy port 5432 \(got 5432\)/);
+  });
+  test('throws for a privileged health-check port', () => {
+    const provider = DatabaseProvider.cloudSqlAuthProxy({ instanceConnectionName: INSTANCE });
+    expect(() => CloudSqlAuthProxy.addTo(dep, { provider, healthCheckPort: 80 }))
+      .toThrow(/CloudSqlAuthProxy: healthCheckPort must be a whole number from 1024 to 65535 \(got 80\)/);
   });
 });

@@ -6,7 +6,7 @@ import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { SecretsManagerSecretRef } from '../../src/core/secret-reference';
 import { DatabaseSecretSource, ExternalDatabaseSecret, ExternalSecretStoreRef } from '../../src/k8s/external-database-secret';
-import { WaitForDb } from '../../src/k8s/wait-for-db';
+import { WaitForDatabase } from '../../src/k8s/wait-for-database';
 import { underCi, usePostgres } from '../harness';
 
 /*
@@ -69,7 +69,7 @@ function makeCertificates(): { caFile: string; certFile: string; keyFile: string
 
 const certs = makeCertificates();
 
-describe('ExternalDatabaseSecret and WaitForDb against PostgreSQL 15 with TLS', () => {
+describe('ExternalDatabaseSecret and WaitForDatabase against PostgreSQL 15 with TLS', () => {
   const pg = usePostgres(certs ? { ssl: { certFile: certs.certFile, keyFile: certs.keyFile } } : {});
 
   function synth(): { data: Record<string, string>; waitScript: string } {
@@ -83,7 +83,7 @@ describe('ExternalDatabaseSecret and WaitForDb against PostgreSQL 15 with TLS', 
       }),
     });
     const dep = new kplus.Deployment(chart, 'App', { containers: [{ image: 'app:1.0.0', envVariables: db.envVariables() }] });
-    WaitForDb.addTo(dep, { secret: db.secret, timeout: Duration.seconds(3), interval: Duration.seconds(1) });
+    WaitForDatabase.addTo(dep, { secret: db.secret, timeout: Duration.seconds(3), interval: Duration.seconds(1) });
     const docs = Testing.synth(chart);
     return {
       data: docs.find((d: any) => d.kind === 'ExternalSecret').spec.target.template.data,

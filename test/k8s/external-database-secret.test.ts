@@ -107,7 +107,7 @@ describe('ExternalDatabaseSecret from an ExternalSecret', () => {
 
   test('throws when refreshInterval is under a minute', () => {
     expect(() => new ExternalDatabaseSecret(chart, 'Db', { secretName: 's', source: externalSource({ refreshInterval: Duration.seconds(5) }) }))
-      .toThrow(/refreshInterval must be a whole number of seconds, at least 60 \(got 5s\)/);
+      .toThrow(/ExternalDatabaseSecret: refreshInterval must be whole seconds from 60 to 31622400 \(got 5 s\)/);
   });
 
   test('throws on an sslMode RDS refuses', () => {
@@ -118,6 +118,16 @@ describe('ExternalDatabaseSecret from an ExternalSecret', () => {
   test('throws on a Secret name that is not a DNS subdomain', () => {
     expect(() => new ExternalDatabaseSecret(chart, 'Db', { secretName: 'Shop_DB', source: externalSource() }))
       .toThrow(/ExternalDatabaseSecret.*secretName/);
+  });
+
+  test('puts the ExternalSecret in the given namespace', () => {
+    new ExternalDatabaseSecret(chart, 'Db', { secretName: 's', namespace: 'shop', source: externalSource() });
+    expect(externalSecretDoc(chart).metadata.namespace).toBe('shop');
+  });
+
+  test('throws on a namespace that is not a DNS label', () => {
+    expect(() => new ExternalDatabaseSecret(chart, 'Db', { secretName: 's', namespace: 'Shop', source: externalSource() }))
+      .toThrow(/ExternalDatabaseSecret: namespace must be a DNS-1123 label/);
   });
 });
 

@@ -14,7 +14,7 @@ function synthesize(): { backup: any; restoreNewest: any; restoreFile: (file: st
   db.addApp('example_app');
   db.addApp('another_app');
   const ops = new Chart(app, 'restore', { namespace: 'stage' });
-  db.restoreJob(ops, 'RestoreNewest', 'example_app');
+  db.restoreJob(ops, 'RestoreNewest', { appName: 'example_app' });
   const docs = YAML.parseAllDocuments(app.synthYaml()).map((d) => d.toJSON());
   const restoreJobs = docs.filter((d) => d.kind === 'Job' && d.metadata.name.startsWith('postgres-restore-'));
   return {
@@ -22,7 +22,7 @@ function synthesize(): { backup: any; restoreNewest: any; restoreFile: (file: st
     restoreNewest: restoreJobs[0].spec.template.spec.containers[0],
     restoreFile: (file: string) => {
       const c = new Chart(new App(), 'restore-file', { namespace: 'stage' });
-      return db.restoreJob(c, 'RestoreFile', 'another_app_db', file).toJson().spec.template.spec.containers[0];
+      return db.restoreJob(c, 'RestoreFile', { databaseName: 'another_app_db', dumpFile: file }).toJson().spec.template.spec.containers[0];
     },
   };
 }

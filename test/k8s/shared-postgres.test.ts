@@ -2,10 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import * as YAML from 'yaml';
 import { build } from '../../examples/shared-postgres';
-import { SslMode } from '../../src/core';
-import { SharedPostgres, SharedPostgresProps } from '../../src/k8s/shared-postgres';
+import { AppDatabaseNames, SslMode } from '../../src/core';
+import { SharedPostgres } from '../../src/k8s/shared-postgres';
+import { SharedPostgresProps } from '../../src/k8s/shared-postgres-props';
 import { expectK8sValid, expectNoSecrets } from '../harness';
 
 function find(manifests: any[], kind: string, name?: string): any {
@@ -179,8 +181,8 @@ describe('SharedPostgres', () => {
 
     test('uses seed 001 names: <app>_db, <app>_user, schema <app>, Secret <app>-db-secret', () => {
       const app = make().addApp('example_app');
-      expect(app.secret.databaseName).toBe('example_app_db');
-      expect(app.secret.username).toBe('example_app_user');
+      expect(app.secret.names.databaseName).toBe('example_app_db');
+      expect(app.secret.names.username).toBe('example_app_user');
       expect(app.secret.secretName).toBe('example-app-db-secret');
       expect(app.initJob.initScript).toContain('example_app');
       expect(app.podLabels).toEqual({ app: 'example-app' });
@@ -192,7 +194,7 @@ describe('SharedPostgres', () => {
 
     test('every name can be overridden', () => {
       const app = make().addApp('shop', { databaseName: 'shop_prod_db', username: 'shop_prod', secretName: 'shop-creds', schemaName: 'store', sslMode: SslMode.DISABLE });
-      expect([app.secret.databaseName, app.secret.username, app.secret.secretName, app.secret.sslMode.value]).toEqual(['shop_prod_db', 'shop_prod', 'shop-creds', 'disable']);
+      expect([app.secret.names.databaseName, app.secret.names.username, app.secret.secretName, app.secret.sslMode.value]).toEqual(['shop_prod_db', 'shop_prod', 'shop-creds', 'disable']);
       expect(app.initJob.initScript).toContain('store');
     });
 
@@ -230,16 +232,17 @@ describe('SharedPostgres', () => {
       make({ pgBouncer: {} }).addApp('third_app', { viaPgBouncer: true });
       const np = find(chart.toJson(), 'NetworkPolicy', 'pgbouncer');
       expect(np.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'pgbouncer', 'app.kubernetes.io/instance': 'pgbouncer', 'app.kubernetes.io/component': 'pooler' });
+      // The policy matches the port PgBouncer's pods listen on (6432), not its Service port.
       expect(np.spec.ingress).toEqual([{
         from: [{ podSelector: { matchLabels: { app: 'third-app' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'production' } } }],
-        ports: [{ protocol: 'TCP', port: 5432 }],
+        ports: [{ protocol: 'TCP', port: 6432 }],
       }]);
     });
 
     test('derived names stay DNS-1123 labels with the longest name', () => {
       chart = Testing.chart();
       const db = make({ name: 'p'.repeat(39), pgBouncer: {} });
-      db.restoreJob(chart, 'Restore', 'a_very_long_database_name_for_the_restore_job_db');
+      db.restoreJob(chart, 'Restore', { databaseName: 'a_very_long_database_name_for_the_restore_job_db' });
       for (const o of chart.toJson()) {
         expect([o.metadata.name, o.metadata.name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.metadata.name)]).toEqual([o.metadata.name, true]);
       }
@@ -255,34 +258,129 @@ describe('SharedPostgres', () => {
     test('restoreJob resolves an app name to its database', () => {
       const db = make();
       db.addApp('example_app');
-      const job = db.restoreJob(chart, 'Restore', 'example_app');
+      const job = db.restoreJob(chart, 'Restore', { appName: 'example_app' });
       expect(job.toJson().spec.template.spec.containers[0].env).toContainEqual({ name: 'RESTORE_DATABASE', value: 'example_app_db' });
+    });
+  });
+
+  describe('clusterDomain', () => {
+    function corpChart(): any[] {
+      const c = new Chart(Testing.app(), 'corp', { namespace: 'production' });
+      const db = new SharedPostgres(c, 'Db', { namespace: 'production', clusterDomain: 'corp.example', pgBouncer: {} });
+      db.addApp('example_app');
+      db.addApp('third_app', { viaPgBouncer: true });
+      return c.toJson();
+    }
+
+    test('an app added viaPgBouncer gets PgBouncer\'s host in the cluster domain, in DB_HOST, DATABASE_URL and the ini (regression)', () => {
+      const m = corpChart();
+      expect(find(m, 'Secret', 'third-app-db-secret').stringData.DB_HOST).toBe('pgbouncer.production.svc.corp.example');
+      const job = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('third-app-db-init-'));
+      const bootstrap = job.spec.template.spec.initContainers.find((c: any) => c.name === 'secret-bootstrap');
+      expect(bootstrap.command[2]).toContain("url_suffix='@pgbouncer.production.svc.corp.example:5432/third_app_db?sslmode=prefer&connect_timeout=10'");
+      expect(find(m, 'ConfigMap').data['pgbouncer.ini']).toContain('* = host=postgres-service.production.svc.corp.example port=5432\n');
+    });
+
+    test('every host the construct writes ends in .svc.corp.example', () => {
+      const text = JSON.stringify(corpChart());
+      const hosts = [...new Set(text.match(/[a-z0-9-]+\.production\.svc(\.[a-z0-9-]+)*/g))].sort();
+      expect(hosts).toEqual(['pgbouncer.production.svc.corp.example', 'postgres-service.production.svc.corp.example']);
+      expect(text).not.toContain('cluster.local');
+    });
+  });
+
+  describe('names and namespaces', () => {
+    test('an app name becomes names once, shared by the Secret and the init Job', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      const db = make();
+      const resolve = jest.spyOn(AppDatabaseNames, '_resolve');
+      const of = jest.spyOn(AppDatabaseNames, 'of');
+      try {
+        const app = db.addApp('example_app', { schemaName: 'shop' });
+        expect(resolve).toHaveBeenCalledTimes(1);
+        expect(of).not.toHaveBeenCalled();
+        expect(app.initJob.initScript).toContain(`CREATE SCHEMA IF NOT EXISTS shop AUTHORIZATION ${app.secret.names.username};`);
+      } finally {
+        resolve.mockRestore();
+        of.mockRestore();
+      }
+    });
+
+    test('accepts a TLS Secret name with dots', () => {
+      make({ tlsSecretName: 'tls.example.com' });
+      const pod = find(chart.toJson(), 'StatefulSet').spec.template.spec;
+      expect(pod.volumes).toContainEqual({ name: 'tls-source', secret: { secretName: 'tls.example.com', defaultMode: 0o440 } });
+    });
+
+    test('keeps the names of the data-bearing objects', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      make({ pgBouncer: {} }).addApp('example_app');
+      const names = chart.toJson().map((o: any) => `${o.kind}/${o.metadata.name}`);
+      for (const n of ['StatefulSet/postgres', 'Service/postgres-headless', 'Service/postgres-service', 'Secret/postgres-superuser',
+        'Secret/example-app-db-secret', 'Secret/postgres-pgbouncer-auth', 'PersistentVolumeClaim/postgres-backups', 'CronJob/postgres-backup']) {
+        expect(names).toContain(n);
+      }
+      expect(find(chart.toJson(), 'StatefulSet').spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    });
+  });
+
+  describe('allowSelector', () => {
+    test('admits the pods of a cdk8s-plus workload in its namespace', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      const db = make();
+      const worker = new kplus.Deployment(chart, 'Worker', { containers: [{ image: 'example/worker:1.0.0' }] });
+      db.allowSelector(worker);
+      db.allowSelector(worker);
+      const ingress = find(chart.toJson(), 'NetworkPolicy', 'postgres').spec.ingress;
+      expect(ingress).toHaveLength(2);
+      expect(ingress[1]).toEqual({
+        from: [{
+          podSelector: { matchLabels: { 'cdk8s.io/metadata.addr': expect.stringMatching(/^test-Worker-c8/) } },
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'production' } },
+        }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      });
+    });
+
+    test('admits pods selected by labels in other namespaces', () => {
+      const db = make();
+      db.allowSelector(kplus.Pods.select(chart, 'Reporting', { labels: { app: 'reports' }, namespaces: kplus.Namespaces.select(chart, 'Ns', { names: ['analytics'] }) }));
+      expect(find(chart.toJson(), 'NetworkPolicy', 'postgres').spec.ingress[1].from).toEqual([{
+        podSelector: { matchLabels: { app: 'reports' } },
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'analytics' } },
+      }]);
     });
   });
 
   describe('validation', () => {
     const cases: Array<[string, Partial<SharedPostgresProps>, RegExp]> = [
-      ['throws when the cpu limit is below the request', { cpuRequest: '1', cpuLimit: '500m' }, /SharedPostgres: cpuLimit must be at least cpuRequest \(got cpuLimit '500m' below cpuRequest '1'\)/],
+      ['throws when the cpu limit is below the request', { cpuRequest: '1', cpuLimit: '500m' }, /SharedPostgres: cpuLimit must be at least cpuRequest \(got cpuLimit "500m" below cpuRequest "1"\)/],
       ['throws when the memory limit is below the request', { memoryRequest: '1Gi', memoryLimit: '512Mi' }, /SharedPostgres: memoryLimit must be at least memoryRequest/],
-      ['throws on a storage size in Gb', { storageSize: '10Gb' }, /SharedPostgres: storageSize must be a Kubernetes quantity such as 10Gi \(got '10Gb'\).*Gi, not Gb/],
-      ['throws on a negative quantity', { memoryRequest: '-1' }, /SharedPostgres: memoryRequest must be a Kubernetes quantity such as 256Mi \(got '-1'\)/],
-      ['throws on a quantity that is not a number', { cpuLimit: 'abc' }, /SharedPostgres: cpuLimit must be a Kubernetes quantity such as 500m \(got 'abc'\)/],
-      ['throws on a storage size below 1Mi', { storageSize: '100k' }, /SharedPostgres: storageSize must be at least 1Mi \(got '100k'\)/],
-      ['throws on an image reference with a space', { image: 'postgres 15' }, /SharedPostgres: image must be a container image reference such as 'postgres:15-alpine' \(got 'postgres 15'\)/],
-      ['throws on an unpinned image', { image: 'postgres:latest' }, /SharedPostgres: image must be pinned to a version \(got 'postgres:latest'\)/],
-      ['throws on a namespace that is not DNS-1123', { namespace: 'Production_1' }, /SharedPostgres: namespace must be a DNS-1123 label \(got 'Production_1'\)/],
-      ['throws on a service name longer than 63 characters', { serviceName: 'a'.repeat(64) }, /SharedPostgres: serviceName must be at most 63 characters \(got 'a{64}', 64 characters\)/],
-      ['throws on a name longer than 39 characters', { name: 'p'.repeat(40) }, /SharedPostgres: name must be at most 39 characters \(got 'p{40}', 40\)/],
-      ['throws when the service name clashes with the headless Service', { serviceName: 'postgres-headless' }, /SharedPostgres: serviceName must differ from the headless Service 'postgres-headless'/],
-      ['throws on max_connections out of range', { maxConnections: 5 }, /SharedPostgres: maxConnections must be an integer from 10 to 10000 \(got 5\)/],
-      ['throws on a setting name that is not a parameter', { settings: { 'bad key': '1' } }, /SharedPostgres: settings keys must be PostgreSQL parameter names such as 'shared_buffers' \(got 'bad key'\)/],
+      ['throws on a storage size in Gb', { storageSize: '10Gb' }, /SharedPostgres: storageSize must be a Kubernetes quantity such as "10Gi" \(got "10Gb"\).*Gi, not Gb/],
+      ['throws on a negative quantity', { memoryRequest: '-1' }, /SharedPostgres: memoryRequest must be a Kubernetes quantity such as "256Mi" \(got "-1"\)/],
+      ['throws on a quantity that is not a number', { cpuLimit: 'abc' }, /SharedPostgres: cpuLimit must be a Kubernetes quantity such as "250m" \(got "abc"\)/],
+      ['throws on a storage size below 1Mi', { storageSize: '100k' }, /SharedPostgres: storageSize must be at least 1048576 base units \(got "100k"\)/],
+      ['throws on an image reference with a space', { image: 'postgres 15' }, /SharedPostgres: image must be a container image reference such as "postgres:15-alpine" \(got "postgres 15"\)/],
+      ['throws on an unpinned image', { image: 'postgres:latest' }, /SharedPostgres: image must be pinned to a version \(got "postgres:latest"\)/],
+      ['throws on a namespace that is not DNS-1123', { namespace: 'Production_1' }, /SharedPostgres: namespace must be a DNS-1123 label.*\(got "Production_1"\)/],
+      ['throws on a service name longer than 63 characters', { serviceName: 'a'.repeat(64) }, /SharedPostgres: serviceName must be a DNS-1035 label.*at most 63 characters \(got "a{64}"\)/],
+      ['throws on a service name starting with a digit', { serviceName: '1db' }, /SharedPostgres: serviceName must be a DNS-1035 label/],
+      ['throws on a name longer than 39 characters', { name: 'p'.repeat(40) }, /SharedPostgres: name must be at most 39 characters \(got "p{40}", 40\)/],
+      ['throws on a name whose headless Service would start with a digit', { name: '9db' }, /SharedPostgres: name \(in the headless Service <name>-headless\) must be a DNS-1035 label/],
+      ['throws when the service name clashes with the headless Service', { serviceName: 'postgres-headless' }, /SharedPostgres: serviceName must differ from the headless Service "postgres-headless"/],
+      ['throws on a cluster domain that is not a DNS subdomain', { clusterDomain: 'Corp_Example' }, /SharedPostgres: clusterDomain must be a DNS-1123 subdomain.*\(got "Corp_Example"\)/],
+      ['throws on max_connections out of range', { maxConnections: 5 }, /SharedPostgres: maxConnections must be a whole number from 10 to 10000 \(got 5\)/],
+      ['throws on a setting name that is not a parameter', { settings: { 'bad key': '1' } }, /SharedPostgres: settings keys must be PostgreSQL parameter names such as 'shared_buffers' \(got "bad key"\)/],
       ['throws on a multi-line setting value', { settings: { work_mem: '4MB\nssl=off' } }, /SharedPostgres: settings.work_mem must be a single line/],
-      ['throws on max_connections in settings', { settings: { max_connections: '200' } }, /SharedPostgres: settings must not contain max_connections \(got '200'\). Use the maxConnections prop/],
-      ['throws on a superuser name that is not an identifier', { superuser: 'pg_admin' }, /SharedPostgres: superuser must be a lower-case PostgreSQL identifier not starting with 'pg_' \(got 'pg_admin'\)/],
-      ['throws on a TLS Secret name that is not DNS-1123', { tlsSecretName: 'TLS' }, /SharedPostgres: tlsSecretName must be a DNS-1123 label \(got 'TLS'\)/],
-      ['throws on a backup schedule that is not cron', { backup: { schedule: 'every day' } }, /PostgresBackup: schedule must be a cron schedule with five fields.*\(got 'every day'\)/],
-      ['throws on a backup retention of 0', { backup: { retain: 0 } }, /PostgresBackup: retain must be an integer from 1 to 365 \(got 0\)/],
-      ['throws on PgBouncer replicas out of range', { pgBouncer: { replicas: 0 } }, /PgBouncer: replicas must be an integer from 1 to 10 \(got 0\)/],
+      ['throws on max_connections in settings', { settings: { max_connections: '200' } }, /SharedPostgres: settings must not contain max_connections \(got "200"\). Use the maxConnections prop/],
+      ['throws on a superuser name starting with pg_', { superuser: 'pg_admin' }, /SharedPostgres: superuser must not start with 'pg_' \(got "pg_admin"\)/],
+      ['throws on a superuser name that is not an identifier', { superuser: 'admin-user' }, /SharedPostgres: superuser must be a PostgreSQL identifier/],
+      ['throws on a TLS Secret name that is not a DNS subdomain', { tlsSecretName: 'TLS' }, /SharedPostgres: tlsSecretName must be a DNS-1123 subdomain.*\(got "TLS"\)/],
+      ['throws on a storage class name with upper case', { storageClassName: 'GP3' }, /SharedPostgres: storageClassName must be a DNS-1123 subdomain/],
+      ['throws on a backup schedule that is not cron', { backup: { schedule: 'every day' } }, /PostgresBackup: schedule must be a cron schedule with five fields.*\(got "every day"\)/],
+      ['throws on a backup retention of 0', { backup: { retain: 0 } }, /PostgresBackup: retain must be a whole number from 1 to 365 \(got 0\)/],
+      ['throws on PgBouncer replicas out of range', { pgBouncer: { replicas: 0 } }, /PgBouncer: replicas must be a whole number from 1 to 10 \(got 0\)/],
+      ['throws once, listing every problem', { maxConnections: 5, image: 'postgres', storageSize: '1x' }, /^SharedPostgres: image .*\(and 2 more: storageSize .* maxConnections /],
     ];
     test.each(cases)('%s', (_name, props, message) => {
       expect(() => make(props)).toThrow(message);
@@ -292,19 +390,19 @@ describe('SharedPostgres', () => {
       chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
       const db = make();
       db.addApp('example_app');
-      expect(() => db.addApp('example_app')).toThrow(/SharedPostgres: addApp was called twice for app 'example_app' in namespace 'production'/);
+      expect(() => db.addApp('example_app')).toThrow(/SharedPostgres: addApp was called twice for app "example_app" in namespace "production"/);
     });
 
     test('throws when two apps would share a database', () => {
       chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
       const db = make();
       db.addApp('shop');
-      expect(() => db.addApp('shop2', { databaseName: 'shop_db' })).toThrow(/SharedPostgres: addApp 'shop2' databaseName 'shop_db' is already used by app 'shop'/);
+      expect(() => db.addApp('shop2', { databaseName: 'shop_db' })).toThrow(/SharedPostgres: addApp "shop2" databaseName "shop_db" is already used by app "shop"/);
     });
 
     test('throws when the chart namespace differs', () => {
       chart = new Chart(Testing.app(), 'test', { namespace: 'stage' });
-      expect(() => make()).toThrow(/SharedPostgres: namespace must match the namespace of its chart \(got namespace 'production' in a chart with namespace 'stage'\)/);
+      expect(() => make()).toThrow(/SharedPostgres: namespace must match the namespace of its chart \(got namespace "production" in a chart with namespace "stage"\)/);
     });
 
     test('throws on viaPgBouncer without PgBouncer', () => {
@@ -319,16 +417,48 @@ describe('SharedPostgres', () => {
 
     test('throws on an app name that would inject SQL (the shared name validators)', () => {
       chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
-      expect(() => make().addApp('app"; DROP DATABASE x; --')).toThrow(/appName/);
+      expect(() => make().addApp('app"; DROP DATABASE x; --')).toThrow(/^SharedPostgres: appName must be 1-46 lower-case letters/);
     });
 
     test('throws on allowClient with empty labels', () => {
-      expect(() => make().allowClient({}, 'production')).toThrow(/SharedPostgres: allowClient podLabels must not be empty \(got \{\}\)/);
+      expect(() => make().allowClient({}, 'production')).toThrow(/DatabaseNetworkPolicy: allowClient podLabels must not be empty \(got \{\}\)/);
+    });
+
+    test('throws on allowClient with a namespace that is not a DNS label', () => {
+      expect(() => make().allowClient({ app: 'x' }, 'Prod')).toThrow(/DatabaseNetworkPolicy: allowClient namespace must be a DNS-1123 label/);
+    });
+
+    test('throws when an app would take the superuser\'s Secret or role', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      const db = make({ pgBouncer: {} });
+      expect(() => db.addApp('x', { secretName: 'postgres-superuser' })).toThrow(/SharedPostgres: secretName "postgres-superuser" is a Secret of the server itself/);
+      expect(() => db.addApp('y', { secretName: 'postgres-pgbouncer-auth' })).toThrow(/secretName "postgres-pgbouncer-auth" is a Secret of the server itself/);
+      expect(() => db.addApp('z', { username: 'pgbouncer_auth' })).toThrow(/SharedPostgres: username "pgbouncer_auth" is a role of the server itself/);
+    });
+
+    test('throws on app pod labels that are not labels', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      expect(() => make().addApp('x', { podLabels: { app: 'has space' } })).toThrow(/SharedPostgres: podLabels value "has space"/);
+    });
+
+    test('throws on a connection limit below -1 (from the init Job)', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      expect(() => make().addApp('x', { connectionLimit: -2 })).toThrow(/DatabaseInitJob: connectionLimit must be a whole number of at least -1/);
+    });
+
+    test('throws on restoreJob with both or neither of appName and databaseName', () => {
+      const db = make();
+      expect(() => db.restoreJob(chart, 'R', {})).toThrow(/SharedPostgres: restoreJob needs exactly one of appName and databaseName \(got neither\)/);
+      expect(() => db.restoreJob(chart, 'R', { appName: 'a', databaseName: 'b' })).toThrow(/restoreJob needs exactly one of appName and databaseName \(got both\)/);
+    });
+
+    test('throws on restoreJob for an app that was not added', () => {
+      expect(() => make().restoreJob(chart, 'R', { appName: 'shop' })).toThrow(/SharedPostgres: restoreJob appName must be an app added with addApp \(got "shop"; apps: none\)/);
     });
 
     test('throws on restoreJob without backups', () => {
       const db = make({ backupEnabled: false });
-      expect(() => db.restoreJob(chart, 'R', 'x_db')).toThrow(/SharedPostgres: restoreJob needs backups \(got backupEnabled: false\)/);
+      expect(() => db.restoreJob(chart, 'R', { databaseName: 'x_db' })).toThrow(/SharedPostgres: restoreJob needs backups \(got backupEnabled: false\)/);
     });
   });
 

@@ -155,6 +155,12 @@ export function secretKey(prop: string, value: string): Problem {
   return undefined;
 }
 
+/** A plain file name (no directory): letters, digits, '-', '_' and '.', not '.' or '..'. */
+export function fileName(prop: string, value: string, example: string): Problem {
+  if (typeof value === 'string' && /^[-._a-zA-Z0-9]{1,255}$/.test(value) && value !== '.' && value !== '..') return undefined;
+  return `${prop} must be a plain file name of letters, digits, '-', '_' and '.' (got ${show(value)}). Use e.g. ${show(example)}.`;
+}
+
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /** A label (or annotation) key: an optional DNS-1123 subdomain prefix and '/', then a name of at most 63 characters. */
@@ -211,22 +217,7 @@ export function imageRef(prop: string, value: string, example: string): Problem 
 }
 
 const QUANTITY = /^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const QUANTITY_FACTORS: { [suffix: string]: number } = {
-  '': 1,
-  'm': 1e-3,
-  'k': 1e3,
-  'M': 1e6,
-  'G': 1e9,
-  'T': 1e12,
-  'P': 1e15,
-  'E': 1e18,
-  'Ki': 2 ** 10,
-  'Mi': 2 ** 20,
-  'Gi': 2 ** 30,
-  'Ti': 2 ** 40,
-  'Pi': 2 ** 50,
-  'Ei': 2 ** 60,
-};
+const QUANTITY_FACTORS: { [suffix: string]: number } = { '': 1, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18, 'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60 };
 
 /** The value of a Kubernetes quantity (`250m`, `512Mi`, `10Gi`) in base units, or undefined when it is not one. */
 export function quantityValue(value: string): number | undefined {
@@ -249,9 +240,7 @@ export function quantity(prop: string, value: string, example: string, min?: num
 
 const CRON_MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 const CRON_FIELDS: Array<{ name: string; min: number; max: number; names?: string[] }> = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day-of-month', min: 1, max: 31 },
+  { name: 'minute', min: 0, max: 59 }, { name: 'hour', min: 0, max: 23 }, { name: 'day-of-month', min: 1, max: 31 },
   { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
   { name: 'day-of-week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
 ];
@@ -355,6 +344,19 @@ export function pgSchemaName(prop: string, value: string): Problem {
     return `${prop} must not be a system schema or start with 'pg_' (got ${show(value)}). Choose an app-specific schema such as 'my_app'.`;
   }
   return undefined;
+}
+
+/** An app name: 1-`max` lower-case letters, digits, '_' and '-', starting with a letter and ending with a letter or digit. */
+export function appName(prop: string, value: string, max: number): Problem {
+  if (typeof value === 'string' && value.length <= max && /^[a-z]([a-z0-9_-]*[a-z0-9])?$/.test(value)) return undefined;
+  return `${prop} must be 1-${max} lower-case letters, digits, '_' or '-', starting with a letter and ending with a letter or digit (got ${show(value)}). Kubernetes and PostgreSQL names are derived from it; try ${show(suggestName(String(value), true).slice(0, max).replace(/-+$/, ''))}.`;
+}
+
+/** Server settings (`-c name=value`): parameter names such as `shared_buffers` or `pg_stat_statements.max`, single-line values. */
+export function pgSettings(prop: string, settings: { [name: string]: string }): Problem[] {
+  return Object.entries(settings ?? {}).map(([name, value]) => (!/^[a-z_][a-z0-9_.]*$/.test(name)
+    ? `${prop} keys must be PostgreSQL parameter names such as 'shared_buffers' (got ${show(name)}). Use lower-case letters, digits, '_' and '.'.`
+    : /[\r\n\0]/.test(String(value)) ? `${prop}.${name} must be a single line (got ${show(value)}). Remove the line break.` : undefined));
 }
 
 // ---------------------------------------------------------------------------------------------

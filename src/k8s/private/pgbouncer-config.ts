@@ -1,3 +1,5 @@
+import { SslMode } from '../../core/ssl-mode';
+
 /**
  * Framework-free text for PgBouncer: its ini file, the auth-setup SQL and the scripts of its
  * containers. Tests run these exact texts.
@@ -9,10 +11,10 @@ export interface PgBouncerIniSettings {
   readonly databasePort: number;
   readonly listenPort: number;
   readonly authUser: string;
-  readonly poolMode: string;
   readonly maxClientConn: number;
   readonly defaultPoolSize: number;
-  readonly serverSslMode: string;
+  /** `server_tls_sslmode` (PgBouncer takes libpq's names). */
+  readonly serverSslMode: SslMode;
   /** Directory holding tls.crt/tls.key for client connections; none turns client TLS off. */
   readonly clientTlsDir?: string;
   readonly authFile: string;
@@ -20,7 +22,8 @@ export interface PgBouncerIniSettings {
 
 /**
  * pgbouncer.ini: a wildcard `[databases]` entry forwarding every database to the server, with
- * users looked up through `auth_query` (as `authUser`, in the `postgres` database).
+ * users looked up through `auth_query` (as `authUser`, in the `postgres` database), pooling in
+ * transaction mode.
  */
 export function pgBouncerIni(s: PgBouncerIniSettings): string {
   const lines = [
@@ -36,11 +39,11 @@ export function pgBouncerIni(s: PgBouncerIniSettings): string {
     `auth_user = ${s.authUser}`,
     'auth_query = SELECT usename, passwd FROM pgbouncer.get_auth($1)',
     'auth_dbname = postgres',
-    `pool_mode = ${s.poolMode}`,
+    'pool_mode = transaction',
     `max_client_conn = ${s.maxClientConn}`,
     `default_pool_size = ${s.defaultPoolSize}`,
     'ignore_startup_parameters = extra_float_digits,options',
-    `server_tls_sslmode = ${s.serverSslMode}`,
+    `server_tls_sslmode = ${s.serverSslMode.value}`,
   ];
   if (s.clientTlsDir) {
     lines.push(

@@ -1,7 +1,8 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObjectMetadata } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PostgresNames } from '../../core/pg-names';
-import { SecretBootstrapScript, SecretBootstrapScriptOptions } from '../../core/secret-bootstrap';
+import { containerSecurityContext, KUBECTL_UID, resources } from './pod-defaults';
+import { secretBootstrapScript, SecretBootstrapScriptOptions } from '../../core/private/secret-bootstrap';
 
 /**
  * Default image for the bootstrap container: kubectl with a POSIX shell and coreutils.
@@ -12,26 +13,28 @@ import { SecretBootstrapScript, SecretBootstrapScriptOptions } from '../../core/
  */
 export const DEFAULT_BOOTSTRAP_IMAGE = 'bitnamilegacy/kubectl:1.28.15';
 
-/** Properties of a {@link SecretBootstrap}. */
+/** Where kubectl's in-cluster configuration looks for the ServiceAccount token. */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** Properties of a {@link SecretBootstrap}; the owning construct has validated every value. */
 export interface SecretBootstrapProps extends SecretBootstrapScriptOptions {
-  /** Name of the ServiceAccount, Role and RoleBinding (a DNS-1123 label). */
+  /** Name of the ServiceAccount, Role and RoleBinding. */
   readonly name: string;
   /**
-   * Image with `kubectl`, `sh`, `tr`, `head` and `base64`.
-   * @default DEFAULT_BOOTSTRAP_IMAGE
+   * Namespace of the ServiceAccount, Role and RoleBinding (the Secret's).
+   * @default - the chart's namespace
    */
-  readonly image?: string;
-  /**
-   * Labels on the ServiceAccount, Role and RoleBinding.
-   * @default - none
-   */
-  readonly labels?: { [key: string]: string };
+  readonly namespace?: string;
+  /** Image with `kubectl`, `sh`, `tr`, `head` and `base64`. */
+  readonly image: string;
+  /** Labels on the ServiceAccount, Role and RoleBinding. */
+  readonly labels: { [key: string]: string };
 }
 
 /**
  * Everything a pod needs to fill a Secret's password inside the cluster: a ServiceAccount, a Role
  * that allows only `get` and `patch` on that one Secret (`resourceNames`), a RoleBinding, and the
- * init container that runs {@link SecretBootstrapScript}.
+ * container that runs the secret-bootstrap script.
  *
  * RBAC cannot limit `create` by name, which is why the Secret itself is part of the manifest and
  * this only patches it.
@@ -45,30 +48,17 @@ export class SecretBootstrap extends Construct {
 
   public constructor(scope: Construct, id: string, props: SecretBootstrapProps) {
     super(scope, id);
-    PostgresNames.validateDnsLabel('SecretBootstrap', 'name', props.name);
     this.serviceAccountName = props.name;
-    this.image = props.image ?? DEFAULT_BOOTSTRAP_IMAGE;
-    if (this.image.trim().length === 0 || /\s/.test(this.image)) {
-      throw new Error(`SecretBootstrap: image must be a container image reference without spaces (got ${JSON.stringify(this.image)}). Use e.g. '${DEFAULT_BOOTSTRAP_IMAGE}'.`);
-    }
-    this.script = SecretBootstrapScript.render(props);
-    const metadata = props.labels ? { name: props.name, labels: props.labels } : { name: props.name };
+    this.image = props.image;
+    this.script = secretBootstrapScript(props);
+    const metadata: ApiObjectMetadata = { name: props.name, namespace: props.namespace, labels: props.labels };
 
-    new ApiObject(this, 'ServiceAccount', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata,
-      automountServiceAccountToken: false,
-    });
-    new ApiObject(this, 'Role', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
+    new k8s.KubeRole(this, 'Role', {
       metadata,
       rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [props.secretName], verbs: ['get', 'patch'] }],
     });
-    new ApiObject(this, 'RoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
+    new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: props.name },
       subjects: [{ kind: 'ServiceAccount', name: props.name }],
@@ -76,14 +66,14 @@ export class SecretBootstrap extends Construct {
   }
 
   /**
-   * The init container (plain Kubernetes JSON). The pod must set `serviceAccountName` to
-   * {@link serviceAccountName} and provide an emptyDir volume named `volumeName` (kubectl's cache
-   * lives in it). Without `tokenVolumeName` the pod must also set `automountServiceAccountToken: true`;
-   * with it, the pod keeps automounting off, adds {@link tokenVolume} under that name, and only
-   * this container gets the API token.
+   * The bootstrap container. The pod must set `serviceAccountName` to {@link serviceAccountName}
+   * and provide an emptyDir volume named `volumeName` (kubectl's cache lives in it). Without
+   * `tokenVolumeName` the pod must also set `automountServiceAccountToken: true`; with it, the pod
+   * keeps automounting off, adds {@link tokenVolume} under that name, and only this container gets
+   * the API token.
    */
-  public container(name: string, volumeName: string, tokenVolumeName?: string): any {
-    const mounts: any[] = [{ name: volumeName, mountPath: '/tmp' }];
+  public container(name: string, volumeName: string, tokenVolumeName?: string): k8s.Container {
+    const mounts: k8s.VolumeMount[] = [{ name: volumeName, mountPath: '/tmp' }];
     if (tokenVolumeName !== undefined) {
       mounts.push({ name: tokenVolumeName, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true });
     }
@@ -95,8 +85,8 @@ export class SecretBootstrap extends Construct {
         { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
         { name: 'HOME', value: '/tmp' },
       ],
-      resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-      securityContext: restrictedContainerSecurity(1001, 1001),
+      resources: resources('10m', '32Mi', '200m', '128Mi'),
+      securityContext: containerSecurityContext(KUBECTL_UID),
       volumeMounts: mounts,
     };
   }
@@ -106,7 +96,7 @@ export class SecretBootstrap extends Construct {
    * the pod's ServiceAccount, the cluster CA and the namespace), the same content as the automounted
    * one, so it can be mounted into the bootstrap container alone.
    */
-  public tokenVolume(name: string): any {
+  public tokenVolume(name: string): k8s.Volume {
     return {
       name,
       projected: {
@@ -114,26 +104,9 @@ export class SecretBootstrap extends Construct {
         sources: [
           { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
           { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+          { downwardApi: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
         ],
       },
     };
   }
-}
-
-/** Where kubectl's in-cluster configuration looks for the ServiceAccount token. */
-const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-/** A container security context that satisfies Pod Security "restricted". */
-export function restrictedContainerSecurity(uid: number, gid: number): any {
-  return {
-    runAsUser: uid,
-    runAsGroup: gid,
-    runAsNonRoot: true,
-    readOnlyRootFilesystem: true,
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    capabilities: { drop: ['ALL'] },
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
 }

@@ -1,13 +1,13 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { SslMode } from '../../src/core';
-import { AppDatabaseSecret, DbInitJob, DbInitJobProps } from '../../src/k8s';
+import { AppDatabaseNames, SslMode } from '../../src/core';
+import { AppDatabaseSecret, DatabaseInitJob, DatabaseInitJobProps } from '../../src/k8s';
 import { expectK8sValid, expectNoSecrets } from '../harness';
 
 const HOST = 'postgres-service.production.svc.cluster.local';
 
-function build(props: Partial<DbInitJobProps> = {}, chart: Chart = Testing.chart()) {
-  const secret = new AppDatabaseSecret(chart, 'Db', { appName: 'example_app', host: HOST });
-  const job = new DbInitJob(chart, 'Init', { secret, superuserSecretName: 'postgres-superuser', ...props });
+function build(props: Partial<DatabaseInitJobProps> = {}, chart: Chart = Testing.chart(), names = AppDatabaseNames.of('example_app')) {
+  const secret = new AppDatabaseSecret(chart, 'Db', { names, host: HOST });
+  const job = new DatabaseInitJob(chart, 'Init', { secret, superuserSecretName: 'postgres-superuser', ...props });
   const docs = Testing.synth(chart);
   const jobDoc = docs.find((d: any) => d.kind === 'Job');
   return { chart, job, docs, jobDoc, pod: jobDoc.spec.template.spec };
@@ -15,7 +15,7 @@ function build(props: Partial<DbInitJobProps> = {}, chart: Chart = Testing.chart
 
 const containerNamed = (pod: any, name: string) => [...(pod.initContainers ?? []), ...pod.containers].find((c: any) => c.name === name);
 
-describe('DbInitJob', () => {
+describe('DatabaseInitJob', () => {
   test('is a batch/v1 Job with backoffLimit 4, restartPolicy OnFailure, 600 s deadline and 1 h TTL by default', () => {
     const { jobDoc, pod, chart } = build();
     expect(jobDoc.apiVersion).toBe('batch/v1');
@@ -83,7 +83,7 @@ describe('DbInitJob', () => {
   });
 
   test('waits 120 s for the server and connects to the postgres database by default; both from props when given', () => {
-    const script = (p: Partial<DbInitJobProps>) => containerNamed(build(p).pod, 'db-init').command[2];
+    const script = (p: Partial<DatabaseInitJobProps>) => containerNamed(build(p).pod, 'db-init').command[2];
     expect(script({})).toContain('deadline=$(( $(date +%s) + 120 ))');
     expect(script({})).toContain("psql -X -q -v ON_ERROR_STOP=1 -d 'postgres' <<");
     const custom = script({ waitTimeoutSeconds: 30, maintenanceDatabase: 'admin_db' });
@@ -91,12 +91,31 @@ describe('DbInitJob', () => {
     expect(custom).toContain("psql -X -q -v ON_ERROR_STOP=1 -d 'admin_db' <<");
   });
 
-  test('uses schema <app> and no connection limit by default; both from props when given', () => {
-    const script = (p: Partial<DbInitJobProps>) => containerNamed(build(p).pod, 'db-init').command[2];
+  test('uses the schema of the app\'s names and no connection limit by default; a limit from props when given', () => {
+    const script = (p: Partial<DatabaseInitJobProps>, names?: AppDatabaseNames) => containerNamed(build(p, Testing.chart(), names).pod, 'db-init').command[2];
     expect(script({})).toContain('CREATE SCHEMA IF NOT EXISTS example_app AUTHORIZATION example_app_user;');
     expect(script({})).not.toContain('CONNECTION LIMIT');
-    expect(script({ schemaName: 'app', connectionLimit: 10 })).toContain('CREATE SCHEMA IF NOT EXISTS app AUTHORIZATION example_app_user;');
-    expect(script({ schemaName: 'app', connectionLimit: 10 })).toContain('ALTER ROLE example_app_user CONNECTION LIMIT 10;');
+    const custom = script({ connectionLimit: 10 }, AppDatabaseNames.of('example_app', { schemaName: 'app' }));
+    expect(custom).toContain('CREATE SCHEMA IF NOT EXISTS app AUTHORIZATION example_app_user;');
+    expect(custom).toContain('ALTER ROLE example_app_user CONNECTION LIMIT 10;');
+  });
+
+  test('puts the Job and its RBAC objects in the Secret\'s namespace, or the one given', () => {
+    const chart = Testing.chart();
+    const secret = new AppDatabaseSecret(chart, 'Db', { names: AppDatabaseNames.of('example_app'), host: HOST, namespace: 'stage' });
+    new DatabaseInitJob(chart, 'Init', { secret, superuserSecretName: 'postgres-superuser' });
+    const namespaces = Testing.synth(chart).map((d: any) => `${d.kind}/${d.metadata.namespace}`);
+    expect(namespaces).toEqual(['Secret/stage', 'ServiceAccount/stage', 'Role/stage', 'RoleBinding/stage', 'Job/stage']);
+    const other = Testing.chart();
+    const unpinned = new AppDatabaseSecret(other, 'Db', { names: AppDatabaseNames.of('example_app'), host: HOST });
+    new DatabaseInitJob(other, 'Init', { secret: unpinned, superuserSecretName: 'postgres-superuser', namespace: 'stage' });
+    expect(Testing.synth(other).filter((d: any) => d.kind !== 'Secret').every((d: any) => d.metadata.namespace === 'stage')).toBe(true);
+  });
+
+  test('writes the connection\'s DATABASE_URL (with connect_timeout) into the bootstrap script', () => {
+    const { pod } = build();
+    expect(containerNamed(pod, 'secret-bootstrap').command[2])
+      .toContain(`url_suffix='@${HOST}:5432/example_app_db?sslmode=require&connect_timeout=10'`);
   });
 
   test('grants its ServiceAccount only get and patch on the app Secret', () => {
@@ -159,8 +178,8 @@ describe('DbInitJob', () => {
       const app = new App();
       const chart = new Chart(app, 'apps', { namespace: 'production' });
       build({ migrations: { image: 'example/app:1.0.0', commands: ['python manage.py migrate'] } }, chart);
-      const other = new AppDatabaseSecret(chart, 'Other', { appName: 'another_app', host: HOST, sslMode: SslMode.VERIFY_FULL });
-      new DbInitJob(chart, 'OtherInit', { secret: other, superuserSecretName: 'postgres-superuser', connectionLimit: 20 });
+      const other = new AppDatabaseSecret(chart, 'Other', { names: AppDatabaseNames.of('another_app'), host: HOST, sslMode: SslMode.VERIFY_FULL, caPath: '/etc/db-ca/ca.pem' });
+      new DatabaseInitJob(chart, 'OtherInit', { secret: other, superuserSecretName: 'postgres-superuser', connectionLimit: 20 });
       return { app, yaml: app.synthYaml() };
     };
     const first = render();
@@ -170,63 +189,75 @@ describe('DbInitJob', () => {
   });
 
   describe('validation', () => {
-    const make = (props: Partial<DbInitJobProps>) => () => build(props);
+    const make = (props: Partial<DatabaseInitJobProps>) => () => build(props);
     test('throws for a server host with a space', () => {
-      expect(make({ serverHost: 'db host' })).toThrow(/DbInitJob: serverHost must be a DNS-1123 subdomain.*got "db host"/);
+      expect(make({ serverHost: 'db host' })).toThrow(/DatabaseInitJob: serverHost must not contain spaces.*got "db host"/);
     });
     test('throws for server port 0', () => {
-      expect(make({ serverPort: 0 })).toThrow(/DbInitJob: serverPort must be a whole number from 1 to 65535 \(got 0\)/);
+      expect(make({ serverPort: 0 })).toThrow(/DatabaseInitJob: serverPort must be a whole number from 1 to 65535 \(got 0\)/);
     });
     test('throws for a superuser Secret name that is not DNS-1123', () => {
-      expect(make({ superuserSecretName: 'Super_User' })).toThrow(/DbInitJob: superuserSecretName must be a DNS-1123 subdomain.*got "Super_User"/);
+      expect(make({ superuserSecretName: 'Super_User' })).toThrow(/DatabaseInitJob: superuserSecretName must be a DNS-1123 subdomain.*got "Super_User"/);
     });
     test('throws for a superuser password key with a space', () => {
-      expect(make({ superuserPasswordKey: 'pass word' })).toThrow(/DbInitJob: superuserPasswordKey must be a Secret key.*got "pass word"/);
+      expect(make({ superuserPasswordKey: 'pass word' })).toThrow(/DatabaseInitJob: superuserPasswordKey must be a Secret key.*got "pass word"/);
     });
     test('throws for a superuser name that is not an identifier', () => {
-      expect(make({ superuserUsername: 'root; --' })).toThrow(/DbInitJob: superuserUsername must be a PostgreSQL identifier/);
+      expect(make({ superuserUsername: 'root; --' })).toThrow(/DatabaseInitJob: superuserUsername must be a PostgreSQL identifier/);
     });
     test('throws for an image with a space', () => {
-      expect(make({ image: 'postgres 15' })).toThrow(/DbInitJob: image must be a container image reference without spaces \(got "postgres 15"\)/);
+      expect(make({ image: 'postgres 15' })).toThrow(/DatabaseInitJob: image must be a container image reference such as "postgres:15-alpine" \(got "postgres 15"\)/);
+    });
+    test('throws for an unpinned image', () => {
+      expect(make({ image: 'postgres:latest' })).toThrow(/DatabaseInitJob: image must be pinned to a version \(got "postgres:latest"\)/);
     });
     test('throws for an empty bootstrap image', () => {
-      expect(make({ bootstrapImage: '' })).toThrow(/SecretBootstrap: image must be a container image reference without spaces \(got ""\)/);
+      expect(make({ bootstrapImage: '' })).toThrow(/DatabaseInitJob: bootstrapImage must be a container image reference such as "bitnamilegacy\/kubectl:1.28.15" \(got ""\)/);
     });
     test('throws for a wait timeout of 0', () => {
-      expect(make({ waitTimeoutSeconds: 0 })).toThrow(/DbInitJob: waitTimeoutSeconds must be a whole number from 1 to 3600 \(got 0\)/);
+      expect(make({ waitTimeoutSeconds: 0 })).toThrow(/DatabaseInitJob: waitTimeoutSeconds must be whole seconds from 1 to 3600 \(got 0 s\)/);
     });
     test('throws for a negative deadline', () => {
-      expect(make({ activeDeadlineSeconds: -5 })).toThrow(/DbInitJob: activeDeadlineSeconds must be a whole number from 1 to 86400 \(got -5\)/);
+      expect(make({ activeDeadlineSeconds: -5 })).toThrow(/DatabaseInitJob: activeDeadlineSeconds must be whole seconds from 1 to 86400 \(got -5 s\)/);
     });
     test('throws for a fractional TTL', () => {
-      expect(make({ ttlSecondsAfterFinished: 1.5 })).toThrow(/DbInitJob: ttlSecondsAfterFinished must be a whole number from 0 to 31536000 \(got 1.5\)/);
+      expect(make({ ttlSecondsAfterFinished: 1.5 })).toThrow(/DatabaseInitJob: ttlSecondsAfterFinished must be whole seconds from 0 to 31536000 \(got 1.5 s\)/);
     });
     test('throws for a negative backoffLimit', () => {
-      expect(make({ backoffLimit: -1 })).toThrow(/DbInitJob: backoffLimit must be a whole number from 0 to 100 \(got -1\)/);
+      expect(make({ backoffLimit: -1 })).toThrow(/DatabaseInitJob: backoffLimit must be a whole number from 0 to 100 \(got -1\)/);
     });
     test('throws for a deadline not longer than the wait', () => {
-      expect(make({ activeDeadlineSeconds: 100, waitTimeoutSeconds: 120 })).toThrow(/DbInitJob: activeDeadlineSeconds \(100\) must be longer than waitTimeoutSeconds \(120\)/);
+      expect(make({ activeDeadlineSeconds: 100, waitTimeoutSeconds: 120 })).toThrow(/DatabaseInitJob: activeDeadlineSeconds \(100\) must be longer than waitTimeoutSeconds \(120\)/);
     });
     test('throws for a connection limit below -1', () => {
-      expect(make({ connectionLimit: -2 })).toThrow(/DbInitJob: connectionLimit must be a whole number, -1 \(unlimited\) or more \(got -2\)/);
-    });
-    test('throws for the public schema', () => {
-      expect(make({ schemaName: 'public' })).toThrow(/DbInitJob: schemaName must not be a system schema .*got "public"/);
+      expect(make({ connectionLimit: -2 })).toThrow(/DatabaseInitJob: connectionLimit must be a whole number of at least -1 \(got -2\)/);
     });
     test('throws for a maintenance database name with SQL', () => {
-      expect(make({ maintenanceDatabase: 'postgres; --' })).toThrow(/DbInitJob: maintenanceDatabase must be a PostgreSQL identifier/);
+      expect(make({ maintenanceDatabase: 'postgres; --' })).toThrow(/DatabaseInitJob: maintenanceDatabase must be a PostgreSQL identifier/);
     });
     test('throws for empty migration commands', () => {
-      expect(make({ migrations: { image: 'app:1', commands: [] } })).toThrow(/DbInitJob: migrations.commands must list at least one command/);
+      expect(make({ migrations: { image: 'app:1', commands: [] } })).toThrow(/DatabaseInitJob: migrations.commands must list at least one command/);
     });
     test('throws for a blank migration command', () => {
-      expect(make({ migrations: { image: 'app:1', commands: [''] } })).toThrow(/DbInitJob: migrations.commands\[0\] must not be empty/);
+      expect(make({ migrations: { image: 'app:1', commands: [''] } })).toThrow(/DatabaseInitJob: migrations.commands\[0\] must not be empty/);
     });
     test('throws for an empty migration image', () => {
-      expect(make({ migrations: { image: ' ', commands: ['migrate'] } })).toThrow(/DbInitJob: migrations.image must be a container image reference/);
+      expect(make({ migrations: { image: ' ', commands: ['migrate'] } })).toThrow(/DatabaseInitJob: migrations.image must be a container image reference/);
     });
     test('throws for migrations as root', () => {
-      expect(make({ migrations: { image: 'app:1', commands: ['migrate'], runAsUser: 0 } })).toThrow(/DbInitJob: migrations.runAsUser must be a whole number from 1 to 2147483647 \(got 0\)/);
+      expect(make({ migrations: { image: 'app:1', commands: ['migrate'], runAsUser: 0 } })).toThrow(/DatabaseInitJob: migrations.runAsUser must be a whole number from 1 to 2147483647 \(got 0\)/);
+    });
+    test('throws for a migration environment variable name with a space', () => {
+      expect(make({ migrations: { image: 'app:1', commands: ['migrate'], envVariables: { 'A B': '1' } } })).toThrow(/DatabaseInitJob: migrations.envVariables key must be an environment variable name/);
+    });
+    test('throws for a namespace other than the Secret\'s', () => {
+      const chart = Testing.chart();
+      const secret = new AppDatabaseSecret(chart, 'Db', { names: AppDatabaseNames.of('example_app'), host: HOST, namespace: 'production' });
+      expect(() => new DatabaseInitJob(chart, 'Init', { secret, superuserSecretName: 'postgres-superuser', namespace: 'stage' }))
+        .toThrow(/DatabaseInitJob: namespace must be the app Secret's namespace "production" \(got "stage"\)/);
+    });
+    test('throws once with every problem', () => {
+      expect(make({ serverPort: 0, backoffLimit: -1, image: 'x y' })).toThrow(/^DatabaseInitJob: serverPort .*\(and 2 more: image must be .* backoffLimit must be/);
     });
   });
 });

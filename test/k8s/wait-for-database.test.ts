@@ -1,14 +1,14 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { CaBundle } from '../../src/k8s/ca-bundle';
-import { WaitForDb } from '../../src/k8s/wait-for-db';
+import { WaitForDatabase } from '../../src/k8s/wait-for-database';
 import { expectK8sValid } from '../harness';
 
 function initContainer(chart: Chart): any {
   return Testing.synth(chart).find((d: any) => d.kind === 'Deployment').spec.template.spec.initContainers[0];
 }
 
-describe('WaitForDb', () => {
+describe('WaitForDatabase', () => {
   let chart: Chart;
   let dep: kplus.Deployment;
   let secret: kplus.ISecret;
@@ -20,7 +20,7 @@ describe('WaitForDb', () => {
 
   test('adds a wait-for-db init container running pg_isready with the app Secret URL', () => {
     // WHEN
-    WaitForDb.addTo(dep, { secret });
+    WaitForDatabase.addTo(dep, { secret });
     // THEN
     const c = initContainer(chart);
     expect(c.name).toBe('wait-for-db');
@@ -32,14 +32,14 @@ describe('WaitForDb', () => {
   });
 
   test('waits 300 s, polling every 2 s, by default', () => {
-    WaitForDb.addTo(dep, { secret });
+    WaitForDatabase.addTo(dep, { secret });
     expect(initContainer(chart).command[2]).toContain('deadline=$(( $(date +%s) + 300 ))');
     expect(initContainer(chart).command[2]).toContain('sleep 2');
   });
 
   test('uses a mapped URL key, a custom timeout and mounts a CA bundle', () => {
     const ca = new CaBundle(chart, 'Ca', { configMapName: 'rds-ca', key: 'ca.pem' });
-    WaitForDb.addTo(dep, { secret, urlKey: 'database-url', timeout: Duration.seconds(60), interval: Duration.seconds(5), caBundle: ca });
+    WaitForDatabase.addTo(dep, { secret, urlKey: 'database-url', timeout: Duration.seconds(60), interval: Duration.seconds(5), caBundle: ca });
     const c = initContainer(chart);
     expect(c.env[0].valueFrom.secretKeyRef.key).toBe('database-url');
     expect(c.command[2]).toContain('+ 60 ))');
@@ -48,16 +48,20 @@ describe('WaitForDb', () => {
   });
 
   test('throws on a timeout under one second', () => {
-    expect(() => WaitForDb.addTo(dep, { secret, timeout: Duration.millis(500) })).toThrow(/timeout must be a whole number of seconds, at least 1/);
+    expect(() => WaitForDatabase.addTo(dep, { secret, timeout: Duration.millis(500) })).toThrow(/WaitForDatabase: timeout must be whole seconds from 1 to 86400 \(got 0.5 s\)/);
   });
   test('throws on an interval not shorter than the timeout', () => {
-    expect(() => WaitForDb.addTo(dep, { secret, timeout: Duration.seconds(10), interval: Duration.seconds(10) })).toThrow(/interval must be a whole number of seconds from 1 to less than timeout/);
+    expect(() => WaitForDatabase.addTo(dep, { secret, timeout: Duration.seconds(10), interval: Duration.seconds(10) }))
+      .toThrow(/WaitForDatabase: interval must be whole seconds from 1 to 9 \(got 10 s\)\. .*shorter than timeout/);
   });
   test('throws on an unpinned image', () => {
-    expect(() => WaitForDb.addTo(dep, { secret, image: 'postgres' })).toThrow(/image must be pinned to a tag or digest other than 'latest' \(got "postgres"\)/);
-    expect(() => WaitForDb.addTo(dep, { secret, image: 'postgres:latest' })).toThrow(/image must be pinned/);
+    expect(() => WaitForDatabase.addTo(dep, { secret, image: 'postgres' })).toThrow(/WaitForDatabase: image must be pinned to a version \(got "postgres"\)/);
+    expect(() => WaitForDatabase.addTo(dep, { secret, image: 'postgres:latest' })).toThrow(/image must be pinned/);
+  });
+  test('throws on an image reference with a space', () => {
+    expect(() => WaitForDatabase.addTo(dep, { secret, image: 'postgres 15' })).toThrow(/WaitForDatabase: image must be a container image reference/);
   });
   test('throws on an invalid urlKey', () => {
-    expect(() => WaitForDb.addTo(dep, { secret, urlKey: 'database url' })).toThrow(/urlKey must be a Secret key/);
+    expect(() => WaitForDatabase.addTo(dep, { secret, urlKey: 'database url' })).toThrow(/WaitForDatabase: urlKey must be a Secret key/);
   });
 });

@@ -1,10 +1,14 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { CaBundle } from './ca-bundle';
+import * as v from '../core/private/validators';
+import { throwIfAny } from '../core/private/validators';
 import { DatabaseSecretKeys } from '../core/secret-keys';
 
-/** Options for {@link WaitForDb.addTo}. */
-export interface WaitForDbOptions {
+const DEFAULT_IMAGE = 'postgres:15-alpine';
+
+/** Options for {@link WaitForDatabase.addTo}. */
+export interface WaitForDatabaseOptions {
   /** The app's database Secret (any Secret following the connection contract). */
   readonly secret: kplus.ISecret;
   /**
@@ -40,7 +44,7 @@ export interface WaitForDbOptions {
  * (same host, port, user, database and TLS settings as the app) until the server accepts
  * connections, so the app starts only once its database is reachable.
  */
-export class WaitForDb {
+export class WaitForDatabase {
   /**
    * The shell script the init container runs; it reads the URL from `$DATABASE_URL`.
    * @param timeoutSeconds give up after this many seconds
@@ -62,28 +66,21 @@ export class WaitForDb {
   }
 
   /** Adds the `wait-for-db` init container to `pod` (a Deployment, Job, StatefulSet...). */
-  public static addTo(pod: kplus.AbstractPod, options: WaitForDbOptions): kplus.Container {
-    const owner = 'WaitForDb';
+  public static addTo(pod: kplus.AbstractPod, options: WaitForDatabaseOptions): kplus.Container {
     const timeoutSeconds = (options.timeout ?? Duration.minutes(5)).toMilliseconds() / 1000;
     const intervalSeconds = (options.interval ?? Duration.seconds(2)).toMilliseconds() / 1000;
-    const image = options.image ?? 'postgres:15-alpine';
+    const image = options.image ?? DEFAULT_IMAGE;
     const urlKey = options.urlKey ?? DatabaseSecretKeys.URL;
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) {
-      throw new Error(`${owner}: timeout must be a whole number of seconds, at least 1 (got ${timeoutSeconds}s). Use e.g. Duration.minutes(5).`);
-    }
-    if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1 || intervalSeconds >= timeoutSeconds) {
-      throw new Error(`${owner}: interval must be a whole number of seconds from 1 to less than timeout (got ${intervalSeconds}s, timeout ${timeoutSeconds}s). Use e.g. Duration.seconds(2).`);
-    }
-    if (!/^[^\s:@]+(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?(?:@sha256:[a-f0-9]{64})?$/.test(image) || !/[:@]/.test(image.split('/').pop()!) || image.endsWith(':latest')) {
-      throw new Error(`${owner}: image must be pinned to a tag or digest other than 'latest' (got ${JSON.stringify(image)}). Use e.g. 'postgres:15-alpine'.`);
-    }
-    if (!/^[-._a-zA-Z0-9]{1,253}$/.test(urlKey)) {
-      throw new Error(`${owner}: urlKey must be a Secret key of letters, digits, '-', '_' and '.' (got ${JSON.stringify(urlKey)}). Use the key that holds the URL, e.g. 'DATABASE_URL'.`);
-    }
+    throwIfAny('WaitForDatabase', [
+      v.durationSeconds('timeout', timeoutSeconds, 1, 86400, 'Use e.g. Duration.minutes(5).'),
+      v.durationSeconds('interval', intervalSeconds, 1, Math.max(1, timeoutSeconds - 1), 'Use e.g. Duration.seconds(2), shorter than timeout.'),
+      v.imageRef('image', image, DEFAULT_IMAGE),
+      v.secretKey('urlKey', urlKey),
+    ]);
     const container = pod.addInitContainer({
       name: 'wait-for-db',
       image,
-      command: ['/bin/sh', '-c', WaitForDb.script(timeoutSeconds, intervalSeconds)],
+      command: ['/bin/sh', '-c', WaitForDatabase.script(timeoutSeconds, intervalSeconds)],
       envVariables: {
         DATABASE_URL: kplus.EnvValue.fromSecretValue({ secret: options.secret, key: urlKey }),
       },

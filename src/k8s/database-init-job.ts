@@ -1,17 +1,19 @@
-import { createHash } from 'node:crypto';
-import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppDatabaseSecret } from './app-database-secret';
-import { restrictedContainerSecurity, SecretBootstrap } from './private/secret-bootstrap';
+import { hashedJobName } from './private/hashed-name';
+import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources } from './private/pod-defaults';
+import { DEFAULT_BOOTSTRAP_IMAGE, SecretBootstrap } from './private/secret-bootstrap';
 import { InitSql } from '../core/init-sql';
-import { PostgresNames } from '../core/pg-names';
+import * as v from '../core/private/validators';
+import { Problem, throwIfAny } from '../core/private/validators';
 import { DatabaseSecretKeys } from '../core/secret-keys';
 import { SslMode } from '../core/ssl-mode';
 
 /**
  * Migrations (and seed data) run as the app's user after the database is initialised.
  */
-export interface DbMigrationOptions {
+export interface DatabaseMigrationOptions {
   /** The app's image, which contains the migration tooling. */
   readonly image: string;
   /**
@@ -32,13 +34,19 @@ export interface DbMigrationOptions {
 }
 
 /**
- * Properties of a {@link DbInitJob}.
+ * Properties of a {@link DatabaseInitJob}.
  */
-export interface DbInitJobProps {
+export interface DatabaseInitJobProps {
   /** The app's connection Secret; its names, host and port drive the job. */
   readonly secret: AppDatabaseSecret;
   /** Name of the Secret holding the superuser's password. */
   readonly superuserSecretName: string;
+  /**
+   * Namespace of the Job and its ServiceAccount, Role and RoleBinding: the app Secret's, since the
+   * Job reads and patches that Secret.
+   * @default - the Secret's namespace
+   */
+  readonly namespace?: string;
   /**
    * Host the init job connects to, when it differs from the app's (e.g. the app goes through a
    * connection pooler that admits no superuser).
@@ -70,11 +78,6 @@ export interface DbInitJobProps {
    * @default 'postgres'
    */
   readonly maintenanceDatabase?: string;
-  /**
-   * The app's schema (created owned by the app's user, first in its `search_path`).
-   * @default `<appName>` (with `-` replaced by `_`)
-   */
-  readonly schemaName?: string;
   /**
    * `CONNECTION LIMIT` of the app's user; -1 means unlimited.
    * @default - no limit is set, and an existing limit is left unchanged
@@ -117,7 +120,7 @@ export interface DbInitJobProps {
    * Migrations and seed data, run after init as the app's user.
    * @default - none
    */
-  readonly migrations?: DbMigrationOptions;
+  readonly migrations?: DatabaseMigrationOptions;
   /**
    * Extra labels on the Job's pods (e.g. for a NetworkPolicy).
    * @default - only `app.kubernetes.io/name` and `app.kubernetes.io/component: db-init`
@@ -131,17 +134,20 @@ const INIT_CONTAINER = 'db-init';
 const BOOTSTRAP_CONTAINER = 'secret-bootstrap';
 /** Name of the container that runs migrations. */
 const MIGRATE_CONTAINER = 'migrate';
+const OWNER = 'DatabaseInitJob';
+const DEFAULT_IMAGE = 'postgres:15-alpine';
 
 /**
  * A `batch/v1` Job that prepares one app's database on a PostgreSQL server, idempotently.
  *
  * The pod runs, in order:
  * 1. `secret-bootstrap` (init container): generates the app's password inside the cluster and
- *    patches `DB_PASSWORD` and `DATABASE_URL` into the app's Secret, only if `DB_PASSWORD` is
- *    missing. It alone mounts an API token; the other containers get none. If the password exists but `DATABASE_URL` no longer matches the host, port, names or
- *    `sslmode`, it rewrites `DATABASE_URL` only. Its ServiceAccount may only `get` and `patch` that
- *    one Secret. The `db-init` container reads `DB_PASSWORD` through a `secretKeyRef`, which the
- *    kubelet resolves when that container starts, after the init container has finished.
+ *    patches `DB_PASSWORD` and `DATABASE_URL` (the Secret's `connection` URL) into the app's
+ *    Secret, only if `DB_PASSWORD` is missing. It alone mounts an API token; the other containers
+ *    get none. If the password exists but `DATABASE_URL` no longer matches the connection, it
+ *    rewrites `DATABASE_URL` only. Its ServiceAccount may only `get` and `patch` that one Secret.
+ *    The `db-init` container reads `DB_PASSWORD` through a `secretKeyRef`, which the kubelet
+ *    resolves when that container starts, after the init container has finished.
  * 2. `db-init`: waits for `pg_isready`, then creates the role (with the password from the
  *    Secret), the database owned by the app with CONNECT revoked from PUBLIC, the app's schema and
  *    its `search_path`, and the optional connection limit. It never drops anything and never
@@ -153,7 +159,7 @@ const MIGRATE_CONTAINER = 'migrate';
  * A Job's pod template cannot change, so the Job's name ends in a hash of its pod template:
  * `<app>-db-init-<8 hex>`. Any change gives a new Job; an unchanged spec keeps its name.
  */
-export class DbInitJob extends Construct {
+export class DatabaseInitJob extends Construct {
   /** The Job's name (`<app>-db-init-<hash of the pod template>`). */
   public readonly jobName: string;
   /** Labels on the Job's pods. */
@@ -162,69 +168,79 @@ export class DbInitJob extends Construct {
   public readonly serviceAccountName: string;
   /** The script of the `db-init` container. */
   public readonly initScript: string;
+  /** The Job. */
+  public readonly job: k8s.KubeJob;
 
-  public constructor(scope: Construct, id: string, props: DbInitJobProps) {
+  public constructor(scope: Construct, id: string, props: DatabaseInitJobProps) {
     super(scope, id);
-    const owner = 'DbInitJob';
     const secret = props.secret;
-    const defaults = PostgresNames.appDefaults(secret.appName);
+    const names = secret.names;
+    const namespace = props.namespace ?? secret.namespace;
     const superuserPasswordKey = props.superuserPasswordKey ?? 'POSTGRES_PASSWORD';
     const superuserUsername = props.superuserUsername ?? 'postgres';
     const maintenanceDatabase = props.maintenanceDatabase ?? 'postgres';
-    const schemaName = props.schemaName ?? defaults.schemaName;
-    const image = props.image ?? 'postgres:15-alpine';
+    const image = props.image ?? DEFAULT_IMAGE;
+    const bootstrapImage = props.bootstrapImage ?? DEFAULT_BOOTSTRAP_IMAGE;
     const waitTimeoutSeconds = props.waitTimeoutSeconds ?? 120;
     const activeDeadlineSeconds = props.activeDeadlineSeconds ?? 600;
     const ttlSecondsAfterFinished = props.ttlSecondsAfterFinished ?? 3600;
     const backoffLimit = props.backoffLimit ?? 4;
-    const serverHost = props.serverHost ?? secret.host;
-    const serverPort = props.serverPort ?? secret.port;
+    const serverHost = props.serverHost ?? secret.connection.host;
+    const serverPort = props.serverPort ?? secret.connection.port;
     const serverSslMode = props.serverSslMode ?? secret.sslMode;
-
-    PostgresNames.validateDnsSubdomain(owner, 'serverHost', serverHost);
-    validateWhole(owner, 'serverPort', serverPort, 1, 65535, 'PostgreSQL listens on 5432 unless configured otherwise.');
-    PostgresNames.validateDnsSubdomain(owner, 'superuserSecretName', props.superuserSecretName);
-    validateSecretKey(owner, 'superuserPasswordKey', superuserPasswordKey);
-    PostgresNames.validateIdentifier(owner, 'superuserUsername', superuserUsername);
-    PostgresNames.validateIdentifier(owner, 'maintenanceDatabase', maintenanceDatabase);
-    validateImage(owner, 'image', image);
-    validateWhole(owner, 'waitTimeoutSeconds', waitTimeoutSeconds, 1, 3600, 'Use e.g. 120.');
-    validateWhole(owner, 'activeDeadlineSeconds', activeDeadlineSeconds, 1, 86400, 'Use e.g. 600.');
-    validateWhole(owner, 'ttlSecondsAfterFinished', ttlSecondsAfterFinished, 0, 31536000, 'Use e.g. 3600.');
-    validateWhole(owner, 'backoffLimit', backoffLimit, 0, 100, 'Use e.g. 4.');
-    if (activeDeadlineSeconds <= waitTimeoutSeconds) {
-      throw new Error(`${owner}: activeDeadlineSeconds (${activeDeadlineSeconds}) must be longer than waitTimeoutSeconds (${waitTimeoutSeconds}). `
-        + 'Raise activeDeadlineSeconds or lower waitTimeoutSeconds, else the Job is killed while it waits.');
-    }
-    const sqlOptions = {
-      databaseName: secret.databaseName,
-      username: secret.username,
-      schemaName,
+    const podLabels = props.podLabels ?? {};
+    const migrations = props.migrations && { ...props.migrations, runAsUser: props.migrations.runAsUser ?? 1000 };
+    const initOptions = {
+      names,
       connectionLimit: props.connectionLimit,
+      maintenanceDatabase,
+      waitTimeoutSeconds,
+      passwordEnv: DatabaseSecretKeys.PASSWORD,
     };
-    InitSql.validate(owner, sqlOptions);
-    this.initScript = InitSql.script({ ...sqlOptions, maintenanceDatabase, waitTimeoutSeconds, passwordEnv: DatabaseSecretKeys.PASSWORD });
 
-    const baseName = `${secret.resourceName}-db-init`;
-    this.podLabels = {
-      'app.kubernetes.io/name': secret.resourceName,
-      'app.kubernetes.io/component': 'db-init',
-      ...props.podLabels,
-    };
+    const problems: Problem[] = [
+      namespace !== undefined && secret.namespace !== undefined && namespace !== secret.namespace
+        ? `namespace must be the app Secret's namespace ${v.show(secret.namespace)} (got ${v.show(namespace)}), since the Job reads and patches that Secret. Drop namespace.`
+        : undefined,
+      namespace === undefined ? undefined : v.kubernetesName('Namespace', 'namespace', namespace),
+      v.host('serverHost', serverHost),
+      v.port('serverPort', serverPort),
+      v.kubernetesName('Secret', 'superuserSecretName', props.superuserSecretName),
+      v.secretKey('superuserPasswordKey', superuserPasswordKey),
+      v.pgIdentifier('superuserUsername', superuserUsername),
+      v.imageRef('image', image, DEFAULT_IMAGE),
+      v.imageRef('bootstrapImage', bootstrapImage, DEFAULT_BOOTSTRAP_IMAGE),
+      ...InitSql._problems(initOptions),
+      v.durationSeconds('activeDeadlineSeconds', activeDeadlineSeconds, 1, 86400, 'Use e.g. 600.'),
+      v.durationSeconds('ttlSecondsAfterFinished', ttlSecondsAfterFinished, 0, 31536000, 'Use e.g. 3600.'),
+      v.intRange('backoffLimit', backoffLimit, 0, 100, 'Use e.g. 4.'),
+      activeDeadlineSeconds <= waitTimeoutSeconds
+        ? `activeDeadlineSeconds (${activeDeadlineSeconds}) must be longer than waitTimeoutSeconds (${waitTimeoutSeconds}). `
+          + 'Raise activeDeadlineSeconds or lower waitTimeoutSeconds, else the Job is killed while it waits.'
+        : undefined,
+      ...v.labels('podLabels', podLabels),
+      ...migrationProblems(migrations),
+    ];
+    throwIfAny(OWNER, problems);
+    this.initScript = InitSql._script(initOptions);
+
+    const baseName = `${names.resourceName}-db-init`;
+    const ownLabels = { 'app.kubernetes.io/name': names.resourceName, 'app.kubernetes.io/component': 'db-init' };
+    this.podLabels = { ...ownLabels, ...podLabels };
 
     const bootstrap = new SecretBootstrap(this, 'Bootstrap', {
       name: baseName,
+      namespace,
       secretName: secret.secretName,
       passwordKey: DatabaseSecretKeys.PASSWORD,
       urlKey: DatabaseSecretKeys.URL,
-      urlPrefix: secret.urlPrefix,
-      urlSuffix: secret.urlSuffix,
-      image: props.bootstrapImage,
-      labels: { 'app.kubernetes.io/name': secret.resourceName, 'app.kubernetes.io/component': 'db-init' },
+      connection: secret.connection,
+      image: bootstrapImage,
+      labels: ownLabels,
     });
     this.serviceAccountName = bootstrap.serviceAccountName;
 
-    const initContainer = {
+    const initContainer: k8s.Container = {
       name: INIT_CONTAINER,
       image,
       command: ['/bin/sh', '-c', this.initScript],
@@ -238,96 +254,67 @@ export class DbInitJob extends Construct {
         { name: 'PGAPPNAME', value: 'db-init' },
         { name: DatabaseSecretKeys.PASSWORD, valueFrom: { secretKeyRef: { name: secret.secretName, key: DatabaseSecretKeys.PASSWORD } } },
       ],
-      resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-      securityContext: restrictedContainerSecurity(70, 70),
+      resources: resources('10m', '32Mi', '200m', '128Mi'),
+      securityContext: containerSecurityContext(POSTGRES_UID),
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     };
 
-    const initContainers: any[] = [bootstrap.container(BOOTSTRAP_CONTAINER, 'tmp', 'kube-api-access')];
-    let containers: any[];
-    if (props.migrations) {
+    const initContainers: k8s.Container[] = [bootstrap.container(BOOTSTRAP_CONTAINER, 'tmp', 'kube-api-access')];
+    const containers: k8s.Container[] = [];
+    if (migrations) {
       initContainers.push(initContainer);
-      containers = [this.migrationContainer(props.migrations, secret.secretName)];
+      containers.push(migrationContainer(migrations, secret.secretName));
     } else {
-      containers = [initContainer];
+      containers.push(initContainer);
     }
 
-    const podTemplate = {
+    const template: k8s.PodTemplateSpec = {
       metadata: { labels: this.podLabels },
       spec: {
         serviceAccountName: bootstrap.serviceAccountName,
         // Only the bootstrap container gets an API token (the projected volume below).
         automountServiceAccountToken: false,
         restartPolicy: 'OnFailure',
-        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        securityContext: podSecurityContext(),
         initContainers,
         containers,
-        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, bootstrap.tokenVolume('kube-api-access')],
+        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }, bootstrap.tokenVolume('kube-api-access')],
       },
     };
-    this.jobName = `${baseName}-${specHash(podTemplate)}`;
-
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: { name: this.jobName, labels: this.podLabels },
-      spec: {
-        backoffLimit,
-        activeDeadlineSeconds,
-        ttlSecondsAfterFinished,
-        template: podTemplate,
-      },
+    this.jobName = hashedJobName(baseName, template);
+    this.job = new k8s.KubeJob(this, 'Resource', {
+      metadata: { name: this.jobName, namespace, labels: this.podLabels },
+      spec: { backoffLimit, activeDeadlineSeconds, ttlSecondsAfterFinished, template },
     });
   }
-
-  private migrationContainer(m: DbMigrationOptions, secretName: string): any {
-    const owner = 'DbInitJob';
-    validateImage(owner, 'migrations.image', m.image);
-    const runAsUser = m.runAsUser ?? 1000;
-    validateWhole(owner, 'migrations.runAsUser', runAsUser, 1, 2147483647, 'Use the non-root user id of the app image, e.g. 1000.');
-    const script = InitSql.migrationScript(owner, m.commands);
-    const env = Object.entries(m.envVariables ?? {}).map(([name, value]) => ({ name, value }));
-    return {
-      name: MIGRATE_CONTAINER,
-      image: m.image,
-      command: ['/bin/sh', '-c', script],
-      envFrom: [{ secretRef: { name: secretName } }],
-      ...(env.length > 0 ? { env } : {}),
-      securityContext: { ...restrictedContainerSecurity(runAsUser, runAsUser), readOnlyRootFilesystem: false },
-      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-    };
-  }
 }
 
-function validateWhole(owner: string, prop: string, value: number, min: number, max: number, fix: string): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${owner}: ${prop} must be a whole number from ${min} to ${max} (got ${value}). ${fix}`);
-  }
+/** Migration options with the default user applied. */
+interface Migrations extends DatabaseMigrationOptions {
+  readonly runAsUser: number;
 }
 
-function validateImage(owner: string, prop: string, image: string): void {
-  if (image.trim().length === 0 || /\s/.test(image)) {
-    throw new Error(`${owner}: ${prop} must be a container image reference without spaces (got ${JSON.stringify(image)}). Use e.g. 'postgres:15-alpine'.`);
-  }
+/** Problems of the migration options, named `migrations.<option>`. */
+function migrationProblems(m: Migrations | undefined): Problem[] {
+  if (m === undefined) return [];
+  return [
+    v.imageRef('migrations.image', m.image, 'ghcr.io/example/app:1.0.0'),
+    v.intRange('migrations.runAsUser', m.runAsUser, 1, 2147483647, 'Use the non-root user id of the app image, e.g. 1000.'),
+    ...InitSql._migrationProblems('migrations.commands', m.commands),
+    ...Object.keys(m.envVariables ?? {}).map((name) => v.envVarName('migrations.envVariables key', name)),
+  ];
 }
 
-function validateSecretKey(owner: string, prop: string, key: string): void {
-  if (!/^[-._a-zA-Z0-9]+$/.test(key)) {
-    throw new Error(`${owner}: ${prop} must be a Secret key of letters, digits, '-', '_' and '.' (got ${JSON.stringify(key)}). Use e.g. 'POSTGRES_PASSWORD'.`);
-  }
-}
-
-/** First 8 hex digits of the sha256 of a JSON value with sorted object keys. */
-function specHash(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 8);
-}
-
-/** JSON with object keys sorted (the native serializer, with a replacer that sorts keys). */
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v as Record<string, unknown>).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
+/** The `migrate` container: the app's commands as the app's (non-root) user, with the app's Secret as environment. */
+function migrationContainer(m: Migrations, secretName: string): k8s.Container {
+  const env = Object.entries(m.envVariables ?? {}).map(([name, value]) => ({ name, value }));
+  return {
+    name: MIGRATE_CONTAINER,
+    image: m.image,
+    command: ['/bin/sh', '-c', InitSql._migrationScript(m.commands)],
+    envFrom: [{ secretRef: { name: secretName } }],
+    env: env.length > 0 ? env : undefined,
+    securityContext: containerSecurityContext(m.runAsUser, true),
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+  };
 }

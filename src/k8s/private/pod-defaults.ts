@@ -1,29 +1,41 @@
 import { k8s } from 'cdk8s-plus-28';
+import { SslMode } from '../../core/ssl-mode';
 
 /** uid and gid of the `postgres` user in the official Alpine images (and of `postgres` in edoburu/pgbouncer). */
 export const POSTGRES_UID = 70;
 
-/** Pod-level security context: non-root uid/gid 70, fsGroup 70, RuntimeDefault seccomp. */
-export function postgresPodSecurityContext(): k8s.PodSecurityContext {
+/** uid and gid of the kubectl images the password bootstrap runs (Bitnami's non-root user). */
+export const KUBECTL_UID = 1001;
+
+/**
+ * The one pod-level security context: non-root with the RuntimeDefault seccomp profile, and with
+ * `uid` also `runAsUser`/`runAsGroup`/`fsGroup` (volumes writable by that group).
+ */
+export function podSecurityContext(uid?: number): k8s.PodSecurityContext {
+  if (uid === undefined) return { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
   return {
     runAsNonRoot: true,
-    runAsUser: POSTGRES_UID,
-    runAsGroup: POSTGRES_UID,
-    fsGroup: POSTGRES_UID,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
     fsGroupChangePolicy: 'OnRootMismatch',
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }
 
-/** Container-level security context meeting Pod Security "restricted", with a read-only root file system. */
-export function postgresContainerSecurityContext(): k8s.SecurityContext {
+/**
+ * The one container-level security context, meeting Pod Security "restricted": user and group
+ * `uid`, no privilege escalation, no capabilities, RuntimeDefault seccomp, and a read-only root
+ * file system unless `writableRoot` (an app image running migrations may need to write).
+ */
+export function containerSecurityContext(uid: number, writableRoot: boolean = false): k8s.SecurityContext {
   return {
     runAsNonRoot: true,
-    runAsUser: POSTGRES_UID,
-    runAsGroup: POSTGRES_UID,
+    runAsUser: uid,
+    runAsGroup: uid,
     allowPrivilegeEscalation: false,
     privileged: false,
-    readOnlyRootFilesystem: true,
+    readOnlyRootFilesystem: !writableRoot,
     capabilities: { drop: ['ALL'] },
     seccompProfile: { type: 'RuntimeDefault' },
   };
@@ -50,17 +62,17 @@ export interface SuperuserConnection {
   /** Key of the password in the Secret. */
   readonly passwordKey: string;
   /** libpq sslmode. */
-  readonly sslMode: string;
+  readonly sslMode: SslMode;
 }
 
-/** libpq environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE) for a superuser client. */
+/** libpq environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE, PGCONNECT_TIMEOUT) for a superuser client. */
 export function superuserEnv(conn: SuperuserConnection): k8s.EnvVar[] {
   return [
     { name: 'PGHOST', value: conn.host },
     { name: 'PGPORT', value: String(conn.port) },
     { name: 'PGUSER', valueFrom: { secretKeyRef: { name: conn.secretName, key: conn.userKey } } },
     { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: conn.secretName, key: conn.passwordKey } } },
-    { name: 'PGSSLMODE', value: conn.sslMode },
+    { name: 'PGSSLMODE', value: conn.sslMode.value },
     { name: 'PGCONNECT_TIMEOUT', value: '10' },
   ];
 }

@@ -1,0 +1,120 @@
+import { DatabaseConnection } from '../connection-model';
+import { PostgresNames } from '../pg-names';
+
+/** What {@link secretBootstrapScript} fills in; the caller has validated every name and key. */
+export interface SecretBootstrapScriptOptions {
+  /** Name of the Secret to complete. It must already exist (it is part of the manifest). */
+  readonly secretName: string;
+  /** Key that receives the generated password. */
+  readonly passwordKey: string;
+  /**
+   * Key that receives the connection URL with the password, built like `connection.url(password)`.
+   * @default - no URL is written
+   */
+  readonly urlKey?: string;
+  /**
+   * The connection whose URL goes under `urlKey`. Required with `urlKey`.
+   * @default - none
+   */
+  readonly connection?: DatabaseConnection;
+}
+
+/** Length of a generated password (characters from `A-Za-z0-9`). */
+export const GENERATED_PASSWORD_LENGTH = 32;
+
+/** Stands in for the password in `DatabaseConnection.urlTemplate()`: letters only, so URL encoding keeps it. */
+const PASSWORD_SLOT = 'CDKDBSECRETBOOTSTRAPPASSWORD';
+
+/**
+ * The URL of `connection` split around the password: `prefix + password + suffix` is
+ * `connection.url(password)` for any password that needs no percent-encoding.
+ */
+export function urlAroundPassword(connection: DatabaseConnection): { prefix: string; suffix: string } {
+  const template = connection.urlTemplate(PASSWORD_SLOT);
+  const at = template.indexOf(`:${PASSWORD_SLOT}@`);
+  if (at < 0 || template.indexOf(PASSWORD_SLOT, at + 2) >= 0) {
+    throw new Error(`secret-bootstrap: cannot find the password slot in ${template}`);
+  }
+  return { prefix: template.slice(0, at + 1), suffix: template.slice(at + 1 + PASSWORD_SLOT.length) };
+}
+
+/**
+ * The shell script that generates a password inside the cluster and patches it into an existing
+ * Secret, only if the password key is missing.
+ *
+ * It needs `kubectl`, `tr`, `head` and `base64`, `get` and `patch` on that one Secret, and the
+ * namespace in `POD_NAMESPACE`. The patch carries the Secret's `resourceVersion`, so two jobs
+ * racing to fill the same Secret cannot both win: the loser fails, retries and then finds the key.
+ * The password is alphanumeric, so it needs no percent-encoding inside the URL.
+ *
+ * With `urlKey`, an existing password is kept but the URL is rewritten when it no longer matches
+ * the connection (e.g. after the host or `sslmode` changed), so the URL always follows the
+ * configured connection settings. A kept password that would need percent-encoding leaves the URL
+ * as it is (the script does not encode).
+ */
+export function secretBootstrapScript(options: SecretBootstrapScriptOptions): string {
+  const passwordKey = options.passwordKey;
+  const length = GENERATED_PASSWORD_LENGTH;
+  const q = PostgresNames.quoteShell;
+  const header = [
+    'set -eu',
+    `secret=${q(options.secretName)}`,
+    ': "${POD_NAMESPACE:?POD_NAMESPACE must name the namespace of the Secret}"',
+  ];
+  const generate = [
+    `password=$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c ${length})`,
+    `if [ "\${#password}" -ne ${length} ]; then echo "secret-bootstrap: could not read ${length} random characters" >&2; exit 1; fi`,
+    'b64() { printf \'%s\' "$1" | base64 | tr -d \'\\n\'; }',
+  ];
+  const patchCmd = 'kubectl patch secret "$secret" --namespace="$POD_NAMESPACE" --type=merge -p "$patch" >/dev/null';
+  const kept = `echo "secret-bootstrap: Secret $secret already has ${passwordKey}; leaving it unchanged."`;
+  const done = `echo "secret-bootstrap: generated ${passwordKey} for Secret $secret."`;
+  const urlKey = options.urlKey;
+  if (urlKey === undefined || options.connection === undefined) {
+    return [
+      ...header,
+      `state=$(kubectl get secret "$secret" --namespace="$POD_NAMESPACE" -o ${q(`jsonpath={.metadata.resourceVersion}{" "}{.data.${passwordKey}}`)})`,
+      'rv=${state%% *}',
+      'current=${state#* }',
+      'if [ "$current" = "$state" ]; then current=""; fi',
+      'if [ -n "$current" ]; then',
+      `  ${kept}`,
+      '  exit 0',
+      'fi',
+      ...generate,
+      `patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s"}}' "$rv" "$(b64 "$password")")`,
+      patchCmd,
+      done,
+    ].join('\n') + '\n';
+  }
+  const url = urlAroundPassword(options.connection);
+  return [
+    ...header,
+    `state=$(kubectl get secret "$secret" --namespace="$POD_NAMESPACE" -o ${q(`jsonpath={.metadata.resourceVersion}{"|"}{.data.${passwordKey}}{"|"}{.data.${urlKey}}`)})`,
+    'rv=${state%%|*}',
+    'rest=${state#*|}',
+    'current=${rest%%|*}',
+    'current_url=${rest#*|}',
+    `url_prefix=${q(url.prefix)}`,
+    `url_suffix=${q(url.suffix)}`,
+    'b64() { printf \'%s\' "$1" | base64 | tr -d \'\\n\'; }',
+    'if [ -n "$current" ]; then',
+    `  ${kept}`,
+    '  password=$(printf \'%s\' "$current" | base64 -d)',
+    '  case "$password" in',
+    `    *[!A-Za-z0-9._~-]*) echo "secret-bootstrap: ${passwordKey} needs percent-encoding; leaving ${urlKey} as it is."; exit 0 ;;`,
+    '  esac',
+    '  wanted_url=$(b64 "$url_prefix$password$url_suffix")',
+    '  if [ "$wanted_url" != "$current_url" ]; then',
+    `    patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${urlKey}":"%s"}}' "$rv" "$wanted_url")`,
+    `    ${patchCmd}`,
+    `    echo "secret-bootstrap: rewrote ${urlKey} in Secret $secret for the current connection settings."`,
+    '  fi',
+    '  exit 0',
+    'fi',
+    ...generate.slice(0, 2),
+    `patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s","${urlKey}":"%s"}}' "$rv" "$(b64 "$password")" "$(b64 "$url_prefix$password$url_suffix")")`,
+    patchCmd,
+    done,
+  ].join('\n') + '\n';
+}

@@ -1,0 +1,140 @@
+import * as v from '../../core/private/validators';
+import { Problem, throwIfAny } from '../../core/private/validators';
+import { SslMode } from '../../core/ssl-mode';
+import type { SharedPostgresProps } from '../shared-postgres-props';
+
+/** Every SharedPostgres setting after defaults are applied (the one place they are) and validated. */
+export interface SharedPostgresSettings {
+  readonly namespace: string;
+  readonly name: string;
+  readonly image: string;
+  readonly storageSize: string;
+  readonly storageClassName?: string;
+  readonly cpuRequest: string;
+  readonly memoryRequest: string;
+  readonly cpuLimit: string;
+  readonly memoryLimit: string;
+  readonly maxConnections: number;
+  readonly settings: { [key: string]: string };
+  readonly serviceName: string;
+  readonly headlessServiceName: string;
+  readonly clusterDomain: string;
+  /** `<serviceName>.<namespace>.svc.<clusterDomain>`. */
+  readonly host: string;
+  readonly port: number;
+  readonly superuser: string;
+  readonly superuserSecretName: string;
+  readonly tlsSecretName?: string;
+  /** `require` with TLS, else `prefer`. */
+  readonly defaultSslMode: SslMode;
+  readonly backupEnabled: boolean;
+  /** Labels of the server's objects (Services, StatefulSet, Secret, NetworkPolicy). */
+  readonly objectLabels: { [key: string]: string };
+  /** Labels selecting the database pod. */
+  readonly selectorLabels: { [key: string]: string };
+  /** Labels of the database pod. */
+  readonly podLabels: { [key: string]: string };
+  /** The label every platform client (backup, init Jobs, PgBouncer) carries. */
+  readonly clientLabels: { [key: string]: string };
+}
+
+const OWNER = 'SharedPostgres';
+export const DEFAULT_POSTGRES_IMAGE = 'postgres:15-alpine';
+/** PostgreSQL's port, on the container and on both Services. */
+export const POSTGRES_PORT = 5432;
+/** Longest `name`: `<name>-pgbouncer-auth-<8 hex>` must fit in 63 characters. */
+const MAX_NAME_LENGTH = 39;
+
+/**
+ * Applies the defaults to the props and checks every one of them, throwing once with every
+ * problem found. `chartNamespace` is the namespace of the chart the construct is in.
+ */
+export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartNamespace: string | undefined): SharedPostgresSettings {
+  const namespace = props.namespace;
+  const name = props.name ?? 'postgres';
+  const serviceName = props.serviceName ?? 'postgres-service';
+  const headlessServiceName = `${name}-headless`;
+  const clusterDomain = props.clusterDomain ?? 'cluster.local';
+  const image = props.image ?? DEFAULT_POSTGRES_IMAGE;
+  const storageSize = props.storageSize ?? '10Gi';
+  const cpuRequest = props.cpuRequest ?? '250m';
+  const memoryRequest = props.memoryRequest ?? '256Mi';
+  const cpuLimit = props.cpuLimit ?? '500m';
+  const memoryLimit = props.memoryLimit ?? '512Mi';
+  const maxConnections = props.maxConnections ?? 100;
+  const settings = props.settings ?? {};
+  const superuser = props.superuser ?? 'postgres';
+
+  const problems: Problem[] = [
+    v.kubernetesName('Namespace', 'namespace', namespace),
+    chartNamespace !== undefined && chartNamespace !== namespace
+      ? `namespace must match the namespace of its chart (got namespace ${v.show(namespace)} in a chart with namespace ${v.show(chartNamespace)}). `
+        + `Create the chart with { namespace: ${v.show(namespace)} } or without a namespace.`
+      : undefined,
+    v.kubernetesName('StatefulSet', 'name', name) ?? (name.length > MAX_NAME_LENGTH
+      ? `name must be at most ${MAX_NAME_LENGTH} characters (got ${v.show(name)}, ${name.length}), so derived names such as '<name>-pgbouncer-auth-<hash>' stay within 63. Use a shorter name.`
+      : v.kubernetesName('Service', 'name (in the headless Service <name>-headless)', headlessServiceName)),
+    v.kubernetesName('Service', 'serviceName', serviceName),
+    serviceName === headlessServiceName
+      ? `serviceName must differ from the headless Service ${v.show(headlessServiceName)} (got ${v.show(serviceName)}). Choose another serviceName.`
+      : undefined,
+    v.dnsSubdomain('clusterDomain', clusterDomain),
+    v.imageRef('image', image, DEFAULT_POSTGRES_IMAGE),
+    v.quantity('storageSize', storageSize, '10Gi', 2 ** 20),
+    props.storageClassName === undefined ? undefined : v.kubernetesName('StorageClass', 'storageClassName', props.storageClassName),
+    ...limitNotBelowRequest('cpu', cpuRequest, cpuLimit, '250m'),
+    ...limitNotBelowRequest('memory', memoryRequest, memoryLimit, '256Mi'),
+    v.intRange('maxConnections', maxConnections, 10, 10000, 'The seed default is 100; use PgBouncer rather than thousands of server connections.'),
+    ...v.pgSettings('settings', settings),
+    'max_connections' in settings
+      ? `settings must not contain max_connections (got ${v.show(settings.max_connections)}). Use the maxConnections prop instead.`
+      : undefined,
+    // The superuser's role is `postgres` by default; any other name follows the login-role rules.
+    superuser === 'postgres' ? undefined : v.pgRoleName('superuser', superuser),
+    props.tlsSecretName === undefined ? undefined : v.kubernetesName('Secret', 'tlsSecretName', props.tlsSecretName),
+  ];
+  throwIfAny(OWNER, problems);
+
+  const selectorLabels = {
+    'app.kubernetes.io/name': 'postgres',
+    'app.kubernetes.io/instance': name,
+    'app.kubernetes.io/component': 'database',
+  };
+  return {
+    namespace,
+    name,
+    image,
+    storageSize,
+    storageClassName: props.storageClassName,
+    cpuRequest,
+    memoryRequest,
+    cpuLimit,
+    memoryLimit,
+    maxConnections,
+    settings,
+    serviceName,
+    headlessServiceName,
+    clusterDomain,
+    host: `${serviceName}.${namespace}.svc.${clusterDomain}`,
+    port: POSTGRES_PORT,
+    superuser,
+    superuserSecretName: `${name}-superuser`,
+    tlsSecretName: props.tlsSecretName,
+    defaultSslMode: props.tlsSecretName !== undefined ? SslMode.REQUIRE : SslMode.PREFER,
+    backupEnabled: props.backupEnabled ?? true,
+    objectLabels: selectorLabels,
+    selectorLabels,
+    podLabels: { app: name, ...selectorLabels },
+    clientLabels: { [`${name}.postgres.cdk-db-platform.io/client`]: 'true' },
+  };
+}
+
+/** Both quantities, and the limit at least the request. */
+function limitNotBelowRequest(what: string, request: string, limit: string, example: string): Problem[] {
+  const problems: Problem[] = [v.quantity(`${what}Request`, request, example), v.quantity(`${what}Limit`, limit, example)];
+  if (!problems.some((p) => p !== undefined) && v.quantityValue(limit)! < v.quantityValue(request)!) {
+    problems.push(`${what}Limit must be at least ${what}Request (got ${what}Limit ${v.show(limit)} below ${what}Request ${v.show(request)}). `
+      + `Raise ${what}Limit or lower ${what}Request.`);
+  }
+  return problems;
+}
