@@ -1,0 +1,9 @@
+/**
+ * The one set of validators, by domain. Every rule is written here once; constructs call these
+ * and collect the results with `throwIfAny`. See problem.ts for the message contract.
+ */
+export * from './problem';
+export * from './numbers';
+export * from './kubernetes';
+export * from './postgres';
+export * from './network';

@@ -1,0 +1,76 @@
+import { suggestName } from './kubernetes';
+import { Problem, show } from './problem';
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL identifiers
+
+const PG_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** PostgreSQL truncates identifiers longer than this (NAMEDATALEN - 1). */
+export const MAX_PG_IDENTIFIER_BYTES = 63;
+
+/** A safe PostgreSQL identifier: `[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes. */
+export function pgIdentifier(prop: string, value: string): Problem {
+  if (typeof value !== 'string' || value.length === 0) {
+    return `${prop} must not be empty (got ${show(value)}). Give a PostgreSQL identifier such as 'my_app_db'.`;
+  }
+  const bytes = Buffer.byteLength(value, 'utf-8');
+  if (bytes > MAX_PG_IDENTIFIER_BYTES) {
+    return `${prop} must be at most ${MAX_PG_IDENTIFIER_BYTES} bytes (got ${bytes}: ${show(value)}). PostgreSQL would silently truncate it; choose a shorter name.`;
+  }
+  if (!PG_IDENTIFIER.test(value)) {
+    return `${prop} must be a PostgreSQL identifier of letters, digits and underscores, not starting with a digit (got ${show(value)}). `
+      + 'Quotes, semicolons, spaces and hyphens are rejected so no name can change the generated SQL; use underscores instead.';
+  }
+  return undefined;
+}
+
+const RESERVED_DATABASES = ['postgres', 'template0', 'template1'];
+const RESERVED_ROLES = ['postgres', 'public', 'none', 'current_user', 'session_user', 'current_role', 'current_schema', 'session_role'];
+
+/** A database an app may own: a PostgreSQL identifier that is not `postgres`, `template0` or `template1`. */
+export function pgDatabaseName(prop: string, value: string): Problem {
+  const p = pgIdentifier(prop, value);
+  if (p) return p;
+  if (RESERVED_DATABASES.includes(value.toLowerCase())) {
+    return `${prop} must not be a reserved database (got ${show(value)}). ${RESERVED_DATABASES.join(', ')} belong to the server; give the app its own database, e.g. 'my_app_db'.`;
+  }
+  return undefined;
+}
+
+/** An app's login role: a PostgreSQL identifier, not starting with `pg_`, not a reserved role name. */
+export function pgRoleName(prop: string, value: string): Problem {
+  const p = pgIdentifier(prop, value);
+  if (p) return p;
+  const lower = value.toLowerCase();
+  if (lower.startsWith('pg_')) {
+    return `${prop} must not start with 'pg_' (got ${show(value)}). PostgreSQL reserves that prefix for built-in roles; choose e.g. 'my_app_user'.`;
+  }
+  if (RESERVED_ROLES.includes(lower)) {
+    return `${prop} must not be the reserved role name ${show(value)}. Choose an app-specific user such as 'my_app_user'.`;
+  }
+  return undefined;
+}
+
+/** An app's schema: a PostgreSQL identifier that is not a system schema. */
+export function pgSchemaName(prop: string, value: string): Problem {
+  const p = pgIdentifier(prop, value);
+  if (p) return p;
+  const lower = value.toLowerCase();
+  if (lower.startsWith('pg_') || lower === 'public' || lower === 'information_schema') {
+    return `${prop} must not be a system schema or start with 'pg_' (got ${show(value)}). Choose an app-specific schema such as 'my_app'.`;
+  }
+  return undefined;
+}
+
+/** An app name: 1-`max` lower-case letters, digits, '_' and '-', starting with a letter and ending with a letter or digit. */
+export function appName(prop: string, value: string, max: number): Problem {
+  if (typeof value === 'string' && value.length <= max && /^[a-z]([a-z0-9_-]*[a-z0-9])?$/.test(value)) return undefined;
+  return `${prop} must be 1-${max} lower-case letters, digits, '_' or '-', starting with a letter and ending with a letter or digit (got ${show(value)}). Kubernetes and PostgreSQL names are derived from it; try ${show(suggestName(String(value), true).slice(0, max).replace(/-+$/, ''))}.`;
+}
+
+/** Server settings (`-c name=value`): parameter names such as `shared_buffers` or `pg_stat_statements.max`, single-line values. */
+export function pgSettings(prop: string, settings: { [name: string]: string }): Problem[] {
+  return Object.entries(settings ?? {}).map(([name, value]) => (!/^[a-z_][a-z0-9_.]*$/.test(name)
+    ? `${prop} keys must be PostgreSQL parameter names such as 'shared_buffers' (got ${show(name)}). Use lower-case letters, digits, '_' and '.'.`
+    : /[\r\n\0]/.test(String(value)) ? `${prop}.${name} must be a single line (got ${show(value)}). Remove the line break.` : undefined));
+}

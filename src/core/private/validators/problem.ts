@@ -1,0 +1,47 @@
+/**
+ * The one set of validators. Every rule is written here once; constructs call these and collect
+ * the results with {@link throwIfAny}.
+ *
+ * A validator returns `undefined` when the value is acceptable, else one message that starts with
+ * the prop and says the value and the fix: `prop must … (got X). Fix.` The owner (the construct)
+ * is added by {@link throwIfAny}, so every error reads `Owner: prop must … (got X). Fix.`
+ *
+ * Values that are unresolved tokens (CDK or cdk8s) are never checked here: callers decide per prop
+ * whether a token is accepted (and passed through untouched) or refused.
+ */
+
+/** A validator's verdict: a message, or undefined when the value is fine. */
+export type Problem = string | undefined;
+
+/** Quotes a value for an error message so empty strings, spaces and newlines stay visible. */
+export function show(value: unknown): string {
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * Throws one Error naming `owner` when any problem is present: the first message, then
+ * `(and N more: …)` with the others. Does nothing when every entry is undefined.
+ */
+export function throwIfAny(owner: string, problems: Problem[]): void {
+  const found = problems.filter((p): p is string => p !== undefined);
+  if (found.length === 0) return;
+  const more = found.length > 1 ? ` (and ${found.length - 1} more: ${found.slice(1).join(' ')})` : '';
+  throw new Error(`${owner}: ${found[0]}${more}`);
+}
+
+const DOUBLE_TOKEN_MARKER = 0xfbff;
+
+/**
+ * True for an unresolved CDK or cdk8s token: a string holding `${Token[…]}` (or cdk8s' `#{Token[…]}`),
+ * or a number in the range CDK uses to encode number tokens.
+ */
+export function isToken(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('${Token[') || value.includes('#{Token[');
+  if (typeof value === 'number') {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, value);
+    return view.getUint16(0) === DOUBLE_TOKEN_MARKER;
+  }
+  return false;
+}
