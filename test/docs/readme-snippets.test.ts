@@ -34,8 +34,14 @@ function compile(snippets: Array<{ line: number; code: string }>): string {
     });
     fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
       compilerOptions: {
-        target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true,
-        skipLibCheck: true, esModuleInterop: true, types: ['node'],
+        target: 'ES2022',
+        module: 'node16',
+        moduleResolution: 'node16',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        esModuleInterop: true,
+        types: ['node'],
         paths: { 'cdk-db-platform': [path.join(root, 'src', 'index.ts')] },
       },
       files,
