@@ -68,7 +68,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDev: {
     // test/tsconfig.json also type-checks the examples and the benchmark.
     include: ['../examples/**/*.ts', '../bench/**/*.ts'],
-    compilerOptions: {},
+    // The consumer smoke app (test/consumer) imports the package by name, as users do.
+    compilerOptions: { paths: { 'cdk-db-platform': ['../src/index.ts'] } },
   },
   gitignore: ['examples/out/', 'bench/results.json', '.tmp/', 'cdk.out/'],
   // The deploy-safety checker's command line, for a pipeline step before `cdk deploy`.
