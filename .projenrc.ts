@@ -61,7 +61,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testTimeout: 180_000,
-      testPathIgnorePatterns: ['/node_modules/', '/examples/out/', '/\\.tmp/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/examples/out/', '<rootDir>/\\.tmp/'],
       watchPathIgnorePatterns: ['/examples/out/', '/\\.tmp/'],
     },
   },
