@@ -1,4 +1,5 @@
 import { PostgresNames } from './pg-names';
+import { initSteps, renderPsql } from './private/init-steps';
 
 /** What the init job creates for one app. */
 export interface InitSqlOptions {
@@ -36,9 +37,15 @@ export interface InitScriptOptions extends InitSqlOptions {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The init Job's own options only: the Job's script never gets the RDS app user's extra steps. */
+function jobOptions(o: InitSqlOptions): InitSqlOptions {
+  return { databaseName: o.databaseName, username: o.username, schemaName: o.schemaName, connectionLimit: o.connectionLimit };
+}
+
 /**
  * The SQL and shell script the database init job runs. Pure functions: the text returned is
- * exactly what the Job runs, so it can be tested against a real PostgreSQL.
+ * exactly what the Job runs, so it can be tested against a real PostgreSQL. The SQL is the psql
+ * rendering of the same list of steps the AWS provisioning Lambda runs through node-postgres.
  *
  * Idempotent and additive: it never drops anything and never changes an existing password.
  * The password reaches psql only through the environment (`\getenv`, psql 15 or later) and is
@@ -63,46 +70,13 @@ export class InitSql {
    */
   public static serverSql(options: InitSqlOptions, passwordEnv: string = 'DB_PASSWORD'): string {
     InitSql.validate('InitSql', options);
-    const db = PostgresNames.quoteIdent(options.databaseName);
-    const user = PostgresNames.quoteIdent(options.username);
-    const schema = PostgresNames.quoteIdent(options.schemaName);
-    const dbLit = PostgresNames.quoteLiteral(options.databaseName);
-    const userLit = PostgresNames.quoteLiteral(options.username);
-    const lines = [
-      '\\set ON_ERROR_STOP on',
-      `\\getenv app_password ${passwordEnv}`,
-      '-- 1. The login role, with the generated password, only if it does not exist yet.',
-      `SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', ${userLit}, :'app_password')`,
-      ` WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${userLit})`,
-      '\\gexec',
-      '\\unset app_password',
-      '-- 2. The database, owned by the app, only if it does not exist yet.',
-      `SELECT format('CREATE DATABASE %I OWNER %I', ${dbLit}, ${userLit})`,
-      ` WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = ${dbLit})`,
-      '\\gexec',
-      '-- 3. Only the app may connect to it.',
-      `REVOKE CONNECT ON DATABASE ${db} FROM PUBLIC;`,
-      `GRANT CONNECT ON DATABASE ${db} TO ${user};`,
-      '-- 4. The app finds its own schema first.',
-      `ALTER ROLE ${user} IN DATABASE ${db} SET search_path TO ${schema}, public;`,
-    ];
-    if (options.connectionLimit !== undefined) {
-      lines.push('-- 5. Per-app connection limit.', `ALTER ROLE ${user} CONNECTION LIMIT ${options.connectionLimit};`);
-    }
-    return lines.join('\n') + '\n';
+    return renderPsql(initSteps(jobOptions(options)).server, { password: passwordEnv });
   }
 
   /** psql input run as the superuser inside the app's database: the app's schema. */
   public static databaseSql(options: InitSqlOptions): string {
     InitSql.validate('InitSql', options);
-    const user = PostgresNames.quoteIdent(options.username);
-    const schema = PostgresNames.quoteIdent(options.schemaName);
-    return [
-      '\\set ON_ERROR_STOP on',
-      'SET client_min_messages TO warning;',
-      '-- 4. The schema, owned by the app, only if it does not exist yet.',
-      `CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${user};`,
-    ].join('\n') + '\n';
+    return renderPsql(initSteps(jobOptions(options)).database, {});
   }
 
   /**
