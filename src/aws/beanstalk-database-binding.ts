@@ -49,8 +49,9 @@ export interface BeanstalkDatabaseBindingProps {
 
   /**
    * The role behind the environment's EC2 instance profile (`IamInstanceProfile` option). It is
-   * granted `database.grantSecretRead()`: `secretsmanager:GetSecretValue` on the database secret
-   * and `kms:Decrypt` on the secret's key (if it has one) through Secrets Manager, and nothing else.
+   * granted `database.grantSecretRead()`: `secretsmanager:GetSecretValue` on the bound secret
+   * (the app user's own, for a DatabaseUser) and `kms:Decrypt` on the secret's key (if it has one)
+   * through Secrets Manager, and nothing else.
    */
   readonly instanceRole: iam.IRole;
 
@@ -71,9 +72,9 @@ export interface BeanstalkDatabaseBindingProps {
   readonly vpc?: ec2.IVpc;
 
   /**
-   * How the password reaches the application.
+   * How the user name and password reach the application.
    *
-   * @default SecretDelivery.environmentSecret() - `DB_PASSWORD` = `<secret ARN>:password`
+   * @default SecretDelivery.environmentSecret() - `DB_USER` = `<secret ARN>:username` and `DB_PASSWORD` = `<secret ARN>:password`
    */
   readonly secretDelivery?: SecretDelivery;
 
@@ -107,7 +108,8 @@ export interface BeanstalkDatabaseBindingProps {
 
   /**
    * Marks a development binding: the only case where an environment with a database inside it
-   * (option namespace `aws:rds:dbinstance`) is accepted, with a warning.
+   * (option namespace `aws:rds:dbinstance`) is accepted, with a warning, and where binding the
+   * database's master user draws no warning.
    *
    * @default false
    */
@@ -119,10 +121,14 @@ export interface BeanstalkDatabaseBindingProps {
  * terminating or replacing the environment never touches the data.
  *
  * It gives the instances their own security group, opens the database port from that group only,
- * passes the connection settings as environment variables (`DB_HOST`, `DB_PORT`, `DB_NAME`,
- * `DB_USER`, and `DB_SSL_MODE` and `DB_READ_HOST` where known), delivers the password as an
- * environment secret (or only the secret ARN), grants the instance role read access to that one
- * secret, and restarts the app servers when the secret rotates.
+ * passes the connection settings as environment variables (`DB_HOST`, `DB_PORT`, `DB_NAME`, and
+ * `DB_SSL_MODE` and `DB_READ_HOST` where known), delivers the user name and password as
+ * environment secrets (`DB_USER`, `DB_PASSWORD`; or only the secret ARN), grants the instance role
+ * read access to that one secret, and restarts the app servers when the secret rotates.
+ *
+ * Bind an app's own user (a `DatabaseUser`): its name alternates with `<user>_clone` at each
+ * rotation, which is why `DB_USER` comes from the secret. Binding the master user still works, but
+ * warns outside development.
  *
  * Escape hatch: `binding.environment` is the `CfnEnvironment` you passed in.
  */
@@ -163,7 +169,10 @@ export class BeanstalkDatabaseBinding extends Construct {
     const env: { [name: string]: string } = {};
     const secrets: { [name: string]: string } = {};
     if (databaseProblems.every((p) => p === undefined)) {
-      for (const [key, value] of Object.entries(DatabaseSecretKeys.valuesFor(details))) env[renamed.names[key]] = value;
+      for (const [key, value] of Object.entries(DatabaseSecretKeys.valuesFor(details))) {
+        // The user name comes from the secret: multi-user rotation alternates it.
+        if (key !== DatabaseSecretKeys.USER) env[renamed.names[key]] = value;
+      }
     }
     if (delivery.arnOnly) {
       env[renamed.names[DatabaseSecretKeys.SECRET_ARN]] = secretArn;
@@ -171,6 +180,7 @@ export class BeanstalkDatabaseBinding extends Construct {
       // Elastic Beanstalk environment secrets: the value is the secret ARN, with `:<json key>`
       // appended to extract one key of a JSON secret ("Extracting JSON keys from Secrets Manager
       // secrets", https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/AWSHowTo.secrets.env-vars.html).
+      secrets[renamed.names[DatabaseSecretKeys.USER]] = `${secretArn}:username`;
       secrets[renamed.names[DatabaseSecretKeys.PASSWORD]] = `${secretArn}:${delivery.jsonKey}`;
     }
     problems.push(...clashProblems(existing, env, secrets));
@@ -178,6 +188,13 @@ export class BeanstalkDatabaseBinding extends Construct {
     this.environmentVariables = env;
     this.environmentSecrets = secrets;
 
+    if (database.isMasterUser === true && !development && database.preset?.isProduction !== false) {
+      Annotations.of(this).addWarningV2(
+        'cdk-db-platform:beanstalkMasterUser',
+        `${OWNER}: the environment gets the database's master user, whose secret opens every database on the server: one leaked app credential is the whole database. `
+        + 'Bind an app user instead (IndependentRds.addUser(\'<app>\'), or RdsProxy.forUser(user) through a proxy), or set development: true for a throw-away environment.',
+      );
+    }
     if (development && existing.some((s) => s.namespace === NS_COUPLED_RDS)) {
       Annotations.of(this).addWarningV2(
         'cdk-db-platform:beanstalkCoupledDatabase',
