@@ -14,6 +14,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { IBindableDatabase } from './bindable-database';
+import { DatabasePreset } from './database-preset';
 import { RestartAppServersFunction } from './restart-app-servers-function';
 import { SecretDelivery } from './secret-delivery';
 import { DatabaseConnectionDetails } from '../core/connection-details';
@@ -188,7 +189,7 @@ export class BeanstalkDatabaseBinding extends Construct {
     this.environmentVariables = env;
     this.environmentSecrets = secrets;
 
-    if (database.isMasterUser === true && !development && database.preset?.isProduction !== false) {
+    if (database.isMasterUser === true && !development && !developmentPreset(database)) {
       Annotations.of(this).addWarningV2(
         'cdk-db-platform:beanstalkMasterUser',
         `${OWNER}: the environment gets the database's master user, whose secret opens every database on the server: one leaked app credential is the whole database. `
@@ -333,6 +334,15 @@ export class BeanstalkDatabaseBinding extends Construct {
     });
     return fn;
   }
+}
+
+/**
+ * True when the bound database says it was made with the development preset (an IndependentRds,
+ * or an RdsProxy or DatabaseUser of one); unknown counts as production.
+ */
+function developmentPreset(database: IBindableDatabase): boolean {
+  const preset = (database as { readonly preset?: unknown }).preset;
+  return preset instanceof DatabasePreset && !preset.isProduction;
 }
 
 /** The database must have a security group and a default port to open. */

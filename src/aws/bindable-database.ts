@@ -1,5 +1,4 @@
 import { aws_ec2 as ec2, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { DatabasePreset } from './database-preset';
 import { DatabaseConnectionDetails } from '../core/connection-details';
 
 /**
@@ -27,13 +26,6 @@ export interface IBindableDatabase extends ec2.IConnectable {
    * @default false
    */
   readonly isMasterUser?: boolean;
-
-  /**
-   * The preset the database was made with, where known: bindings only warn about the master
-   * user outside the development preset.
-   * @default - unknown (treated as production)
-   */
-  readonly preset?: DatabasePreset;
 
   /**
    * Lets `grantee` read the secret: `secretsmanager:GetSecretValue` on this one secret, and

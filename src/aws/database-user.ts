@@ -125,8 +125,11 @@ export class DatabaseUser extends Construct implements IBindableDatabase {
    * user name alternates with `<username>_clone` at each rotation: apps read it from the secret.
    */
   public readonly connectionDetails: DatabaseConnectionDetails;
-  /** False: the secret holds an app user's credentials. */
-  public readonly isMasterUser: boolean = false;
+  /**
+   * False: the secret holds an app user's credentials.
+   * @default false
+   */
+  public readonly isMasterUser?: boolean = false;
   /**
    * The preset of the database, when it has one (an IndependentRds).
    * @default - unknown (an imported database)

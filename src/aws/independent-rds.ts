@@ -84,8 +84,11 @@ export class IndependentRds extends Construct implements IRdsDatabase {
   public readonly connectionDetails: DatabaseConnectionDetails;
   /** The CloudWatch alarms (empty when alarms are off). */
   public readonly alarms: cloudwatch.Alarm[];
-  /** True: `secret` holds the master user, for administration; give apps a `DatabaseUser` (`addUser`). */
-  public readonly isMasterUser: boolean = true;
+  /**
+   * True: `secret` holds the master user, for administration; give apps a `DatabaseUser` (`addUser`).
+   * @default true
+   */
+  public readonly isMasterUser?: boolean = true;
 
   constructor(scope: Construct, id: string, props: IndependentRdsProps) {
     super(scope, id);

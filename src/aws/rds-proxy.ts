@@ -121,8 +121,11 @@ export class RdsProxy extends Construct implements IBindableDatabase {
   public readonly secret: secretsmanager.ISecret;
   /** Whether clients must use IAM authentication. */
   public readonly iamAuth: boolean;
-  /** True: `secret` is the database's master secret; bind apps with `forUser` instead. */
-  public readonly isMasterUser: boolean = true;
+  /**
+   * True: `secret` is the database's master secret; bind apps with `forUser` instead.
+   * @default true
+   */
+  public readonly isMasterUser?: boolean = true;
   /**
    * The preset of the database behind the proxy, when it has one (an IndependentRds).
    * @default - unknown (an imported database)
@@ -256,7 +259,7 @@ export class RdsProxy extends Construct implements IBindableDatabase {
       });
       grantSecretRead(user.secret, this.proxy.node.findChild('IAMRole') as iam.IRole);
     }
-    return {
+    const bindable: IBindableDatabase & { readonly preset?: DatabasePreset } = {
       connections: this.connections,
       connectionDetails: { ...this.connectionDetails, databaseName: user.databaseName, username: user.username },
       secret: user.secret,
@@ -264,6 +267,7 @@ export class RdsProxy extends Construct implements IBindableDatabase {
       preset: user.preset,
       grantSecretRead: (grantee: iam.IGrantable) => user.grantSecretRead(grantee),
     };
+    return bindable;
   }
 
   /**

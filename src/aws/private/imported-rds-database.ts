@@ -22,7 +22,7 @@ export class ImportedRdsDatabase extends Construct implements IRdsDatabase {
   public readonly connections: ec2.Connections;
   public readonly connectionDetails: DatabaseConnectionDetails;
   /** The imported secret is the database's own (master) secret. */
-  public readonly isMasterUser = true;
+  public readonly isMasterUser?: boolean = true;
 
   constructor(scope: Construct, id: string, attrs: IndependentRdsAttributes) {
     super(scope, id);
