@@ -38,7 +38,11 @@ const VARIABLE_KEYS = [
 
 /** Properties of a {@link BeanstalkDatabaseBinding}. */
 export interface BeanstalkDatabaseBindingProps {
-  /** The database to bind: an IndependentRds, an RdsProxy, an imported database, or any `IBindableDatabase`. */
+  /**
+   * The database to bind: an app's own user (a `DatabaseUser`, or `RdsProxy.forUser(user)` through
+   * a proxy), or an IndependentRds, an RdsProxy, an imported database (their master user, with a
+   * warning outside development), or any `IBindableDatabase`.
+   */
   readonly database: IBindableDatabase;
 
   /**

@@ -175,7 +175,7 @@ export class DatabaseUser extends Construct implements IBindableDatabase {
 
     const target = rdsTarget(db);
     const secret = new secretsmanager.Secret(this, 'Secret', {
-      description: `Credentials of the app user ${names.username} of ${scope.node.path}`,
+      description: `Credentials of the app user ${names.username} (${this.node.path}), rotated with ${names.cloneName}`,
       secretName: props.secretName,
       encryptionKey: db.encryptionKey,
       generateSecretString: {
