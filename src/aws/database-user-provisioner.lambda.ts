@@ -230,8 +230,21 @@ export function respond(event: ProvisionerEvent, status: 'SUCCESS' | 'FAILED', r
 
 const secrets = new SecretsManagerClient({});
 
+/**
+ * Rejects after `ms` milliseconds: CloudFormation waits up to an hour for a response that a
+ * function timed out by Lambda never sends, so the handler answers FAILED itself first.
+ */
+function deadline(ms: number): { promise: Promise<never>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`DatabaseUser: gave up after ${Math.round(ms / 1000)} s: the database or the Secrets Manager API did not answer in time. `
+      + 'Check that the Lambda\'s subnets reach both (a NAT gateway or a Secrets Manager endpoint, and the database security group).')), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
 /** Lambda entry point (the custom resource's service token). */
-export async function handler(event: ProvisionerEvent): Promise<void> {
+export async function handler(event: ProvisionerEvent, context?: { getRemainingTimeInMillis(): number }): Promise<void> {
   const deps: ProvisionerDeps = {
     readSecret: async (secretArn) => {
       const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
@@ -239,12 +252,16 @@ export async function handler(event: ProvisionerEvent): Promise<void> {
       return out.SecretString;
     },
   };
+  // Leave 10 s of the function's time to send the response.
+  const limit = deadline(Math.max(1_000, (context?.getRemainingTimeInMillis() ?? 120_000) - 10_000));
   try {
-    const result = await provision(event, deps);
+    const result = await Promise.race([provision(event, deps), limit.promise]);
     await respond(event, 'SUCCESS', result, 'provisioned');
   } catch (e) {
     const message = (e as Error).message ?? String(e);
     console.log(`DatabaseUser: ${event.RequestType} failed: ${message}`);
     await respond(event, 'FAILED', undefined, message);
+  } finally {
+    limit.cancel();
   }
 }

@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import { AddressInfo, Socket } from 'node:net';
 import { ProvisionerDeps, ProvisionerEvent, ProvisionerProperties, provision } from '../../src/aws/database-user-provisioner.lambda';
 
 /*
@@ -57,5 +59,49 @@ describe('DatabaseUser handler input', () => {
       data: { Username: 'shop_user', CloneName: 'shop_user_clone', DatabaseName: 'shop_db', SchemaName: 'shop' },
     });
     expect(d.reads).toEqual([]);
+  });
+});
+
+describe('DatabaseUser handler entry point', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test('answers FAILED before Lambda\'s timeout when Secrets Manager does not answer, so CloudFormation does not wait an hour', async () => {
+    // A Secrets Manager endpoint that accepts connections and never answers, and the response URL.
+    const sockets: Socket[] = [];
+    const silent = http.createServer(() => undefined);
+    silent.on('connection', (s) => sockets.push(s));
+    let body = '';
+    const responses = http.createServer((req, res) => {
+      req.on('data', (d) => { body += String(d); });
+      req.on('end', () => res.end());
+    });
+    await Promise.all([silent, responses].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+    const port = (s: http.Server) => (s.address() as AddressInfo).port;
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port(silent)}`,
+    });
+    try {
+      let lambda: typeof import('../../src/aws/database-user-provisioner.lambda') | undefined;
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        lambda = require('../../src/aws/database-user-provisioner.lambda');
+      });
+      const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+      const started = Date.now();
+      await lambda!.handler({ ...create(), ResponseURL: `http://127.0.0.1:${port(responses)}/r`, LogicalResourceId: 'ShopUser' }, { getRemainingTimeInMillis: () => 12_000 });
+      log.mockRestore();
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(JSON.parse(body)).toEqual(expect.objectContaining({ Status: 'FAILED', Reason: expect.stringMatching(/DatabaseUser: gave up after 2 s/) }));
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      silent.close();
+      responses.close();
+    }
   });
 });
