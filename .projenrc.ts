@@ -35,6 +35,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-route-53@^3.800.0',
     '@aws-sdk/client-elastic-beanstalk@^3.800.0',
     '@aws-sdk/client-ssm@^3.800.0',
+    // Read by the DatabaseUser provisioning handler (bundled as external: the Lambda runtime has it).
+    '@aws-sdk/client-secrets-manager@^3.800.0',
     '@types/aws-lambda@^8.10.0',
     'esbuild@^0.25.0',
   ],

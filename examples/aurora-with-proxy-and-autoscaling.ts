@@ -11,8 +11,8 @@ import { BeanstalkDatabaseBinding, DatabaseEngine, IndependentRds, RdsProxy, Rep
  * - `Database`: an IndependentRds on Aurora PostgreSQL (production preset: RETAIN, a writer and a
  *   reader), an RdsProxy in front of it (TLS required, the cluster admits only the proxy), and
  *   ReplicaAutoscaling (Application Auto Scaling, 1–3 readers at 70% CPU);
- * - `App`: the Elastic Beanstalk environment, bound to the proxy: DB_HOST is the proxy endpoint and
- *   DB_READ_HOST its read-only endpoint.
+ * - `App`: the Elastic Beanstalk environment, bound to the app's own user (`db.addUser('shop')`)
+ *   through the proxy: DB_HOST is the proxy endpoint and DB_READ_HOST its read-only endpoint.
  *
  * Readers added by autoscaling are not in the template: deleting the `Database` stack leaves the
  * retained cluster and those readers alone (delete them by hand if the cluster is to go).
@@ -39,6 +39,8 @@ export function build(outdir: string): { aws?: cdk.App } {
   const db = new IndependentRds(data, 'Database', {
     vpc, engine: DatabaseEngine.AURORA_POSTGRES_16, databaseName: 'shop', username: 'shop',
   });
+  // The app's own user; the proxy logs in with its secret too (forUser, below).
+  const shopUser = db.addUser('shop');
   const proxy = new RdsProxy(data, 'Proxy', { database: db });
   new ReplicaAutoscaling(data, 'ReadScaling', { database: db });
 
@@ -99,9 +101,10 @@ export function build(outdir: string): { aws?: cdk.App } {
     ],
   });
 
-  // Bound to the proxy: DB_HOST is the proxy endpoint, DB_READ_HOST its read-only endpoint, and
-  // only the proxy admits the Beanstalk instances.
-  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: proxy, environment, instanceRole, vpc });
+  // Bound to the app user through the proxy: DB_HOST is the proxy endpoint, DB_READ_HOST its
+  // read-only endpoint, DB_USER and DB_PASSWORD come from the user's secret, and only the proxy
+  // admits the Beanstalk instances.
+  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: proxy.forUser(shopUser), environment, instanceRole, vpc });
 
   NagSuppressions.addResourceSuppressions(db, [
     {
@@ -112,6 +115,13 @@ export function build(outdir: string): { aws?: cdk.App } {
       id: 'AwsSolutions-IAM4',
       reason: 'Enhanced monitoring uses the AWS-maintained AmazonRDSEnhancedMonitoringRole policy, which only writes the RDSOSMetrics log group.',
       appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
+    },
+  ], true);
+  NagSuppressions.addResourceSuppressions(shopUser, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'The provisioning Lambda of the app user runs in the VPC: Lambda manages its network interfaces (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses), which EC2 does not scope to resources; the same grant as the AWS-managed AWSLambdaVPCAccessExecutionRole.',
+      appliesTo: ['Resource::*'],
     },
   ], true);
   NagSuppressions.addResourceSuppressions(instanceRole, [

@@ -8,8 +8,9 @@ import { BeanstalkDatabaseBinding, IndependentRds } from '../src/aws';
  * Seed 003's recommended layout, as three stacks with three lifecycles:
  *
  * - `Network`: the VPC, shared by everything else;
- * - `Database`: an IndependentRds (production preset: Multi-AZ, deletion protection, RETAIN);
- * - `App`: the Elastic Beanstalk application and environment, bound to the database.
+ * - `Database`: an IndependentRds (production preset: Multi-AZ, deletion protection, RETAIN) and
+ *   the app's own database user (`db.addUser('shop')`), rotated with alternating users;
+ * - `App`: the Elastic Beanstalk application and environment, bound to that user.
  *
  * Deleting or rebuilding the `App` stack (or terminating the environment) leaves the database
  * and its data alone.
@@ -34,6 +35,9 @@ export function build(outdir: string): { aws?: cdk.App } {
   // --- database (its own stack, its own lifecycle) ---
   const data = new cdk.Stack(app, 'Database');
   const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop' });
+  // The app's own user (shop_user, database shop_db, schema shop), rotated with alternating users;
+  // the master user 'shop' stays for administration.
+  const shopUser = db.addUser('shop');
 
   // --- app ---
   const appStack = new cdk.Stack(app, 'App');
@@ -92,9 +96,9 @@ export function build(outdir: string): { aws?: cdk.App } {
     ],
   });
 
-  // One line: security group, DB_* variables, DB_PASSWORD from the secret, least-privilege read,
-  // and app-server restarts when the secret rotates.
-  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: db, environment, instanceRole, vpc });
+  // One line: security group, DB_* variables, DB_USER and DB_PASSWORD from the app user's secret,
+  // read access to that secret alone, and app-server restarts when it rotates.
+  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: shopUser, environment, instanceRole, vpc });
 
   NagSuppressions.addResourceSuppressions(db, [
     {
@@ -105,6 +109,13 @@ export function build(outdir: string): { aws?: cdk.App } {
       id: 'AwsSolutions-IAM4',
       reason: 'Enhanced monitoring uses the AWS-maintained AmazonRDSEnhancedMonitoringRole policy, which only writes the RDSOSMetrics log group.',
       appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
+    },
+  ], true);
+  NagSuppressions.addResourceSuppressions(shopUser, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'The provisioning Lambda of the app user runs in the VPC: Lambda manages its network interfaces (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses), which EC2 does not scope to resources; the same grant as the AWS-managed AWSLambdaVPCAccessExecutionRole.',
+      appliesTo: ['Resource::*'],
     },
   ], true);
   NagSuppressions.addResourceSuppressions(instanceRole, [

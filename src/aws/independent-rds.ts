@@ -5,6 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { DatabaseEngine } from './database-engine';
 import { DatabasePreset } from './database-preset';
+import { DatabaseUser, DatabaseUserOptions } from './database-user';
 import { IndependentRdsAttributes } from './independent-rds-attributes';
 import { IndependentRdsProps } from './independent-rds-props';
 import { ImportedRdsDatabase } from './private/imported-rds-database';
@@ -83,6 +84,11 @@ export class IndependentRds extends Construct implements IRdsDatabase {
   public readonly connectionDetails: DatabaseConnectionDetails;
   /** The CloudWatch alarms (empty when alarms are off). */
   public readonly alarms: cloudwatch.Alarm[];
+  /**
+   * True: `secret` holds the master user, for administration; give apps a `DatabaseUser` (`addUser`).
+   * @default true
+   */
+  public readonly isMasterUser?: boolean = true;
 
   constructor(scope: Construct, id: string, props: IndependentRdsProps) {
     super(scope, id);
@@ -174,6 +180,20 @@ export class IndependentRds extends Construct implements IRdsDatabase {
    */
   public addProxy(id: string, options: RdsProxyOptions = {}): RdsProxy {
     return new RdsProxy(this, id, { ...options, database: this });
+  }
+
+  /**
+   * Adds a database user for one app (a child construct with id `appName`): its own login
+   * (`<app>_user`), database (`<app>_db`) and schema (`<app>`), and its own secret, rotated with
+   * alternating users. PostgreSQL and Aurora PostgreSQL only.
+   *
+   * The construct id is the app name, so the user's resources keep their logical ids as long as
+   * the app name stays; a new app name is a new user (the old one's role and data are kept).
+   * @param appName the app's name: lower-case letters, digits, '_' and '-', starting with a letter
+   * @param options names, secret name and rotation of the user
+   */
+  public addUser(appName: string, options: DatabaseUserOptions = {}): DatabaseUser {
+    return new DatabaseUser(this, appName, { ...options, database: this, appName });
   }
 
   /**

@@ -4,6 +4,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { IBindableDatabase } from './bindable-database';
+import { DatabasePreset } from './database-preset';
+import { DatabaseUser } from './database-user';
 import { proxyEngineFamily, proxyNameProblem, proxyPort, proxySettingsProblems } from './private/proxy-validation';
 import { rdsTarget, rdsTargetProblem } from './private/rds-target';
 import { grantSecretRead } from './private/secret-grant';
@@ -119,8 +121,19 @@ export class RdsProxy extends Construct implements IBindableDatabase {
   public readonly secret: secretsmanager.ISecret;
   /** Whether clients must use IAM authentication. */
   public readonly iamAuth: boolean;
+  /**
+   * True: `secret` is the database's master secret; bind apps with `forUser` instead.
+   * @default true
+   */
+  public readonly isMasterUser?: boolean = true;
+  /**
+   * The preset of the database behind the proxy, when it has one (an IndependentRds).
+   * @default - unknown (an imported database)
+   */
+  public readonly preset?: DatabasePreset;
 
   private readonly database: IRdsDatabase;
+  private readonly users = new Set<DatabaseUser>();
 
   constructor(scope: Construct, id: string, props: RdsProxyProps) {
     super(scope, id);
@@ -186,6 +199,7 @@ export class RdsProxy extends Construct implements IBindableDatabase {
 
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(port) });
     this.secret = db.secret;
+    this.preset = (db as { preset?: DatabasePreset }).preset;
 
     let readerHost: string | undefined;
     if (wantReadOnly) {
@@ -222,6 +236,38 @@ export class RdsProxy extends Construct implements IBindableDatabase {
     throwIfAny('RdsProxy', [this.iamAuth ? undefined
       : 'grantConnect needs iamAuth: true (got false). Set iamAuth: true on the proxy, or let the client log in with the secret instead.']);
     return this.proxy.grantConnect(grantee, dbUser ?? this.database.connectionDetails.username);
+  }
+
+  /**
+   * An app user reached through this proxy, to bind like the user itself: the proxy's endpoint,
+   * port and security group with the user's database, name and secret. The user's secret is added
+   * to the secrets the proxy logs in with (and the proxy may read it).
+   *
+   * RDS Proxy accepts the credentials its secrets hold now: after a rotation, clients must log in
+   * with the new ones (a Beanstalk binding restarts its app servers for that); sessions already
+   * open stay open.
+   * @param user a user of the database behind this proxy
+   */
+  public forUser(user: DatabaseUser): IBindableDatabase {
+    throwIfAny('RdsProxy', [user.database === this.database ? undefined
+      : `forUser needs a user of the database behind the proxy (got ${user.node.path}, a user of ${Construct.isConstruct(user.database) ? user.database.node.path : 'another database'}). Add the user to ${Construct.isConstruct(this.database) ? this.database.node.path : 'this database'}.`]);
+    if (!this.users.has(user)) {
+      this.users.add(user);
+      const cfn = this.proxy.node.defaultChild as rds.CfnDBProxy;
+      (cfn.auth as rds.CfnDBProxy.AuthFormatProperty[]).push({
+        authScheme: 'SECRETS', iamAuth: this.iamAuth ? 'REQUIRED' : 'DISABLED', secretArn: user.secret.secretArn,
+      });
+      grantSecretRead(user.secret, this.proxy.node.findChild('IAMRole') as iam.IRole);
+    }
+    const bindable: IBindableDatabase & { readonly preset?: DatabasePreset } = {
+      connections: this.connections,
+      connectionDetails: { ...this.connectionDetails, databaseName: user.databaseName, username: user.username },
+      secret: user.secret,
+      isMasterUser: false,
+      preset: user.preset,
+      grantSecretRead: (grantee: iam.IGrantable) => user.grantSecretRead(grantee),
+    };
+    return bindable;
   }
 
   /**

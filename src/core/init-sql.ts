@@ -1,5 +1,6 @@
 import { AppDatabaseNames } from './app-database-names';
 import { PostgresNames } from './pg-names';
+import { initSteps, InitSteps, renderPsql } from './private/init-steps';
 import * as v from './private/validators';
 import { Problem, throwIfAny } from './private/validators';
 
@@ -37,7 +38,8 @@ export interface InitScriptOptions extends InitSqlOptions {
 
 /**
  * The SQL and shell script the database init job runs. Pure functions: the text returned is
- * exactly what the Job runs, so it can be tested against a real PostgreSQL.
+ * exactly what the Job runs, so it can be tested against a real PostgreSQL. The SQL is the psql
+ * rendering of the same list of steps the AWS provisioning Lambda runs through node-postgres.
  *
  * Idempotent and additive: it never drops anything and never changes an existing password.
  * The password reaches psql only through the environment (`\getenv`, psql 15 or later) and is
@@ -150,44 +152,16 @@ export class InitSql {
   private constructor() {}
 }
 
-function serverSql(options: InitSqlOptions, passwordEnv: string): string {
+/** The step options of the init Job: its names and limit only, never the RDS app user's extra steps. */
+function jobSteps(options: InitSqlOptions): InitSteps {
   const n = options.names;
-  const db = PostgresNames.quoteIdent(n.databaseName);
-  const user = PostgresNames.quoteIdent(n.username);
-  const schema = PostgresNames.quoteIdent(n.schemaName);
-  const dbLit = PostgresNames.quoteLiteral(n.databaseName);
-  const userLit = PostgresNames.quoteLiteral(n.username);
-  const lines = [
-    '\\set ON_ERROR_STOP on',
-    `\\getenv app_password ${passwordEnv}`,
-    '-- 1. The login role, with the generated password, only if it does not exist yet.',
-    `SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', ${userLit}, :'app_password')`,
-    ` WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${userLit})`,
-    '\\gexec',
-    '\\unset app_password',
-    '-- 2. The database, owned by the app, only if it does not exist yet.',
-    `SELECT format('CREATE DATABASE %I OWNER %I', ${dbLit}, ${userLit})`,
-    ` WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = ${dbLit})`,
-    '\\gexec',
-    '-- 3. Only the app may connect to it.',
-    `REVOKE CONNECT ON DATABASE ${db} FROM PUBLIC;`,
-    `GRANT CONNECT ON DATABASE ${db} TO ${user};`,
-    '-- 4. The app finds its own schema first.',
-    `ALTER ROLE ${user} IN DATABASE ${db} SET search_path TO ${schema}, public;`,
-  ];
-  if (options.connectionLimit !== undefined) {
-    lines.push('-- 5. Per-app connection limit.', `ALTER ROLE ${user} CONNECTION LIMIT ${options.connectionLimit};`);
-  }
-  return lines.join('\n') + '\n';
+  return initSteps({ databaseName: n.databaseName, username: n.username, schemaName: n.schemaName, connectionLimit: options.connectionLimit });
+}
+
+function serverSql(options: InitSqlOptions, passwordEnv: string): string {
+  return renderPsql(jobSteps(options).server, { password: passwordEnv });
 }
 
 function databaseSql(options: InitSqlOptions): string {
-  const user = PostgresNames.quoteIdent(options.names.username);
-  const schema = PostgresNames.quoteIdent(options.names.schemaName);
-  return [
-    '\\set ON_ERROR_STOP on',
-    'SET client_min_messages TO warning;',
-    '-- 4. The schema, owned by the app, only if it does not exist yet.',
-    `CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${user};`,
-  ].join('\n') + '\n';
+  return renderPsql(jobSteps(options).database, {});
 }

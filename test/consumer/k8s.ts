@@ -1,11 +1,11 @@
 // A consumer's cdk8s app: every public Kubernetes construct of cdk-db-platform, imported from the package.
-import { App, Chart, Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
 import {
   AppDatabaseNames, AppDatabaseSecret, CaBundle, CloudSqlAuthProxy, DatabaseConnection, DatabaseEnvironment,
   DatabaseInitJob, DatabaseNetworkPolicy, DatabaseProvider, DatabaseSecretSource, ExternalDatabaseSecret,
   ExternalSecretStoreRef, GeneratedPasswordSecret, PgBouncer, SecretsManagerSecretRef, SharedPostgres, WaitForDatabase,
 } from 'cdk-db-platform';
+import { App, Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 
 const app = new App();
 const chart = new Chart(app, 'database-production', { namespace: 'production', disableResourceNameHashes: true });
