@@ -185,7 +185,8 @@ describe('the Kubernetes rows of issue 12', () => {
   });
 
   test('image 15 → 16 applies cleanly, then PostgreSQL 16 cannot open the 15 data directory', () => {
-    const report = checkObjects(base, sharedPostgresObjects({ image: 'postgres:16-alpine' }));
+    // SharedPostgres refuses the plain image bump; declaring the deployed server a new one gets it through.
+    const report = checkObjects(base, sharedPostgresObjects({ image: 'postgres:16-alpine', postgresMajorVersion: 16 }));
 
     expect(kinds(report)).toEqual([`${statefulSet} k8s-major-upgrade`]);
     const f = theFinding(report, statefulSet, 'k8s-major-upgrade');
