@@ -53,8 +53,9 @@ export interface SharedPostgresProps {
    * 2. deploy `image: 'postgres:16-alpine'`, `postgresMajorVersion: 16`, `initialMajorVersion: 15`:
    *    PostgreSQL 16 initialises `pgdata-16`, and the init Jobs (new names, since their image
    *    changed) create every app's role, database and schema again;
-   * 3. restore each app's database from the dump with {@link SharedPostgres.restoreJob} (in a chart
-   *    applied on purpose), then let the apps back in;
+   * 3. restore each app's database from that dump with {@link SharedPostgres.restoreJob} (in a chart
+   *    applied on purpose; name the dump with `dumpFile`, since a backup run after step 2 dumps the
+   *    new, empty databases), then let the apps back in;
    * 4. keep `initialMajorVersion: 15` from then on (it says where the data is); once the upgrade is
    *    proven, delete the old `pgdata` directory to free the space.
    *
