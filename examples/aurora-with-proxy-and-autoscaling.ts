@@ -35,7 +35,8 @@ export function build(outdir: string): { aws?: cdk.App } {
   vpc.addFlowLog('FlowLog');
 
   // --- database (its own stack, its own lifecycle) ---
-  const data = new cdk.Stack(app, 'Database');
+  // Termination protection: deleting this stack must be a deliberate, two-step act.
+  const data = new cdk.Stack(app, 'Database', { terminationProtection: true });
   const db = new IndependentRds(data, 'Database', {
     vpc, engine: DatabaseEngine.AURORA_POSTGRES_16, databaseName: 'shop', username: 'shop',
   });

@@ -1,8 +1,8 @@
 import * as cdk from 'aws-cdk-lib';
 import { aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam } from 'aws-cdk-lib';
 import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
 import { BeanstalkDatabaseBinding, IndependentRds } from '../src/aws';
-
 
 /**
  * Seed 003's recommended layout, as three stacks with three lifecycles:
@@ -18,6 +18,20 @@ import { BeanstalkDatabaseBinding, IndependentRds } from '../src/aws';
 // Environment-agnostic stacks: availability zones resolve at deploy time (Fn::GetAZs), never hard-coded.
 export function build(outdir: string): { aws?: cdk.App } {
   const app = new cdk.App({ outdir });
+  addShopStacks(app);
+  return { aws: app };
+}
+
+/** The three stacks of the layout, created in `scope` (an App, or a Stage of a pipeline: see pipeline.ts). */
+export interface ShopStacks {
+  readonly network: cdk.Stack;
+  readonly database: cdk.Stack;
+  readonly app: cdk.Stack;
+}
+
+/** Creates the `Network`, `Database` and `App` stacks in `scope`. */
+export function addShopStacks(scope: Construct): ShopStacks {
+  const app = scope;
 
   // --- network ---
   const network = new cdk.Stack(app, 'Network');
@@ -33,7 +47,8 @@ export function build(outdir: string): { aws?: cdk.App } {
   vpc.addFlowLog('FlowLog');
 
   // --- database (its own stack, its own lifecycle) ---
-  const data = new cdk.Stack(app, 'Database');
+  // Termination protection: deleting this stack must be a deliberate, two-step act.
+  const data = new cdk.Stack(app, 'Database', { terminationProtection: true });
   const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop' });
   // The app's own user (shop_user, database shop_db, schema shop), rotated with alternating users;
   // the master user 'shop' stays for administration.
@@ -136,7 +151,7 @@ export function build(outdir: string): { aws?: cdk.App } {
     },
   ]);
 
-  return { aws: app };
+  return { network, database: data, app: appStack };
 }
 
 if (require.main === module) {

@@ -45,7 +45,8 @@ export function build(outdir: string): { aws?: cdk.App; k8s?: cdk8s.App } {
   // Security group for the app's pods (EKS security groups for pods).
   const podSecurityGroup = new ec2.SecurityGroup(network, 'ShopPods', { vpc, description: 'Pods of the shop app', allowAllOutbound: true });
 
-  const data = new cdk.Stack(aws, 'Database');
+  // Termination protection: deleting this stack must be a deliberate, two-step act.
+  const data = new cdk.Stack(aws, 'Database', { terminationProtection: true });
   // The master secret keeps its fixed name (administration only).
   const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop', secretName: 'prod/shop/db-master' });
   db.connections.allowDefaultPortFrom(podSecurityGroup, 'shop pods');

@@ -58,8 +58,8 @@ describe.each(all.map((e) => [e.name, e] as const))('example %s', (_name, exampl
 
   test('synthesizes the same bytes twice', () => {
     const again = synthesizeExample(example, path.join(root, 'b'));
-    const read = (files: string[]) => files.map((f) => [path.basename(f), fs.readFileSync(f, 'utf-8')]);
-    expect(read(again.templates)).toEqual(read(out.templates));
-    expect(read(again.manifests)).toEqual(read(out.manifests));
+    const read = (files: string[], dir: string) => files.map((f) => [path.relative(dir, f), fs.readFileSync(f, 'utf-8')]);
+    expect(read(again.templates, path.join(root, 'b'))).toEqual(read(out.templates, outdir));
+    expect(read(again.manifests, path.join(root, 'b'))).toEqual(read(out.manifests, outdir));
   });
 });

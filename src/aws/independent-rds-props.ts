@@ -7,8 +7,31 @@ export interface IndependentRdsProps {
   /** The VPC the database lives in. Keep it in its own stack so the database outlives any app. */
   readonly vpc: ec2.IVpc;
 
-  /** Engine and full minor version. @default DatabaseEngine.POSTGRES_16 */
+  /**
+   * Engine and full minor version. A minor version change is an in-place update; a major version
+   * change (PostgreSQL 16 → 17) needs `allowMajorVersionUpgrade`.
+   * @default DatabaseEngine.POSTGRES_16
+   */
   readonly engine?: DatabaseEngine;
+
+  /**
+   * Lets a change of `engine` to a new major version upgrade the deployed database in place.
+   *
+   * Instances: sets `AllowMajorVersionUpgrade: true`, without which RDS refuses the upgrade and the
+   * stack rolls back. Aurora: CloudFormation has no such property on a cluster (it always allows the
+   * upgrade when `EngineVersion` changes), so it is set on the cluster's instances, where it records
+   * the intent for the deploy-safety checker (`cdk-db-safety`), which reports an unmarked Aurora
+   * major upgrade as an outage.
+   *
+   * The parameter group follows the engine: its `Family` changes, which CloudFormation handles by
+   * creating a new group, moving the database to it in the same update as the new version, and
+   * deleting the old group afterwards. A major upgrade cannot be undone: take a snapshot first, test
+   * it on a restored copy, and turn this off again afterwards, so that a later accidental change of
+   * major version is caught. RDS for MySQL and MariaDB upgrade read replicas before their source,
+   * which CloudFormation cannot order: deploy with `readReplicas: 0` for the upgrade.
+   * @default false
+   */
+  readonly allowMajorVersionUpgrade?: boolean;
 
   /** The set of defaults to start from. @default DatabasePreset.PRODUCTION */
   readonly preset?: DatabasePreset;

@@ -13,6 +13,7 @@ import { createAlarms } from './private/rds-alarms';
 import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms } from './private/rds-build';
 import { resolveSettings, settingsErrors } from './private/rds-settings';
 import { rdsTarget } from './private/rds-target';
+import { addDeploySafetyWarnings } from './private/rds-warnings';
 import { grantSecretRead } from './private/secret-grant';
 import { IRdsDatabase } from './rds-database';
 import { RdsProxy, RdsProxyOptions } from './rds-proxy';
@@ -171,6 +172,7 @@ export class IndependentRds extends Construct implements IRdsDatabase {
       Annotations.of(this).addWarningV2('cdk-db-platform:rotationIsolated',
         'IndependentRds: rotation runs a Lambda in isolated subnets; it needs a Secrets Manager interface endpoint in the VPC to reach the Secrets Manager API.');
     }
+    addDeploySafetyWarnings(this, s);
   }
 
   /**

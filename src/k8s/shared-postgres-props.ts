@@ -23,10 +23,48 @@ export interface SharedPostgresProps {
   /**
    * PostgreSQL image, pinned to a version. Must be an official-image layout (entrypoint honouring
    * POSTGRES_USER/POSTGRES_PASSWORD/PGDATA, `postgres` user with uid 70 as in the Alpine variants).
+   * Its tag must name `postgresMajorVersion` (`postgres:16-alpine`, `postgres:16.4`); an image pinned
+   * by digest only is trusted to run `postgresMajorVersion`, which must then be given.
    *
    * @default 'postgres:15-alpine'
    */
   readonly image?: string;
+
+  /**
+   * The PostgreSQL major version the server runs, and in which its data directory is written.
+   * An image of another major version is refused: PostgreSQL cannot open the data directory of
+   * another major version, so the pod would crash-loop after a plain image bump.
+   *
+   * Changing it on a deployed server is a major upgrade: set `initialMajorVersion` too (see there).
+   *
+   * @default 15 (the major version of the default image)
+   */
+  readonly postgresMajorVersion?: number;
+
+  /**
+   * The major version the server was first deployed with, when it has since been upgraded: the
+   * dump-and-restore upgrade path. While it differs from `postgresMajorVersion`, the server keeps
+   * its data in a new directory for that version (`pgdata-<major>` next to `pgdata` on the same
+   * volume), so the new server starts empty and the old data stays untouched for a rollback.
+   *
+   * To upgrade a deployed server (say 15 → 16), with a maintenance window for the apps:
+   * 1. take a fresh dump: `kubectl -n <ns> create job --from=cronjob/<name>-backup <name>-pre-upgrade`
+   *    and wait for it (the backup claim keeps it);
+   * 2. deploy `image: 'postgres:16-alpine'`, `postgresMajorVersion: 16`, `initialMajorVersion: 15`:
+   *    PostgreSQL 16 initialises `pgdata-16`, and the init Jobs (new names, since their image
+   *    changed) create every app's role, database and schema again;
+   * 3. restore each app's database from that dump with {@link SharedPostgres.restoreJob} (in a chart
+   *    applied on purpose; name the dump with `dumpFile`, since a backup run after step 2 dumps the
+   *    new, empty databases), then let the apps back in;
+   * 4. keep `initialMajorVersion: 15` from then on (it says where the data is); once the upgrade is
+   *    proven, delete the old `pgdata` directory to free the space.
+   *
+   * To roll back before the restore, revert the three props: the server opens `pgdata` again.
+   * The deploy-safety checker reports step 2 (k8s-major-upgrade) until it is allowed.
+   *
+   * @default - postgresMajorVersion: the server has not been upgraded
+   */
+  readonly initialMajorVersion?: number;
 
   /**
    * Size of the data volume (a `volumeClaimTemplates` entry of the StatefulSet).

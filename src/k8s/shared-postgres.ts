@@ -47,6 +47,10 @@ const CONSTRUCT = 'SharedPostgres';
  * (`persistentVolumeClaimRetentionPolicy: Retain`). The backup claim is an ordinary
  * PersistentVolumeClaim: use a StorageClass with `reclaimPolicy: Retain` for it, and copy dumps
  * off the cluster if they must outlive it.
+ *
+ * Major versions: the image must run `postgresMajorVersion` (15 by default), since a server
+ * cannot open the data directory of another major version. Upgrading is a dump and restore into a
+ * new data directory on the same volume, chosen with `initialMajorVersion` (see there).
  */
 export class SharedPostgres extends Construct {
   /** The database StatefulSet. */

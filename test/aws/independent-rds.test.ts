@@ -89,7 +89,8 @@ describe('IndependentRds', () => {
         GenerateSecretString: {
           PasswordLength: 32,
           GenerateStringKey: 'password',
-          SecretStringTemplate: JSON.stringify({ username: 'dbadmin', dbname: 'app' }),
+          // The user name only: the attachment adds host, port, engine and dbname (see the deploy-safety tests).
+          SecretStringTemplate: JSON.stringify({ username: 'dbadmin' }),
           ExcludeCharacters: Match.anyValue(),
           KmsKeyId: Match.absent(),
         },
@@ -252,8 +253,10 @@ describe('IndependentRds', () => {
       const db = make({ readReplicas: 2 });
       const t = template();
       t.resourceCountIs('AWS::RDS::DBInstance', 3);
+      // A replica holds no data of its own: it is deleted when it leaves the template, even in production.
       t.hasResource('AWS::RDS::DBInstance', {
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
         Properties: Match.objectLike({
           SourceDBInstanceIdentifier: Match.anyValue(),
           StorageEncrypted: Match.absent(),

@@ -41,7 +41,8 @@ export function expectNagClean(stack: Stack): void {
  * stacks had {@link applyNag} before synthesis), without synthesizing again.
  */
 export function nagFindingsInAssembly(assembly: cxapi.CloudAssembly): string[] {
-  return assembly.stacks.flatMap((stack) =>
+  // Stacks of nested assemblies (the stages of a pipeline) included.
+  return assembly.stacksRecursively.flatMap((stack) =>
     stack.messages
       .filter((m) => (m.level === 'error' || m.level === 'warning') && String(m.entry.data).includes('AwsSolutions-'))
       .map((m) => `${m.level} at ${m.id}: ${String(m.entry.data).split('\n')[0]}`));

@@ -9,6 +9,7 @@ import { IndependentRdsProps } from '../independent-rds-props';
 /** Every IndependentRds setting after the preset's defaults are applied (the one place they are). */
 export interface RdsSettings {
   readonly engine: DatabaseEngine;
+  readonly allowMajorVersionUpgrade: boolean;
   readonly preset: DatabasePreset;
   readonly production: boolean;
   readonly vpcSubnets: ec2.SubnetSelection;
@@ -52,6 +53,7 @@ export function resolveSettings(props: IndependentRdsProps): RdsSettings {
   const parameters = { ...engine.defaultParameters, ...(props.parameters ?? {}) };
   return {
     engine,
+    allowMajorVersionUpgrade: props.allowMajorVersionUpgrade ?? false,
     preset,
     production,
     vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },

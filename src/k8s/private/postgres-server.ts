@@ -105,7 +105,7 @@ export class PostgresServer extends Construct {
               image: s.image,
               args,
               ports: [{ name: 'postgres', containerPort: s.port }],
-              env: [superuserKey('POSTGRES_USER'), superuserKey('POSTGRES_PASSWORD'), { name: 'PGDATA', value: `${DATA_DIR}/pgdata` }],
+              env: [superuserKey('POSTGRES_USER'), superuserKey('POSTGRES_PASSWORD'), { name: 'PGDATA', value: `${DATA_DIR}/${s.dataSubdirectory}` }],
               resources: resources(s.cpuRequest, s.memoryRequest, s.cpuLimit, s.memoryLimit),
               securityContext: containerSecurityContext(POSTGRES_UID),
               volumeMounts: mounts,

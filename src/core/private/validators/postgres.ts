@@ -1,5 +1,6 @@
 import { suggestName } from './kubernetes';
 import { Problem, show } from './problem';
+import { postgresMajorOf } from '../postgres-image';
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL identifiers
@@ -73,4 +74,45 @@ export function pgSettings(prop: string, settings: { [name: string]: string }): 
   return Object.entries(settings ?? {}).map(([name, value]) => (!/^[a-z_][a-z0-9_.]*$/.test(name)
     ? `${prop} keys must be PostgreSQL parameter names such as 'shared_buffers' (got ${show(name)}). Use lower-case letters, digits, '_' and '.'.`
     : /[\r\n\0]/.test(String(value)) ? `${prop}.${name} must be a single line (got ${show(value)}). Remove the line break.` : undefined));
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL major versions of a server image
+
+/** A PostgreSQL major version (10 and later are one number: 15, 16, 17). */
+export function pgMajorVersion(prop: string, value: number): Problem {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 10 || value > 99) {
+    return `${prop} must be a PostgreSQL major version from 10 to 99 (got ${show(value)}). Give the number alone, e.g. 16 for PostgreSQL 16.x.`;
+  }
+  return undefined;
+}
+
+/**
+ * A server image that runs PostgreSQL `major`, as far as its tag says (`postgres:16-alpine`,
+ * `postgres:16.4`, `bitnami/postgresql:16.2.0`). An image whose tag does not say (pinned by digest
+ * only, or a name the parser does not know) is trusted, provided the version was declared
+ * (`declared` is the prop as given, undefined when defaulted). `initial` is the version the server
+ * was first deployed with, for the fix.
+ */
+export function pgImageMajorVersion(image: string, major: number, declared: number | undefined, initial: number): Problem {
+  const tagged = postgresMajorOf(image);
+  if (tagged === undefined) {
+    return declared === undefined
+      ? `postgresMajorVersion must be given when the image does not name its PostgreSQL major version (got image ${show(image)}). `
+        + 'Set postgresMajorVersion to the major version the image runs, e.g. 15: it is trusted as given.'
+      : undefined;
+  }
+  if (Number(tagged) === major) return undefined;
+  return `image must run PostgreSQL ${major}, the postgresMajorVersion${declared === undefined ? ' (by default)' : ''} (got ${show(image)}, PostgreSQL ${tagged}). `
+    + `PostgreSQL ${tagged} cannot open the data directory of a PostgreSQL ${major} server: the pod would crash-loop. `
+    + `Keep a PostgreSQL ${major} image; for a new server, set postgresMajorVersion: ${tagged}; to upgrade a deployed server, set postgresMajorVersion: ${tagged} `
+    + `and initialMajorVersion: ${initial} (a new data directory, then restore each database from its dump with restoreJob).`;
+}
+
+/** The version a server was first deployed with: not above the one it runs (a data directory cannot be downgraded). */
+export function pgInitialMajorVersion(initial: number, major: number): Problem {
+  const p = pgMajorVersion('initialMajorVersion', initial);
+  if (p || initial <= major) return p;
+  return `initialMajorVersion must not be above postgresMajorVersion (got initialMajorVersion ${initial} with postgresMajorVersion ${major}). `
+    + `PostgreSQL cannot go back to an older major version: keep postgresMajorVersion at ${initial}, or restore a dump into a new server.`;
 }
