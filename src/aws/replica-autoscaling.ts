@@ -111,6 +111,7 @@ export class ReplicaAutoscaling extends Construct {
       targetCpuSet: props.targetCpu !== undefined,
       scaleInCooldownSeconds: scaleInCooldown.toSeconds({ integral: false }),
       scaleOutCooldownSeconds: scaleOutCooldown.toSeconds({ integral: false }),
+      readerZoneName: props.readerZoneName,
     })];
     // Checks that depend on the instance or cluster, once it is known to be exactly one of them.
     const checked = targetProblem ? undefined : rdsTarget(db);

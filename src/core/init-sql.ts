@@ -82,7 +82,7 @@ export class InitSql {
   public static _problems(options: InitScriptOptions): Problem[] {
     const limit = options.connectionLimit;
     return [
-      limit === undefined ? undefined : v.intAtLeast('connectionLimit', limit, -1, 'Use -1 (unlimited) to lift the limit.'),
+      limit === undefined ? undefined : v.intRange('connectionLimit', limit, -1, 2147483647, 'PostgreSQL takes a 32-bit integer; use -1 (unlimited) to lift the limit.'),
       options.maintenanceDatabase === undefined ? undefined : v.pgIdentifier('maintenanceDatabase', options.maintenanceDatabase),
       options.waitTimeoutSeconds === undefined ? undefined : v.durationSeconds('waitTimeoutSeconds', options.waitTimeoutSeconds, 1, 3600, 'Use e.g. 120.'),
       options.passwordEnv === undefined ? undefined : v.envVarName('passwordEnv', options.passwordEnv),

@@ -134,7 +134,7 @@ export interface ExternalDatabaseSecretProps {
   readonly labels?: { [key: string]: string };
 }
 
-/** The manifest shape of an `external-secrets.io/v1beta1` ExternalSecret, as far as it is used. */
+/** The manifest shape of an `external-secrets.io/v1` ExternalSecret, as far as it is used. */
 interface ExternalSecretSpec {
   readonly refreshInterval: string;
   readonly secretStoreRef: { readonly name: string; readonly kind: string };
@@ -257,7 +257,7 @@ export class ExternalDatabaseSecret extends Construct {
       dataFrom: [{ extract: { key: external.secret.secretName } }],
     };
     this.externalSecret = new ApiObject(this, 'Resource', {
-      apiVersion: 'external-secrets.io/v1beta1',
+      apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: { name: props.secretName, namespace: props.namespace, labels },
       spec,

@@ -58,8 +58,6 @@ export interface GeneratedPasswordSecretProps {
 }
 
 const OWNER = 'GeneratedPasswordSecret';
-/** `<secretName>-<8 hex>` must fit in a 63-character Job name. */
-const MAX_SECRET_NAME_LENGTH = 54;
 
 /**
  * A Secret whose password is generated inside the cluster, so it never appears in a manifest.
@@ -94,9 +92,7 @@ export class GeneratedPasswordSecret extends Construct {
 
     const problems: Problem[] = [
       props.namespace === undefined ? undefined : v.kubernetesName('Namespace', 'namespace', props.namespace),
-      v.kubernetesName('Job', 'secretName', props.secretName) ?? (props.secretName.length > MAX_SECRET_NAME_LENGTH
-        ? `secretName must be at most ${MAX_SECRET_NAME_LENGTH} characters (got ${v.show(props.secretName)}, ${props.secretName.length}), since the bootstrap Job is named '<secretName>-<8 hex>'. Shorten it.`
-        : undefined),
+      v.jobNamePrefix('secretName', props.secretName),
       v.secretKey('passwordKey', passwordKey),
       ...Object.keys(stringData).map((key) => v.secretKey('stringData key', key)),
       passwordKey in stringData

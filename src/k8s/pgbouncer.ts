@@ -188,7 +188,7 @@ export class PgBouncer extends Construct {
     throwIfAny(CONSTRUCT, [
       v.kubernetesName('Namespace', 'namespace', props.namespace),
       v.kubernetesName('Service', 'serviceName', serviceName),
-      v.dnsSubdomain('clusterDomain', clusterDomain),
+      v.clusterDomain('clusterDomain', clusterDomain),
       v.host('databaseHost', props.databaseHost),
       v.port('databasePort', databasePort),
       v.kubernetesName('Secret', 'superuserSecretName', props.superuserSecretName),
@@ -198,6 +198,8 @@ export class PgBouncer extends Construct {
       v.intRange('maxClientConn', maxClientConn, 1, 100000, 'The seed default is 1000.'),
       v.intRange('defaultPoolSize', defaultPoolSize, 1, 10000, 'The seed default is 25; keep pods × pool size below max_connections.'),
       v.pgRoleName('authUser', authUser),
+      v.jobNamePrefix(props.authSecretName === undefined ? 'serviceName (in the auth Secret <serviceName>-auth)' : 'authSecretName', authSecretName),
+      props.tlsSecretName === undefined ? undefined : v.kubernetesName('Secret', 'tlsSecretName', props.tlsSecretName),
       ...v.labels('podLabels', podLabels),
     ]);
 

@@ -7,3 +7,4 @@ export * from './secret-scan';
 export * from './postgres';
 export * from './moto';
 export * from './ports';
+export * from './external-secret-schema';

@@ -28,11 +28,11 @@ export interface SharedPostgresSettings {
   /** `require` with TLS, else `prefer`. */
   readonly defaultSslMode: SslMode;
   readonly backupEnabled: boolean;
-  /** Labels of the server's objects (Services, StatefulSet, Secret, NetworkPolicy). */
+  /** Labels of the superuser Secret and the NetworkPolicy. */
   readonly objectLabels: { [key: string]: string };
   /** Labels selecting the database pod. */
   readonly selectorLabels: { [key: string]: string };
-  /** Labels of the database pod. */
+  /** Labels of the database pod (`app: <name>` and the selector labels), also on the StatefulSet, Services and PodDisruptionBudget. */
   readonly podLabels: { [key: string]: string };
   /** The label every platform client (backup, init Jobs, PgBouncer) carries. */
   readonly clientLabels: { [key: string]: string };
@@ -78,7 +78,7 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
     serviceName === headlessServiceName
       ? `serviceName must differ from the headless Service ${v.show(headlessServiceName)} (got ${v.show(serviceName)}). Choose another serviceName.`
       : undefined,
-    v.dnsSubdomain('clusterDomain', clusterDomain),
+    v.clusterDomain('clusterDomain', clusterDomain),
     v.imageRef('image', image, DEFAULT_POSTGRES_IMAGE),
     v.quantity('storageSize', storageSize, '10Gi', 2 ** 20),
     props.storageClassName === undefined ? undefined : v.kubernetesName('StorageClass', 'storageClassName', props.storageClassName),

@@ -45,3 +45,20 @@ export function isToken(value: unknown): boolean {
   }
   return false;
 }
+
+/** One of a fixed set of values (an enum-like prop given a value outside it). */
+export function oneOf(prop: string, value: unknown, allowed: readonly string[], fix: string): Problem {
+  if (typeof value === 'string' && allowed.includes(value)) return undefined;
+  return `${prop} must be one of ${allowed.map((a) => show(a)).join(', ')} (got ${show(value)}). ${fix}`;
+}
+
+/** A value the construct computes with, so it must be known at synth time (not an unresolved token). */
+export function knownAtSynth(prop: string, value: unknown, why: string): Problem {
+  return isToken(value) ? `${prop} must be known at synth time (got an unresolved token): ${why} Pass a literal value.` : undefined;
+}
+
+/** A finite number above zero (refuses NaN and ±Infinity, which CloudFormation cannot take). */
+export function positiveNumber(prop: string, value: number, fix: string): Problem {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return `${prop} must be a finite number above 0 (got ${show(value)}). ${fix}`;
+  return undefined;
+}
