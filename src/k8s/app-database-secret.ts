@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DatabaseEnvironment } from './database-env';
+import { claimUniqueNames } from './private/unique-names';
 import { AppDatabaseNames } from '../core/app-database-names';
 import { DatabaseConnection } from '../core/connection-model';
 import { DatabaseEnvOptions } from '../core/database-env';
@@ -124,6 +125,7 @@ export class AppDatabaseSecret extends Construct {
       immutable: false,
       stringData: DatabaseSecretKeys.valuesFor(this.connection.details),
     });
+    claimUniqueNames('AppDatabaseSecret', this, 'names.secretName');
   }
 
   /** The `sslmode` apps should use. */

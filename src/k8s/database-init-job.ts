@@ -4,6 +4,7 @@ import { AppDatabaseSecret } from './app-database-secret';
 import { hashedJobName } from './private/hashed-name';
 import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources } from './private/pod-defaults';
 import { DEFAULT_BOOTSTRAP_IMAGE, SecretBootstrap } from './private/secret-bootstrap';
+import { claimUniqueNames } from './private/unique-names';
 import { InitSql } from '../core/init-sql';
 import * as v from '../core/private/validators';
 import { Problem, throwIfAny } from '../core/private/validators';
@@ -286,6 +287,7 @@ export class DatabaseInitJob extends Construct {
       metadata: { name: this.jobName, namespace, labels: this.podLabels },
       spec: { backoffLimit, activeDeadlineSeconds, ttlSecondsAfterFinished, template },
     });
+    claimUniqueNames(OWNER, this, 'secret (the app name in its names)');
   }
 }
 

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { claimUniqueNames } from './private/unique-names';
 import * as v from '../core/private/validators';
 import { Problem, throwIfAny } from '../core/private/validators';
 
@@ -72,6 +73,7 @@ export class DatabaseNetworkPolicy extends Construct {
       selector: kplus.Pods.select(this, 'Protected', { labels: props.podLabels }),
       ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
+    claimUniqueNames(OWNER, this, 'name');
   }
 
   /**

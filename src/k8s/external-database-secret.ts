@@ -2,6 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DatabaseEnvironment } from './database-env';
+import { claimUniqueNames } from './private/unique-names';
 import { DatabaseConnection } from '../core/connection-model';
 import { DatabaseEnvOptions } from '../core/database-env';
 import { DatabaseProvider } from '../core/database-provider';
@@ -263,6 +264,7 @@ export class ExternalDatabaseSecret extends Construct {
       spec,
     });
     this.secret = kplus.Secret.fromSecretName(this, 'Secret', props.secretName);
+    claimUniqueNames(owner, this, 'secretName');
   }
 
   /**

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { hashedJobName } from './private/hashed-name';
 import { podSecurityContext } from './private/pod-defaults';
 import { DEFAULT_BOOTSTRAP_IMAGE, SecretBootstrap } from './private/secret-bootstrap';
+import { claimUniqueNames } from './private/unique-names';
 import { Problem, throwIfAny } from '../core/private/validators';
 import * as v from '../core/private/validators';
 
@@ -136,5 +137,6 @@ export class GeneratedPasswordSecret extends Construct {
       metadata: { name: this.jobName, namespace: props.namespace, labels: bootstrapLabels },
       spec: { backoffLimit: 4, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400, template },
     });
+    claimUniqueNames(OWNER, this, 'secretName');
   }
 }

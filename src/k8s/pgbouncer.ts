@@ -9,6 +9,7 @@ import {
   pgBouncerAuthSetupScript, pgBouncerAuthSetupSql, pgBouncerIni, pgBouncerUserlistScript,
 } from './private/pgbouncer-config';
 import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources, superuserEnv } from './private/pod-defaults';
+import { claimUniqueNames } from './private/unique-names';
 import * as v from '../core/private/validators';
 import { throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
@@ -354,6 +355,7 @@ export class PgBouncer extends Construct {
       port: LISTEN_PORT,
       labels: meta(serviceName, 'pooler').labels,
     });
+    claimUniqueNames(CONSTRUCT, this, 'serviceName and authSecretName');
   }
 
   /**

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { hashedJobName } from './private/hashed-name';
 import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources, superuserEnv } from './private/pod-defaults';
 import { backupScript, restoreScript } from './private/postgres-backup-scripts';
+import { claimUniqueNames } from './private/unique-names';
 import * as v from '../core/private/validators';
 import { Problem, throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
@@ -208,6 +209,7 @@ export class PostgresBackup extends Construct {
         },
       },
     });
+    claimUniqueNames(CONSTRUCT, this, 'name');
   }
 
   /**
@@ -241,7 +243,7 @@ export class PostgresBackup extends Construct {
     // `<name>-restore-<slug>-<8 hex>` within 63 characters.
     const room = Math.max(1, 63 - `${this.props.name}-restore--12345678`.length);
     const slug = database.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, room).replace(/^-+|-+$/g, '') || 'db';
-    return new k8s.KubeJob(scope, id, {
+    const job = new k8s.KubeJob(scope, id, {
       metadata: this.metadata(hashedJobName(`${this.props.name}-restore-${slug}`, template)),
       spec: {
         backoffLimit: 0,
@@ -250,6 +252,8 @@ export class PostgresBackup extends Construct {
         template,
       },
     });
+    claimUniqueNames(CONSTRUCT, job, 'restoreJob databaseName');
+    return job;
   }
 
   private metadata(name: string): ApiObjectMetadata {

@@ -28,7 +28,7 @@ export function pgIdentifier(prop: string, value: string): Problem {
 const RESERVED_DATABASES = ['postgres', 'template0', 'template1'];
 const RESERVED_ROLES = ['postgres', 'public', 'none', 'current_user', 'session_user', 'current_role', 'current_schema', 'session_role'];
 
-/** A PostgreSQL reserved key word (`select`, `user`, …), which works only when quoted everywhere. */
+/** A PostgreSQL reserved key word (`select`, `user`, …): a role of that name works only when quoted everywhere (connection strings, GRANTs, tools). */
 function reservedWord(prop: string, value: string, example: string): Problem {
   if (POSTGRES_RESERVED_WORDS.has(value.toLowerCase())) {
     return `${prop} must not be a PostgreSQL reserved word (got ${show(value)}); every query would have to quote it. Choose e.g. ${show(example)}.`;
@@ -43,7 +43,7 @@ export function pgDatabaseName(prop: string, value: string): Problem {
   if (RESERVED_DATABASES.includes(value.toLowerCase())) {
     return `${prop} must not be a reserved database (got ${show(value)}). ${RESERVED_DATABASES.join(', ')} belong to the server; give the app its own database, e.g. 'my_app_db'.`;
   }
-  return reservedWord(prop, value, 'my_app_db');
+  return undefined;
 }
 
 /** An app's login role: a PostgreSQL identifier, not starting with `pg_`, not a reserved role name. */
@@ -68,7 +68,7 @@ export function pgSchemaName(prop: string, value: string): Problem {
   if (lower.startsWith('pg_') || lower === 'public' || lower === 'information_schema') {
     return `${prop} must not be a system schema or start with 'pg_' (got ${show(value)}). Choose an app-specific schema such as 'my_app'.`;
   }
-  return reservedWord(prop, value, 'my_app');
+  return undefined;
 }
 
 /** An app name: 1-`max` lower-case letters, digits, '_' and '-', starting with a letter and ending with a letter or digit. */
