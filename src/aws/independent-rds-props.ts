@@ -78,7 +78,10 @@ export interface IndependentRdsProps {
   /** Storage allocated at launch, in GiB (instances only). @default 20 */
   readonly allocatedStorage?: number;
 
-  /** Ceiling for storage autoscaling, in GiB (instances only). @default 100 */
+  /**
+   * Ceiling for storage autoscaling, in GiB (instances only).
+   * @default - 100, or twice allocatedStorage when that is more (at most 65536)
+   */
   readonly maxAllocatedStorage?: number;
 
   /** Storage type (instances only). @default rds.StorageType.GP3 */

@@ -8,3 +8,4 @@ export * from './postgres';
 export * from './moto';
 export * from './ports';
 export * from './external-secret-schema';
+export * from './k8s-names';

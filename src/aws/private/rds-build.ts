@@ -76,6 +76,7 @@ export function buildInstance(scope: Construct, ctx: BuildContext): { instance: 
     engine,
     credentials: ctx.credentials,
     databaseName: s.databaseName,
+    availabilityZone: s.availabilityZone,
     allocatedStorage: s.allocatedStorage,
     backupRetention: s.backupRetention,
     preferredBackupWindow: s.preferredBackupWindow,

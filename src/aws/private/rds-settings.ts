@@ -23,6 +23,8 @@ export interface RdsSettings {
   readonly allocatedStorage: number;
   readonly maxAllocatedStorage: number;
   readonly storageType: rds.StorageType;
+  /** AZ of a single-AZ instance, when given. */
+  readonly availabilityZone?: string;
   /** Provisioned IOPS, when given (instances only). */
   readonly iops?: number;
   /** Storage throughput in MiB/s, when given (gp3 instances only). */
@@ -68,8 +70,9 @@ export function resolveSettings(props: IndependentRdsProps): RdsSettings {
     multiAz,
     readReplicas: props.readReplicas ?? (engine.isCluster && multiAz ? 1 : 0),
     allocatedStorage: props.allocatedStorage ?? 20,
-    maxAllocatedStorage: props.maxAllocatedStorage ?? 100,
+    maxAllocatedStorage: props.maxAllocatedStorage ?? defaultMaxAllocatedStorage(props.allocatedStorage ?? 20),
     storageType: props.storageType ?? rds.StorageType.GP3,
+    availabilityZone: props.availabilityZone,
     iops: props.iops,
     storageThroughput: props.storageThroughput,
     backupRetention: props.backupRetention ?? Duration.days(production ? 7 : 1),
@@ -92,6 +95,11 @@ export function resolveSettings(props: IndependentRdsProps): RdsSettings {
 
 const known = (value: unknown): boolean => !Token.isUnresolved(value);
 
+/** The storage autoscaling ceiling when none is given: 100 GiB, or twice the allocated storage when that is more (at most 65536). */
+function defaultMaxAllocatedStorage(allocated: number): number {
+  return known(allocated) && allocated > 50 ? Math.min(65536, Math.max(100, 2 * allocated)) : 100;
+}
+
 /** Every rule the settings break, as messages naming prop, value and fix. */
 export function settingsErrors(s: RdsSettings, props: IndependentRdsProps, region?: string): Problem[] {
   const errors: Problem[] = [...tokenErrors(s)];
@@ -101,7 +109,7 @@ export function settingsErrors(s: RdsSettings, props: IndependentRdsProps, regio
   }
   if (known(s.instanceClass)) errors.push(v.instanceClassError(s.instanceClass, family));
   if (known(s.username)) errors.push(v.usernameError(s.username, family, s.engine.version));
-  if (known(s.databaseName)) errors.push(v.databaseNameError(s.databaseName));
+  if (known(s.databaseName)) errors.push(v.databaseNameError(s.databaseName, family));
   // Refused when a token: apps get the port literally (DB_PORT), and RDS Proxy needs it.
   errors.push(v.portError(s.port));
   if (props.secretName !== undefined && props.secret !== undefined) {

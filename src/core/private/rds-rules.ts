@@ -191,9 +191,12 @@ export class RdsRules {
   }
 
   /** Name of the database created at launch: a letter, then letters, digits or underscores, 1–63 characters. */
-  public static databaseNameError(databaseName: string): string | undefined {
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(databaseName)) {
-      return `databaseName must start with a letter and hold 1–63 letters, digits or underscores (got '${databaseName}'). Use e.g. 'app'.`;
+  public static databaseNameError(databaseName: string, engineFamily = 'postgres'): string | undefined {
+    if (typeof databaseName !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(databaseName)) {
+      return `databaseName must start with a letter and hold 1–63 letters, digits or underscores (got ${show(databaseName)}). Use e.g. 'app'.`;
+    }
+    if (reservedWordsOf(engineFamily).has(databaseName.toLowerCase())) {
+      return `databaseName '${databaseName}' is a reserved word of ${engineFamily}, which RDS refuses as the database name. Use e.g. 'app'.`;
     }
     return undefined;
   }
