@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { IBindableDatabase } from './bindable-database';
 import { proxyEngineFamily, proxyNameProblem, proxyPort, proxySettingsProblems } from './private/proxy-validation';
 import { rdsTarget, rdsTargetProblem } from './private/rds-target';
+import { resolvedLiterals } from './private/resolved-literals';
 import { grantSecretRead } from './private/secret-grant';
 import { IRdsDatabase } from './rds-database';
 import { DatabaseConnectionDetails } from '../core/connection-details';
@@ -140,12 +141,24 @@ export class RdsProxy extends Construct implements IBindableDatabase {
     if (!family) {
       problems.push(`the engine family must be supported by RDS Proxy (got ${db.engine.family}). Use PostgreSQL, MySQL, MariaDB, Aurora PostgreSQL or Aurora MySQL.`);
     }
-    problems.push(...proxySettingsProblems({
+    // Durations are converted to seconds, so they must be known; number tokens pass through to
+    // CloudFormation and are checked again at synthesis once they resolve (see below).
+    for (const [prop, d] of [['idleClientTimeout', idleClientTimeout], ['borrowTimeout', borrowTimeout]] as const) {
+      if (d.isUnresolved()) problems.push(`${prop} must be known at synth time (got a Duration of an unresolved token): it is converted to seconds. Pass a literal Duration.`);
+    }
+    const numbers = {
       maxConnectionsPercent,
       maxIdleConnectionsPercent,
-      idleClientTimeoutSeconds: idleClientTimeout.toSeconds({ integral: false }),
-      borrowTimeoutSeconds: borrowTimeout.toSeconds({ integral: false }),
-    }));
+      idleClientTimeoutSeconds: idleClientTimeout.isUnresolved() ? 1 : idleClientTimeout.toSeconds({ integral: false }),
+      borrowTimeoutSeconds: borrowTimeout.isUnresolved() ? 1 : borrowTimeout.toSeconds({ integral: false }),
+    };
+    problems.push(...proxySettingsProblems(numbers));
+    this.node.addValidation({
+      validate: () => {
+        const literals = resolvedLiterals(Stack.of(this), numbers);
+        return literals ? proxySettingsProblems(literals).filter((p): p is string => p !== undefined).map((p) => `RdsProxy: ${p}`) : [];
+      },
+    });
     if (props.secret && props.secret.secretArn !== db.secret.secretArn) {
       problems.push(`secret must belong to the database (got ${props.secret.node.path}, the database's secret is ${db.secret.node.path}). Leave secret unset to use the database's secret.`);
     }

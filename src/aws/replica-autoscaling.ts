@@ -1,13 +1,14 @@
 import {
-  Annotations, Aws, Duration, Names, Token,
+  Annotations, Aws, Duration, Names, Stack, Token,
   aws_applicationautoscaling as appscaling, aws_events as events, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { clusterReaderHost, rdsTarget, rdsTargetProblem } from './private/rds-target';
 import { buildController } from './private/replica-controller-build';
 import { replicaScalingProblems } from './private/replica-validation';
+import { resolvedLiterals } from './private/resolved-literals';
 import { IRdsDatabase } from './rds-database';
-import { Problem, throwIfAny } from '../core/private/validators';
+import { knownAtSynth, Problem, throwIfAny } from '../core/private/validators';
 
 /** Settings of a ReplicaAutoscaling, for `IndependentRds.addReplicaAutoscaling()`. */
 export interface ReplicaAutoscalingOptions {
@@ -103,22 +104,38 @@ export class ReplicaAutoscaling extends Construct {
     const scaleOutCooldown = props.scaleOutCooldown ?? Duration.seconds(60);
 
     const targetProblem = rdsTargetProblem(db);
-    const problems: Problem[] = [targetProblem, ...replicaScalingProblems({
+    const scaling = {
       minCapacity: this.minCapacity,
       maxCapacity: this.maxCapacity,
       targetCpu,
       targetConnections: props.targetConnections,
       targetCpuSet: props.targetCpu !== undefined,
-      scaleInCooldownSeconds: scaleInCooldown.toSeconds({ integral: false }),
-      scaleOutCooldownSeconds: scaleOutCooldown.toSeconds({ integral: false }),
+      scaleInCooldownSeconds: scaleInCooldown.isUnresolved() ? 0 : scaleInCooldown.toSeconds({ integral: false }),
+      scaleOutCooldownSeconds: scaleOutCooldown.isUnresolved() ? 0 : scaleOutCooldown.toSeconds({ integral: false }),
       readerZoneName: props.readerZoneName,
-    })];
+    };
+    const problems: Problem[] = [targetProblem, ...replicaScalingProblems(scaling)];
+    for (const [prop, d] of [['scaleInCooldown', scaleInCooldown], ['scaleOutCooldown', scaleOutCooldown]] as const) {
+      if (d.isUnresolved()) problems.push(`${prop} must be known at synth time (got a Duration of an unresolved token): it is converted to seconds. Pass a literal Duration.`);
+    }
     // Checks that depend on the instance or cluster, once it is known to be exactly one of them.
     const checked = targetProblem ? undefined : rdsTarget(db);
     if (checked?.managesMasterPassword()) {
       problems.push('the database has an RDS-managed master password (ManageMasterUserPassword), which RDS refuses together with read replicas. '
         + 'Let IndependentRds generate and rotate the secret in Secrets Manager instead.');
     }
+    if (checked && !checked.isCluster) {
+      // The controller Lambda of a plain instance computes with these: a token cannot reach it.
+      const why = 'the replica controller of a plain RDS instance computes with it.';
+      problems.push(knownAtSynth('minCapacity', this.minCapacity, why), knownAtSynth('maxCapacity', this.maxCapacity, why), knownAtSynth('targetCpu', targetCpu, why));
+    }
+    // On Aurora, number tokens pass through to Application Auto Scaling; checked again once they resolve.
+    this.node.addValidation({
+      validate: () => {
+        const literals = resolvedLiterals(Stack.of(this), scaling);
+        return literals ? replicaScalingProblems(literals).filter((p): p is string => p !== undefined).map((p) => `ReplicaAutoscaling: ${p}`) : [];
+      },
+    });
     if (checked && !checked.isCluster && props.targetConnections !== undefined) {
       problems.push(`targetConnections is available on Aurora only (got ${db.engine}). The plain RDS controller tracks CPU: use targetCpu.`);
     }

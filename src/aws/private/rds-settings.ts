@@ -193,8 +193,8 @@ function storageErrors(s: RdsSettings): Problem[] {
   if (!known(allocated) || !(Object.values(rds.StorageType) as string[]).includes(type)) return errors;
   errors.push(v.allocatedStorageError(allocated, type));
   if (known(s.maxAllocatedStorage)) errors.push(v.maxAllocatedStorageError(s.maxAllocatedStorage, allocated));
-  if (known(s.iops)) errors.push(v.iopsError(type, allocated, s.iops));
-  if (known(s.storageThroughput)) errors.push(v.storageThroughputError(type, allocated, s.storageThroughput, s.iops));
+  // Which storage takes IOPS and throughput is checked for tokens too; their ranges only for literals.
+  errors.push(v.iopsError(type, allocated, s.iops), v.storageThroughputError(type, allocated, s.storageThroughput, s.iops));
   return errors;
 }
 

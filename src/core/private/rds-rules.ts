@@ -293,6 +293,7 @@ export class RdsRules {
     if (storageType === 'gp3' && allocatedGib < 400) {
       return `iops can only be set on gp3 storage of at least 400 GiB (got ${show(iops)} with ${allocatedGib} GiB); smaller volumes get a fixed 3000 IOPS. Remove iops or raise allocatedStorage to 400.`;
     }
+    if (isToken(iops)) return undefined;
     const [min, max] = storageType === 'gp3' ? [12000, 64000] : [1000, 256000];
     const range = intRange('iops', iops, min, max, `RDS accepts ${min}–${max} IOPS on ${storageType}.`);
     if (range) return range;
@@ -312,6 +313,7 @@ export class RdsRules {
     if (allocatedGib < 400) {
       return `storageThroughput can only be set on gp3 storage of at least 400 GiB (got ${show(throughput)} MiB/s with ${allocatedGib} GiB); smaller volumes get a fixed 125 MiB/s. Remove it or raise allocatedStorage to 400.`;
     }
+    if (isToken(throughput)) return undefined;
     const range = intRange('storageThroughput', throughput, 500, 4000, 'RDS accepts 500–4000 MiB/s on gp3 from 400 GiB.');
     const effectiveIops = iops === undefined || isToken(iops) ? 12000 : iops;
     if (!range && throughput > effectiveIops / 4) {

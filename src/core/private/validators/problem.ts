@@ -15,6 +15,7 @@ export type Problem = string | undefined;
 
 /** Quotes a value for an error message so empty strings, spaces and newlines stay visible. */
 export function show(value: unknown): string {
+  if (isToken(value)) return 'an unresolved token';
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   return JSON.stringify(value) ?? String(value);
 }
