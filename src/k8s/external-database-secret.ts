@@ -194,7 +194,7 @@ export class ExternalDatabaseSecret extends Construct {
     const owner = 'ExternalDatabaseSecret';
     const labels = { 'app.kubernetes.io/component': 'database-credentials', ...props.labels };
     const external = props.source._external;
-    const refreshSeconds = (external?.refreshInterval ?? Duration.hours(1)).toMilliseconds() / 1000;
+    const refreshSeconds = (external?.refreshInterval ?? Duration.hours(1)).toMilliseconds({ integral: false }) / 1000;
     const rotationDays = external?.secret.rotationPeriodDays;
     const problems: Problem[] = [
       v.kubernetesName('Secret', 'secretName', props.secretName),
@@ -203,6 +203,7 @@ export class ExternalDatabaseSecret extends Construct {
     ];
     if (external !== undefined) {
       problems.push(
+        external.caPath === undefined ? undefined : v.absolutePath('caPath', external.caPath, '/etc/ssl/certs/rds-global-bundle.pem'),
         v.durationSeconds('refreshInterval', refreshSeconds, MIN_REFRESH_SECONDS, 366 * 86400, 'Every refresh calls Secrets Manager; use e.g. Duration.hours(1).'),
         rotationDays !== undefined && refreshSeconds >= rotationDays * 86400
           ? `refreshInterval must be shorter than the secret's rotation period of ${rotationDays} days (got ${goDuration(refreshSeconds)}). `

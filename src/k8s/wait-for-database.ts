@@ -67,8 +67,8 @@ export class WaitForDatabase {
 
   /** Adds the `wait-for-db` init container to `pod` (a Deployment, Job, StatefulSet...). */
   public static addTo(pod: kplus.AbstractPod, options: WaitForDatabaseOptions): kplus.Container {
-    const timeoutSeconds = (options.timeout ?? Duration.minutes(5)).toMilliseconds() / 1000;
-    const intervalSeconds = (options.interval ?? Duration.seconds(2)).toMilliseconds() / 1000;
+    const timeoutSeconds = (options.timeout ?? Duration.minutes(5)).toMilliseconds({ integral: false }) / 1000;
+    const intervalSeconds = (options.interval ?? Duration.seconds(2)).toMilliseconds({ integral: false }) / 1000;
     const image = options.image ?? DEFAULT_IMAGE;
     const urlKey = options.urlKey ?? DatabaseSecretKeys.URL;
     throwIfAny('WaitForDatabase', [

@@ -96,7 +96,8 @@ export function wildK8sDuration(): fc.Arbitrary<K8sDuration> {
 
 /** A map with wild keys and values. */
 export function wildMap(): fc.Arbitrary<{ [key: string]: string }> {
-  return fc.dictionary(wildString(), wildString(), { maxKeys: 3 });
+  // Plain objects, as users write them (fast-check's dictionaries have a null prototype).
+  return fc.dictionary(wildString(), wildString(), { maxKeys: 3 }).map((d) => ({ ...d }));
 }
 
 /** Valid props with up to `max` of them replaced by wild values; `perturbed` lists the replaced props. */
