@@ -223,7 +223,9 @@ export class DatabaseConnection {
     url.port = String(this.port);
     url.username = encodeURIComponent(this.username);
     url.password = encodeURIComponent(password);
-    url.pathname = `/${encodeURIComponent(this.databaseName)}`;
+    // '$' stays literal (RFC 3986 allows it in a path): node-postgres decodes the database with
+    // decodeURI, which leaves '%24' as it is, while libpq reads both forms.
+    url.pathname = `/${encodeURIComponent(this.databaseName).replace(/%24/g, '$')}`;
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(this.params)) query.append(key, value);
     // URLSearchParams writes a space as '+', which libpq does not decode; use '%20'.

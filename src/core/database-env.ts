@@ -1,5 +1,5 @@
 import { keyMappingProblems, renameVariables } from './private/env-names';
-import { absolutePath, intAtLeast, Problem, show, throwIfAny } from './private/validators';
+import { absolutePath, envVarName, intAtLeast, Problem, show, throwIfAny } from './private/validators';
 import { DatabaseSecretKeys } from './secret-keys';
 import { SslMode } from './ssl-mode';
 
@@ -163,6 +163,7 @@ export class DatabaseEnv {
       problems.push(absolutePath(prop, path, '/etc/db-ca/ca.pem'));
       settings[name] = path;
     }
+    for (const key of Object.keys(options.extraSettings ?? {})) problems.push(envVarName('extraSettings key', key));
     Object.assign(settings, options.extraSettings);
 
     const mapping = options.keyMapping;
