@@ -106,6 +106,15 @@ const table = project.addTask('deploy-safety:table', {
 table.spawn(examples);
 table.exec('ts-node --project projenrc/tsconfig.json projenrc/deploy-safety-table.ts examples/out');
 
+// Property-based fuzzing (test/fuzz/): `npm test` runs it with a fixed seed and a few runs; this
+// task runs many more. FUZZ_RUNS and FUZZ_SEED override the number of runs and the seed.
+const fuzz = project.addTask('fuzz', {
+  description: 'Fuzz every construct\'s props with many runs (FUZZ_RUNS, FUZZ_SEED to override)',
+  env: { FUZZ_LONG: '1' },
+});
+fuzz.spawn(project.tasks.tryFind('bundle')!);
+fuzz.exec('jest --coverage=false --runInBand test/fuzz/');
+
 // The examples are type-checked by the test build.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
