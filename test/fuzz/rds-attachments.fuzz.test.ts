@@ -5,7 +5,7 @@ import {
 } from '../../src/aws';
 import { numberProp, perturb, stringProp, wildCdkDuration, wildMap, wildString } from './arbitraries';
 import { freshStack, literal, templateOf } from './aws-fixtures';
-import { fuzzParameters, judge, TemplateSample } from './oracle';
+import { CFN_LINT_SAMPLE, FUZZ_LONG, fuzzParameters, judge, TemplateSample } from './oracle';
 
 /**
  * The constructs that attach to a database (RdsProxy, ReplicaAutoscaling, BeanstalkDatabaseBinding)
@@ -22,7 +22,8 @@ function database(engine: DatabaseEngine) {
 const seconds = (min: number, max: number) => fc.integer({ min, max }).map((s) => Duration.seconds(s));
 
 describe('RdsProxy under fuzzed props', () => {
-  const sample = new TemplateSample();
+  // Linted in the long run only: `npm test` spends its one cfn-lint run on IndependentRds.
+  const sample = new TemplateSample(FUZZ_LONG ? CFN_LINT_SAMPLE : 0);
   test('refuses bad input by name, and synthesizes what it accepts', () => {
     const valid = fc.record({
       requireTLS: fc.boolean(),
