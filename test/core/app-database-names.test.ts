@@ -59,7 +59,7 @@ describe('AppDatabaseNames', () => {
 
   test('throws for a system schema, including the default of an app called public', () => {
     expect(() => AppDatabaseNames.of('app', { schemaName: 'public' })).toThrow(/schemaName must not be a system schema/);
-    expect(() => AppDatabaseNames.of('public')).toThrow(/schemaName must not be a system schema .*got "public"/);
+    expect(() => AppDatabaseNames.of('public')).toThrow(/schemaName \(derived from appName "public"\) must not be a system schema .*got "public"/);
   });
 
   test('throws for names that would inject SQL', () => {

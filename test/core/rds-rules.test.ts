@@ -82,7 +82,7 @@ describe('rds-rules', () => {
 
   describe('database name', () => {
     test('accepts app', () => expect(databaseNameError('app')).toBeUndefined());
-    test('rejects a hyphen', () => expect(databaseNameError('my-db')).toMatch(/databaseName must start with a letter .*got 'my-db'/));
+    test('rejects a hyphen', () => expect(databaseNameError('my-db')).toMatch(/databaseName must start with a letter .*got "my-db"/));
     test('rejects 64 characters', () => expect(databaseNameError('a'.repeat(64))).toMatch(/1–63/));
   });
 
