@@ -107,11 +107,13 @@ export interface Fuzzed<T> {
 }
 
 /** Takes valid props and replaces up to `max` props (chosen among `wild`'s keys) by wild values. */
-export function perturb<T extends object>(valid: fc.Arbitrary<T>, wild: { [K in keyof T]?: fc.Arbitrary<unknown> }, max = 2): fc.Arbitrary<Fuzzed<T>> {
+export function perturb<T extends object>(
+  valid: fc.Arbitrary<T>, wild: { [K in keyof T]?: fc.Arbitrary<unknown> }, max = 2,
+): fc.Arbitrary<Fuzzed<T>> {
   const keys = Object.keys(wild);
   return fc.tuple(valid, fc.subarray(keys, { maxLength: max })).chain(([props, chosen]) =>
     fc.tuple(...chosen.map((k) => (wild as { [k: string]: fc.Arbitrary<unknown> })[k])).map((values) => {
-      const out: { [k: string]: unknown } = { ...props };
+      const out: { [k: string]: unknown } = { ...(props as { [k: string]: unknown }) };
       chosen.forEach((k, i) => { out[k] = values[i]; });
       return { props: out as T, perturbed: chosen };
     }));

@@ -1,11 +1,11 @@
 import * as fc from 'fast-check';
-import { parse as parsePgUrl } from 'pg-connection-string';
+import { Client } from 'pg';
 import * as YAML from 'yaml';
+import { perturb, wildMap, wildNumber, wildString } from './arbitraries';
+import { fuzzParameters, judge } from './oracle';
 import {
   AppDatabaseNames, DatabaseConnection, DatabaseEnv, DatabaseProvider, EbExtensions, SecretsManagerSecretRef, SslMode,
 } from '../../src/core';
-import { perturb, wildMap, wildNumber, wildString } from './arbitraries';
-import { fuzzParameters, judge } from './oracle';
 
 /**
  * The framework-free building blocks under fuzzed input, each with a real consumer as oracle:
@@ -23,7 +23,8 @@ const PROVIDERS: Array<[string, fc.Arbitrary<() => DatabaseProvider>, fc.Arbitra
     wildString().map((host) => () => DatabaseProvider.neon({ host }))],
   ['DatabaseProvider.awsRds',
     fc.constantFrom('mydb.abc123xyz.eu-west-1.rds.amazonaws.com', 'proxy.proxy-abc.us-east-1.rds.amazonaws.com').map((host) => () => DatabaseProvider.awsRds({ host })),
-    fc.tuple(wildString(), opt(wildNumber()), opt(wildString())).map(([host, port, caBundlePath]) => () => DatabaseProvider.awsRds({ host, port, caBundlePath }))],
+    fc.tuple(wildString(), opt(wildNumber()), opt(wildString()))
+      .map(([host, port, caBundlePath]) => () => DatabaseProvider.awsRds({ host, port, caBundlePath }))],
   ['DatabaseProvider.cloudSqlPrivateIp',
     fc.constantFrom('10.20.0.3', '172.16.5.4').map((privateIp) => () => DatabaseProvider.cloudSqlPrivateIp({ privateIp })),
     wildString().map((privateIp) => () => DatabaseProvider.cloudSqlPrivateIp({ privateIp }))],
@@ -40,23 +41,30 @@ describe('DatabaseConnection and DatabaseProvider under fuzzed input', () => {
       username: fc.stringMatching(/^[a-z_][a-z0-9_.-]{0,20}$/),
       applicationName: opt(fc.stringMatching(/^[ -~]{1,63}$/)),
       connectTimeoutSeconds: opt(fc.integer({ min: 2, max: 600 })),
-      extraParams: opt(fc.constantFrom({ target_session_attrs: 'read-write' }, { keepalives: '1' })),
+      extraParams: opt(fc.constantFrom<{ [key: string]: string }>({ target_session_attrs: 'read-write' }, { keepalives: '1' })),
     });
     const wild = {
-      provider: wildProvider, databaseName: wildString(), username: wildString(), applicationName: wildString(),
-      connectTimeoutSeconds: wildNumber(), statementTimeoutMs: wildNumber(), extraParams: wildMap(), caPath: wildString(),
+      provider: wildProvider,
+      databaseName: wildString(),
+      username: wildString(),
+      applicationName: wildString(),
+      connectTimeoutSeconds: wildNumber(),
+      statementTimeoutMs: wildNumber(),
+      extraParams: wildMap(),
+      caPath: wildString(),
     };
     const password = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom("p@ss/w:rd?#%&=+ ü'\"\\", 'Abc123'));
     fc.assert(fc.property(perturb(valid, wild), password, ({ props, perturbed }, pw) => {
       const connection = judge({
-        owners: ['DatabaseConnection', owner], perturbed,
+        owners: ['DatabaseConnection', owner],
+        perturbed,
         mentions: { provider: ['host', 'port', 'caBundlePath', 'privateIp', 'serverName', 'caPath', 'sslMode'], caPath: ['caPath', 'sslMode'] },
       }, () => new DatabaseConnection({ ...props, provider: props.provider() }));
       if (connection === undefined) return;
       // node-postgres reads the CA file named by sslrootcert: leave it out of what it parses.
-      const parsed = parsePgUrl(connection.url(pw).replace(/([?&])sslrootcert=[^&]*(&|$)/, '$1'));
+      const parsed = new Client({ connectionString: connection.url(pw).replace(/([?&])sslrootcert=[^&]*(&|$)/, '$1') });
       expect(parsed.host).toBe(connection.host);
-      expect(parsed.port).toBe(String(connection.port));
+      expect(parsed.port).toBe(connection.port);
       expect(parsed.database).toBe(connection.databaseName);
       expect(parsed.user).toBe(connection.username);
       expect(parsed.password).toBe(pw);
@@ -68,13 +76,23 @@ describe('DatabaseConnection and DatabaseProvider under fuzzed input', () => {
 describe('DatabaseEnv under fuzzed options', () => {
   test('refuses bad options by name; every variable name is valid and used once', () => {
     const valid = fc.record({
-      poolSize: opt(fc.integer({ min: 1, max: 1000 })), maxOverflow: opt(fc.integer({ min: 0, max: 1000 })),
-      sslMode: opt(fc.constantFrom(...SslMode.all())), extraSettings: opt(fc.constant({ DB_SCHEMA: 'orders' })),
-      envNames: opt(fc.constant({ DB_HOST: 'PGHOST' })), omitDatabaseUrl: opt(fc.boolean()),
+      poolSize: opt(fc.integer({ min: 1, max: 1000 })),
+      maxOverflow: opt(fc.integer({ min: 0, max: 1000 })),
+      sslMode: opt(fc.constantFrom(...SslMode.all())),
+      extraSettings: opt(fc.constant({ DB_SCHEMA: 'orders' })),
+      envNames: opt(fc.constant({ DB_HOST: 'PGHOST' })),
+      omitDatabaseUrl: opt(fc.boolean()),
     });
     const wild = {
-      poolSize: wildNumber(), maxOverflow: wildNumber(), poolRecycleSeconds: wildNumber(), connectTimeoutSeconds: wildNumber(),
-      extraSettings: wildMap(), envNames: wildMap(), keyMapping: wildMap(), sslRootCertPath: wildString(), sslCertPath: wildString(),
+      poolSize: wildNumber(),
+      maxOverflow: wildNumber(),
+      poolRecycleSeconds: wildNumber(),
+      connectTimeoutSeconds: wildNumber(),
+      extraSettings: wildMap(),
+      envNames: wildMap(),
+      keyMapping: wildMap(),
+      sslRootCertPath: wildString(),
+      sslCertPath: wildString(),
     };
     fc.assert(fc.property(perturb(valid, wild), ({ props, perturbed }) => {
       const vars = judge({ owners: ['DatabaseEnv'], perturbed, mentions: { sslCertPath: ['sslCertPath', 'sslKeyPath'] } }, () => DatabaseEnv.describe(props));
@@ -98,7 +116,7 @@ describe('EbExtensions, SecretsManagerSecretRef and AppDatabaseNames under fuzze
   });
 
   test('SecretsManagerSecretRef: refuses bad names, regions and periods by name', () => {
-    fc.assert(fc.property(wildString(), fc.option(wildString(), { nil: undefined }), fc.option(wildNumber(), { nil: undefined }), (secretName, region, rotationPeriodDays) => {
+    fc.assert(fc.property(wildString(), opt(wildString()), opt(wildNumber()), (secretName, region, rotationPeriodDays) => {
       const ref = judge({ owners: ['SecretsManagerSecretRef'], perturbed: ['secretName', 'region', 'rotationPeriodDays'] },
         () => SecretsManagerSecretRef.fromName(secretName, { region, rotationPeriodDays }));
       if (ref !== undefined) expect(ref.secretName).toMatch(/^[A-Za-z0-9/_+=.@-]{1,512}$/);
@@ -106,7 +124,9 @@ describe('EbExtensions, SecretsManagerSecretRef and AppDatabaseNames under fuzze
   });
 
   test('AppDatabaseNames: refuses bad names by name; what it accepts is a usable PostgreSQL and Kubernetes name', () => {
-    fc.assert(fc.property(wildString(), fc.record({ databaseName: wildString(), username: wildString(), schemaName: wildString(), secretName: wildString() }, { requiredKeys: [] }), (app, options) => {
+    const wildNames = fc.record(
+      { databaseName: wildString(), username: wildString(), schemaName: wildString(), secretName: wildString() }, { requiredKeys: [] });
+    fc.assert(fc.property(wildString(), wildNames, (app, options) => {
       const names = judge({ owners: ['AppDatabaseNames'], perturbed: ['appName', ...Object.keys(options)] }, () => AppDatabaseNames.of(app, options));
       if (names === undefined) return;
       for (const n of [names.databaseName, names.username, names.schemaName]) expect(n).toMatch(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/);

@@ -1,9 +1,9 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
-import { DatabaseEngine, IndependentRds, IndependentRdsProps } from '../../src/aws';
 import { numberProp, perturb, stringProp, wildCdkDuration, wildMap, wildString } from './arbitraries';
 import { ENGINES, freshStack, literal, templateOf, validRdsProps } from './aws-fixtures';
 import { fuzzParameters, judge, TemplateSample } from './oracle';
+import { DatabaseEngine, IndependentRds, IndependentRdsProps } from '../../src/aws';
 
 /**
  * IndependentRds with valid props, some of them replaced by edge values, random values or CDK

@@ -2,13 +2,13 @@ import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
+import { EDGE_STRINGS, perturb, wildK8sDuration, wildMap, wildNumber, wildString } from './arbitraries';
+import { expectManifestsValid, ExternalSecretBatch, fuzzParameters, judge } from './oracle';
 import { AppDatabaseNames, DatabaseProvider, SecretsManagerSecretRef, SslMode } from '../../src/core';
 import {
   AppDatabaseSecret, CaBundle, CloudSqlAuthProxy, DatabaseInitJob, DatabaseNetworkPolicy, DatabaseSecretSource, ExternalDatabaseSecret,
   ExternalSecretStoreRef, GeneratedPasswordSecret, PgBouncer, PostgresBackup, WaitForDatabase,
 } from '../../src/k8s';
-import { EDGE_STRINGS, perturb, wildK8sDuration, wildMap, wildNumber, wildString } from './arbitraries';
-import { expectManifestsValid, ExternalSecretBatch, fuzzParameters, judge } from './oracle';
 
 /**
  * Every Kubernetes construct on its own under fuzzed props: an error that names the prop, or valid,
@@ -41,16 +41,31 @@ const CASES: { [name: string]: Case<any> } = {
   DatabaseInitJob: {
     owners: ['DatabaseInitJob'],
     valid: fc.record({
-      superuserSecretName: dnsLabel, superuserPasswordKey: opt(fc.constantFrom('POSTGRES_PASSWORD', 'password')), connectionLimit: opt(fc.integer({ min: -1, max: 2147483647 })),
-      waitTimeoutSeconds: opt(fc.integer({ min: 1, max: 300 })), activeDeadlineSeconds: opt(fc.integer({ min: 301, max: 86400 })), backoffLimit: opt(fc.integer({ min: 0, max: 100 })),
+      superuserSecretName: dnsLabel,
+      superuserPasswordKey: opt(fc.constantFrom('POSTGRES_PASSWORD', 'password')),
+      connectionLimit: opt(fc.integer({ min: -1, max: 2147483647 })),
+      waitTimeoutSeconds: opt(fc.integer({ min: 1, max: 300 })),
+      activeDeadlineSeconds: opt(fc.integer({ min: 301, max: 86400 })),
+      backoffLimit: opt(fc.integer({ min: 0, max: 100 })),
       podLabels: opt(fc.constant({ 'postgres.example.com/client': 'true' })),
       migrations: opt(fc.record({ image: fc.constant('ghcr.io/example/app:1.2.3'), commands: fc.constant(['python manage.py migrate']) })),
     }),
     wild: {
-      superuserSecretName: wildString(), superuserPasswordKey: fc.oneof(wildString(), fc.constant('K'.repeat(10_000))), connectionLimit: fc.oneof(wildNumber(), fc.constant(2147483648)),
-      waitTimeoutSeconds: wildNumber(), activeDeadlineSeconds: wildNumber(), backoffLimit: wildNumber(), podLabels: wildMap(), ttlSecondsAfterFinished: wildNumber(),
-      serverHost: wildString(), maintenanceDatabase: wildString(), image: wildString(), bootstrapImage: wildString(),
-      migrations: fc.record({ image: wildString(), commands: fc.array(wildString(), { maxLength: 2 }), runAsUser: wildNumber(), envVariables: wildMap() }),
+      superuserSecretName: wildString(),
+      superuserPasswordKey: fc.oneof(wildString(), fc.constant('K'.repeat(10_000))),
+      connectionLimit: fc.oneof(wildNumber(), fc.constant(2147483648)),
+      waitTimeoutSeconds: wildNumber(),
+      activeDeadlineSeconds: wildNumber(),
+      backoffLimit: wildNumber(),
+      podLabels: wildMap(),
+      ttlSecondsAfterFinished: wildNumber(),
+      serverHost: wildString(),
+      maintenanceDatabase: wildString(),
+      image: wildString(),
+      bootstrapImage: wildString(),
+      migrations: fc.record({
+        image: wildString(), commands: fc.array(wildString(), { maxLength: 2 }), runAsUser: wildNumber(), envVariables: wildMap(),
+      }),
     },
     build: (chart, p) => {
       const secret = new AppDatabaseSecret(chart, 'Secret', { names: names('shop'), host: 'db.example.com', sslMode: SslMode.DISABLE });
@@ -61,15 +76,35 @@ const CASES: { [name: string]: Case<any> } = {
   ExternalDatabaseSecret: {
     owners: ['ExternalDatabaseSecret', 'ExternalSecretStoreRef', 'SecretsManagerSecretRef', 'DatabaseConnection', 'DatabaseProvider.awsRds', 'DatabaseSecretSource.existingSecret'],
     valid: fc.record({
-      secretName: dnsLabel, namespace: opt(dnsLabel), store: fc.constantFrom('aws', 'aws-secrets'), awsName: fc.stringMatching(/^[a-z]{1,6}\/[a-z]{1,6}\/db$/),
-      refreshMinutes: fc.integer({ min: 1, max: 600 }), sslMode: opt(fc.constantFrom(SslMode.REQUIRE, SslMode.VERIFY_FULL)), existing: fc.boolean(),
+      secretName: dnsLabel,
+      namespace: opt(dnsLabel),
+      store: fc.constantFrom('aws', 'aws-secrets'),
+      awsName: fc.stringMatching(/^[a-z]{1,6}\/[a-z]{1,6}\/db$/),
+      refreshMinutes: fc.integer({ min: 1, max: 600 }),
+      sslMode: opt(fc.constantFrom(SslMode.REQUIRE, SslMode.VERIFY_FULL)),
+      existing: fc.boolean(),
     }),
-    wild: { secretName: wildString(), namespace: wildString(), store: wildString(), awsName: wildString(), labels: wildMap(), refresh: wildK8sDuration(), databaseName: wildString(), caPath: wildString() },
+    wild: {
+      secretName: wildString(),
+      namespace: wildString(),
+      store: wildString(),
+      awsName: wildString(),
+      labels: wildMap(),
+      refresh: wildK8sDuration(),
+      databaseName: wildString(),
+      caPath: wildString(),
+    },
     build: (chart, p) => new ExternalDatabaseSecret(chart, 'Db', {
-      secretName: p.secretName, namespace: p.namespace, labels: p.labels,
+      secretName: p.secretName,
+      namespace: p.namespace,
+      labels: p.labels,
       source: p.existing ? DatabaseSecretSource.existingSecret() : DatabaseSecretSource.externalSecret({
-        secret: SecretsManagerSecretRef.fromName(p.awsName, { rotationPeriodDays: 30 }), store: ExternalSecretStoreRef.clusterSecretStore(p.store),
-        refreshInterval: p.refresh ?? Duration.minutes(p.refreshMinutes), sslMode: p.sslMode, databaseName: p.databaseName, caPath: p.caPath,
+        secret: SecretsManagerSecretRef.fromName(p.awsName, { rotationPeriodDays: 30 }),
+        store: ExternalSecretStoreRef.clusterSecretStore(p.store),
+        refreshInterval: p.refresh ?? Duration.minutes(p.refreshMinutes),
+        sslMode: p.sslMode,
+        databaseName: p.databaseName,
+        caPath: p.caPath,
       }),
     }),
     mentions: { store: ['name'], awsName: ['secretName'], refresh: ['refreshInterval'] },
@@ -109,20 +144,38 @@ const CASES: { [name: string]: Case<any> } = {
     valid: fc.record({ instance: fc.constantFrom('my-project:europe-west1:orders-db', 'example.com:my-project:us-central1:db1'), healthCheckPort: opt(fc.integer({ min: 1024, max: 5000 })), privateIp: fc.boolean() }),
     wild: { instance: wildString(), healthCheckPort: wildNumber(), image: wildString(), proxyPort: wildNumber() },
     build: (chart, p) => CloudSqlAuthProxy.addTo(podOf(chart), {
-      provider: DatabaseProvider.cloudSqlAuthProxy({ instanceConnectionName: p.instance, proxyPort: p.proxyPort }), healthCheckPort: p.healthCheckPort, image: p.image, privateIp: p.privateIp,
+      provider: DatabaseProvider.cloudSqlAuthProxy({ instanceConnectionName: p.instance, proxyPort: p.proxyPort }),
+      healthCheckPort: p.healthCheckPort,
+      image: p.image,
+      privateIp: p.privateIp,
     }),
     mentions: { instance: ['instanceConnectionName'], proxyPort: ['proxyPort', 'healthCheckPort'] },
   },
   PgBouncer: {
     owners: ['PgBouncer', 'GeneratedPasswordSecret', 'DatabaseNetworkPolicy'],
     valid: fc.record({
-      namespace: dnsLabel, databaseHost: fc.constant('postgres-service.prod.svc.cluster.local'), superuserSecretName: fc.constant('postgres-superuser'),
-      serviceName: opt(fc.stringMatching(/^pgb-[a-z0-9]{1,8}$/)), replicas: opt(fc.integer({ min: 1, max: 10 })), tlsSecretName: opt(fc.constantFrom('pgbouncer-tls', 'tls.example.com')),
+      namespace: dnsLabel,
+      databaseHost: fc.constant('postgres-service.prod.svc.cluster.local'),
+      superuserSecretName: fc.constant('postgres-superuser'),
+      serviceName: opt(fc.stringMatching(/^pgb-[a-z0-9]{1,8}$/)),
+      replicas: opt(fc.integer({ min: 1, max: 10 })),
+      tlsSecretName: opt(fc.constantFrom('pgbouncer-tls', 'tls.example.com')),
     }),
     wild: {
-      namespace: wildString(), databaseHost: wildString(), serviceName: wildString(), clusterDomain: fc.oneof(wildString(), fc.constantFrom('', 'UPPER')), databasePort: wildNumber(),
-      superuserSecretName: wildString(), authSecretName: wildString(), authUser: fc.oneof(wildString(), fc.constantFrom('select', 'pg_x')), image: wildString(), tlsSecretName: wildString(),
-      replicas: wildNumber(), maxClientConn: wildNumber(), defaultPoolSize: wildNumber(), podLabels: wildMap(),
+      namespace: wildString(),
+      databaseHost: wildString(),
+      serviceName: wildString(),
+      clusterDomain: fc.oneof(wildString(), fc.constantFrom('', 'UPPER')),
+      databasePort: wildNumber(),
+      superuserSecretName: wildString(),
+      authSecretName: wildString(),
+      authUser: fc.oneof(wildString(), fc.constantFrom('select', 'pg_x')),
+      image: wildString(),
+      tlsSecretName: wildString(),
+      replicas: wildNumber(),
+      maxClientConn: wildNumber(),
+      defaultPoolSize: wildNumber(),
+      podLabels: wildMap(),
     },
     build: (chart, p) => new PgBouncer(chart, 'Pooler', p),
     mentions: { serviceName: ['serviceName'], authSecretName: ['authSecretName'] },
@@ -130,12 +183,28 @@ const CASES: { [name: string]: Case<any> } = {
   PostgresBackup: {
     owners: ['PostgresBackup'],
     valid: fc.record({
-      namespace: dnsLabel, name: fc.stringMatching(/^[a-z][a-z0-9]{0,20}$/), image: fc.constant('postgres:15-alpine'), host: fc.constant('postgres-service'), superuserSecretName: fc.constant('postgres-superuser'),
-      schedule: opt(fc.constantFrom('0 3 * * *', '@hourly', '15,45 */2 * * mon-fri')), retain: opt(fc.integer({ min: 1, max: 365 })), restore: fc.constantFrom('app_db', 'Shop_Data'),
+      namespace: dnsLabel,
+      name: fc.stringMatching(/^[a-z][a-z0-9]{0,20}$/),
+      image: fc.constant('postgres:15-alpine'),
+      host: fc.constant('postgres-service'),
+      superuserSecretName: fc.constant('postgres-superuser'),
+      schedule: opt(fc.constantFrom('0 3 * * *', '@hourly', '15,45 */2 * * mon-fri')),
+      retain: opt(fc.integer({ min: 1, max: 365 })),
+      restore: fc.constantFrom('app_db', 'Shop_Data'),
     }),
     wild: {
-      namespace: wildString(), name: wildString(), image: wildString(), host: wildString(), schedule: fc.oneof(wildString(), fc.constantFrom('99 99 99 99 99', '0 25 * * *', '* * * * * *')),
-      retain: wildNumber(), storageSize: wildString(), storageClassName: wildString(), superuserUserKey: wildString(), port: wildNumber(), restore: wildString(), dumpFile: wildString(),
+      namespace: wildString(),
+      name: wildString(),
+      image: wildString(),
+      host: wildString(),
+      schedule: fc.oneof(wildString(), fc.constantFrom('99 99 99 99 99', '0 25 * * *', '* * * * * *')),
+      retain: wildNumber(),
+      storageSize: wildString(),
+      storageClassName: wildString(),
+      superuserUserKey: wildString(),
+      port: wildNumber(),
+      restore: wildString(),
+      dumpFile: wildString(),
     },
     build: (chart, p) => new PostgresBackup(chart, 'Backup', p).restoreJob(chart, 'Restore', { databaseName: p.restore, dumpFile: p.dumpFile }),
     mentions: { restore: ['databaseName'], dumpFile: ['dumpFile'], name: ['name'] },

@@ -1,11 +1,11 @@
 import { Duration, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
-import {
-  BeanstalkDatabaseBinding, DatabaseEngine, DatabasePreset, IndependentRds, RdsProxy, ReplicaAutoscaling, SecretDelivery,
-} from '../../src/aws';
 import { numberProp, perturb, stringProp, wildCdkDuration, wildMap, wildString } from './arbitraries';
 import { freshStack, literal, templateOf } from './aws-fixtures';
 import { CFN_LINT_SAMPLE, FUZZ_LONG, fuzzParameters, judge, TemplateSample } from './oracle';
+import {
+  BeanstalkDatabaseBinding, DatabaseEngine, DatabasePreset, IndependentRds, SecretDelivery,
+} from '../../src/aws';
 
 /**
  * The constructs that attach to a database (RdsProxy, ReplicaAutoscaling, BeanstalkDatabaseBinding)
@@ -35,9 +35,12 @@ describe('RdsProxy under fuzzed props', () => {
       idle: fc.integer({ min: 0, max: 100 }),
     }).map(({ idle, ...r }) => ({ ...r, maxIdleConnectionsPercent: Math.min(idle, r.maxConnectionsPercent) }));
     const wild = {
-      idleClientTimeout: wildCdkDuration(), borrowTimeout: wildCdkDuration(),
-      maxConnectionsPercent: numberProp(fc.constant(90)), maxIdleConnectionsPercent: numberProp(fc.constant(50)),
-      dbProxyName: stringProp(fc.constant('orders-proxy')), readOnlyEndpoint: fc.boolean(),
+      idleClientTimeout: wildCdkDuration(),
+      borrowTimeout: wildCdkDuration(),
+      maxConnectionsPercent: numberProp(fc.constant(90)),
+      maxIdleConnectionsPercent: numberProp(fc.constant(50)),
+      dbProxyName: stringProp(fc.constant('orders-proxy')),
+      readOnlyEndpoint: fc.boolean(),
     };
     fc.assert(fc.property(fc.constantFrom(...ENGINES), perturb(valid, wild), (engine, { props, perturbed }) => {
       const { stack, db } = database(engine);
@@ -66,14 +69,19 @@ describe('ReplicaAutoscaling under fuzzed props', () => {
       scaleOutCooldown: seconds(0, 3600),
     }).map(({ extra, ...r }) => ({ ...r, maxCapacity: Math.max(1, r.minCapacity) + extra }));
     const wild = {
-      minCapacity: numberProp(fc.constant(1)), maxCapacity: numberProp(fc.constant(3)), targetCpu: numberProp(fc.constant(70)),
-      targetConnections: numberProp(fc.constant(100)), scaleInCooldown: wildCdkDuration(), scaleOutCooldown: wildCdkDuration(),
+      minCapacity: numberProp(fc.constant(1)),
+      maxCapacity: numberProp(fc.constant(3)),
+      targetCpu: numberProp(fc.constant(70)),
+      targetConnections: numberProp(fc.constant(100)),
+      scaleInCooldown: wildCdkDuration(),
+      scaleOutCooldown: wildCdkDuration(),
       readerZoneName: stringProp(fc.constant('orders.db.internal')),
     };
     fc.assert(fc.property(fc.constantFrom(...ENGINES), perturb(valid, wild), (engine, { props, perturbed }) => {
       const { stack, db } = database(engine);
       const template = judge({
-        owners: ['ReplicaAutoscaling'], perturbed,
+        owners: ['ReplicaAutoscaling'],
+        perturbed,
         mentions: { minCapacity: ['minCapacity', 'maxCapacity'], maxCapacity: ['maxCapacity', 'minCapacity'], targetConnections: ['targetConnections', 'targetCpu'] },
       }, () => {
         db.addReplicaAutoscaling('Scaling', props);
@@ -111,8 +119,13 @@ describe('BeanstalkDatabaseBinding under fuzzed props', () => {
       const instanceRole = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
       const template = judge({ owners: ['BeanstalkDatabaseBinding'], perturbed, mentions: { jsonKey: ['jsonKey'], envNames: ['envNames'] } }, () => {
         new BeanstalkDatabaseBinding(stack, 'Binding', {
-          database: db, environment, instanceRole, vpc,
-          envNames: props.envNames, readerHost: props.readerHost, restartOnSecretRotation: props.restartOnSecretRotation,
+          database: db,
+          environment,
+          instanceRole,
+          vpc,
+          envNames: props.envNames,
+          readerHost: props.readerHost,
+          restartOnSecretRotation: props.restartOnSecretRotation,
           secretDelivery: props.arnOnly ? SecretDelivery.secretArnOnly() : SecretDelivery.environmentSecret(props.jsonKey),
         });
         return templateOf(stack);

@@ -1,9 +1,9 @@
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { SslMode } from '../../src/core';
-import { SharedPostgres, SharedPostgresAppOptions, SharedPostgresProps } from '../../src/k8s';
 import { EDGE_NUMBERS, perturb, wildMap, wildNumber, wildString } from './arbitraries';
 import { expectManifestsValid, fuzzParameters, judge } from './oracle';
+import { SslMode } from '../../src/core';
+import { SharedPostgres, SharedPostgresAppOptions, SharedPostgresProps } from '../../src/k8s';
 
 /**
  * SharedPostgres with its PgBouncer, backup and apps under fuzzed props. Either an error names the
@@ -21,7 +21,7 @@ const validApps = (withPgBouncer: boolean) => fc.uniqueArray(fc.tuple(appName, f
   connectionLimit: fc.option(fc.integer({ min: -1, max: 2147483647 }), { nil: undefined }),
   sslMode: fc.option(fc.constantFrom(SslMode.DISABLE, SslMode.PREFER, SslMode.REQUIRE), { nil: undefined }),
   viaPgBouncer: fc.constant(withPgBouncer ? true : undefined),
-  podLabels: fc.option(fc.constantFrom({ app: 'shop' }, { 'app.kubernetes.io/name': 'orders', 'tier': 'web' }), { nil: undefined }),
+  podLabels: fc.option(fc.constantFrom<{ [key: string]: string }>({ app: 'shop' }, { 'app.kubernetes.io/name': 'orders', 'tier': 'web' }), { nil: undefined }),
 }, { requiredKeys: [] })), { maxLength: 3, selector: ([name]) => name });
 
 const valid: fc.Arbitrary<Fuzzable> = fc.boolean().chain((withPgBouncer) => fc.record({
@@ -31,7 +31,7 @@ const valid: fc.Arbitrary<Fuzzable> = fc.boolean().chain((withPgBouncer) => fc.r
   storageSize: fc.option(fc.constantFrom('10Gi', '1Gi', '500Mi', '2Ti'), { nil: undefined }),
   storageClassName: fc.option(fc.constantFrom('gp3', 'fast.ssd', 'standard-rwo'), { nil: undefined }),
   maxConnections: fc.option(fc.integer({ min: 10, max: 10000 }), { nil: undefined }),
-  settings: fc.option(fc.constantFrom({}, { shared_buffers: '128MB' }, { 'pg_stat_statements.max': '5000' }), { nil: undefined }),
+  settings: fc.option(fc.constantFrom<{ [key: string]: string }>({}, { shared_buffers: '128MB' }, { 'pg_stat_statements.max': '5000' }), { nil: undefined }),
   serviceName: fc.option(fc.stringMatching(/^svc-[a-z0-9]{1,6}$/), { nil: undefined }),
   clusterDomain: fc.option(fc.constantFrom('cluster.local', 'k8s.internal'), { nil: undefined }),
   superuser: fc.option(fc.constantFrom('postgres', 'dbowner'), { nil: undefined }),
@@ -62,14 +62,26 @@ const wildApps = fc.array(fc.tuple(fc.oneof(wildString(), appName), fc.record({
 }, { requiredKeys: [] })), { minLength: 1, maxLength: 3 });
 
 const WILD = {
-  namespace: wildString(), name: wildString(), image: fc.oneof(wildString(), fc.constantFrom('Postgres:15', 'postgres', 'postgres:latest')),
-  storageSize: wildString(), storageClassName: wildString(), cpuRequest: wildString(), memoryLimit: wildString(),
-  maxConnections: wildNumber(), settings: wildMap(), serviceName: fc.oneof(wildString(), fc.constantFrom('postgres-headless', '1abc')),
-  clusterDomain: fc.oneof(wildString(), fc.constantFrom('', 'UPPER')), superuser: wildString(), tlsSecretName: wildString(),
+  namespace: wildString(),
+  name: wildString(),
+  image: fc.oneof(wildString(), fc.constantFrom('Postgres:15', 'postgres', 'postgres:latest')),
+  storageSize: wildString(),
+  storageClassName: wildString(),
+  cpuRequest: wildString(),
+  memoryLimit: wildString(),
+  maxConnections: wildNumber(),
+  settings: wildMap(),
+  serviceName: fc.oneof(wildString(), fc.constantFrom('postgres-headless', '1abc')),
+  clusterDomain: fc.oneof(wildString(), fc.constantFrom('', 'UPPER')),
+  superuser: wildString(),
+  tlsSecretName: wildString(),
   backup: fc.record({ schedule: fc.oneof(wildString(), fc.constantFrom('99 99 99 99 99', '0 25 * * *')), retain: wildNumber(), storageSize: wildString(), storageClassName: wildString() }, { requiredKeys: [] }),
   pgBouncer: fc.record({
     serviceName: fc.oneof(wildString(), fc.constantFrom('postgres-service', 'postgres-headless', 'postgres')),
-    replicas: wildNumber(), maxClientConn: fc.constantFrom(...EDGE_NUMBERS), defaultPoolSize: wildNumber(), image: wildString(),
+    replicas: wildNumber(),
+    maxClientConn: fc.constantFrom(...EDGE_NUMBERS),
+    defaultPoolSize: wildNumber(),
+    image: wildString(),
   }, { requiredKeys: [] }),
   apps: wildApps,
 };

@@ -108,14 +108,11 @@ export function cfnLintAll(templates: object[]): CfnLintFinding[][] {
 export function templateSanityProblems(template: object): string[] {
   const out: string[] = [];
   const walk = (value: unknown, where: string): void => {
-    if (value === null) out.push(`${where}: null (a NaN, ±Infinity or missing value)`);
-    else if (typeof value === 'number' && (!Number.isFinite(value) || /^-1\.888154589\d*e\+289$/.test(String(value)))) out.push(`${where}: ${value} (a number token or non-finite number)`);
-    else if (typeof value === 'string') {
+    if (value === null) {out.push(`${where}: null (a NaN, ±Infinity or missing value)`);} else if (typeof value === 'number' && (!Number.isFinite(value) || /^-1\.888154589\d*e\+289$/.test(String(value)))) {out.push(`${where}: ${value} (a number token or non-finite number)`);} else if (typeof value === 'string') {
       if (/\$\{Token\[|#\{Token\[/.test(value)) out.push(`${where}: unresolved token text ${JSON.stringify(value.slice(0, 80))}`);
       if (/^-?1\.8881545897\d*e\+289$/.test(value)) out.push(`${where}: a stringified number token`);
       if (value.startsWith('db.db.')) out.push(`${where}: mangled instance class ${JSON.stringify(value)}`);
-    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${where}[${i}]`));
-    else if (typeof value === 'object') for (const [k, v] of Object.entries(value as object)) walk(v, `${where}.${k}`);
+    } else if (Array.isArray(value)) {value.forEach((v, i) => walk(v, `${where}[${i}]`));} else if (typeof value === 'object') {for (const [k, v] of Object.entries(value as object)) walk(v, `${where}.${k}`);}
   };
   walk(template, 'template');
   return out;

@@ -7,9 +7,9 @@ import { Stack, Token } from 'aws-cdk-lib';
  * parameter, an attribute) are kept: they pass through unchecked.
  */
 export function resolvedLiterals<T extends object>(stack: Stack, settings: T): T | undefined {
-  const out: { [key: string]: unknown } = { ...settings };
+  const out: { [key: string]: unknown } = { ...(settings as { [key: string]: unknown }) };
   let changed = false;
-  for (const [key, value] of Object.entries(settings)) {
+  for (const [key, value] of Object.entries(out)) {
     if ((typeof value !== 'string' && typeof value !== 'number') || !Token.isUnresolved(value)) continue;
     const literal: unknown = stack.resolve(value);
     if (typeof literal === 'string' || typeof literal === 'number') {
