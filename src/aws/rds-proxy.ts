@@ -44,12 +44,17 @@ export interface RdsProxyOptions {
    */
   readonly iamAuth?: boolean;
 
-  /** How long a client connection may stay idle before the proxy closes it. @default Duration.minutes(30) */
+  /**
+   * How long a client connection may stay idle before the proxy closes it.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.minutes(30)
+   */
   readonly idleClientTimeout?: Duration;
 
   /**
    * Largest share of the database's `max_connections` the proxy may open, 1–100. 90 leaves room
    * for administrators, migrations and rotation to connect directly.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default 90
    */
   readonly maxConnectionsPercent?: number;
@@ -57,11 +62,16 @@ export interface RdsProxyOptions {
   /**
    * Share of `max_connections` the proxy keeps open while idle, 0 to maxConnectionsPercent. 50
    * keeps a warm pool while returning half of the connections the database does not need.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default 50
    */
   readonly maxIdleConnectionsPercent?: number;
 
-  /** How long a client waits for a pooled connection before the proxy returns an error. @default Duration.seconds(120) */
+  /**
+   * How long a client waits for a pooled connection before the proxy returns an error.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.seconds(120)
+   */
   readonly borrowTimeout?: Duration;
 
   /**
@@ -81,6 +91,7 @@ export interface RdsProxyOptions {
   /**
    * Physical name of the proxy: a letter, then letters, digits and single hyphens; at most 63
    * characters (60 with a read-only endpoint, whose name appends `-ro`).
+   * Tokens: accepted and passed through untouched (the name is then not checked).
    * @default - a unique name derived from the construct path
    */
   readonly dbProxyName?: string;

@@ -12,29 +12,51 @@ import { knownAtSynth, Problem, throwIfAny } from '../core/private/validators';
 
 /** Settings of a ReplicaAutoscaling, for `IndependentRds.addReplicaAutoscaling()`. */
 export interface ReplicaAutoscalingOptions {
-  /** Fewest autoscaled readers (Aurora: the `ReadReplicaCount` floor, all readers counted). @default 1 */
+  /**
+   * Fewest autoscaled readers (Aurora: the `ReadReplicaCount` floor, all readers counted).
+   * Tokens: accepted on Aurora (passed through; a `Lazy` is checked at synthesis); refused on a plain instance, whose controller computes with it.
+   * @default 1
+   */
   readonly minCapacity?: number;
 
-  /** Most readers, at most 15 (Aurora's limit). @default 3 */
+  /**
+   * Most readers, at most 15 (Aurora's limit).
+   * Tokens: accepted on Aurora (passed through; a `Lazy` is checked at synthesis); refused on a plain instance, whose controller computes with it.
+   * @default 3
+   */
   readonly maxCapacity?: number;
 
-  /** Average reader CPU, in percent, that scaling keeps the readers at. @default 70 */
+  /**
+   * Average reader CPU, in percent, that scaling keeps the readers at.
+   * Tokens: accepted on Aurora (passed through; a `Lazy` is checked at synthesis); refused on a plain instance, whose controller computes with it.
+   * @default 70
+   */
   readonly targetCpu?: number;
 
   /**
    * Track the average number of connections per reader instead of CPU.
+   * Tokens: accepted (Aurora only) and passed through; a `Lazy` is checked at synthesis.
    * @default - track CPU (targetCpu)
    */
   readonly targetConnections?: number;
 
-  /** Time after a scale-in before the next scale-in. @default Duration.seconds(300) */
+  /**
+   * Time after a scale-in before the next scale-in.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.seconds(300)
+   */
   readonly scaleInCooldown?: Duration;
 
-  /** Time after a scale-out before the next scale-out. @default Duration.seconds(60) */
+  /**
+   * Time after a scale-out before the next scale-out.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.seconds(60)
+   */
   readonly scaleOutCooldown?: Duration;
 
   /**
    * Private hosted zone of the reader name `reader.<readerZoneName>` (plain RDS instances only).
+   * Tokens: accepted and passed through untouched (the name is then not checked).
    * @default - '<unique construct name>.db.internal'
    */
   readonly readerZoneName?: string;

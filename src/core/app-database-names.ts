@@ -8,21 +8,25 @@ import { Problem, throwIfAny } from './private/validators';
 export interface AppDatabaseNamesOptions {
   /**
    * The app's PostgreSQL database.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default `<app>_db` (with `-` replaced by `_`)
    */
   readonly databaseName?: string;
   /**
    * The app's PostgreSQL login role.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default `<app>_user` (with `-` replaced by `_`)
    */
   readonly username?: string;
   /**
    * The app's schema, owned by its user and first in its `search_path`.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default `<app>` (with `-` replaced by `_`)
    */
   readonly schemaName?: string;
   /**
    * Name of the app's Kubernetes Secret.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default `<app>-db-secret` (with `_` replaced by `-`)
    */
   readonly secretName?: string;

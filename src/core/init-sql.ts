@@ -11,6 +11,7 @@ export interface InitSqlOptions {
   readonly names: AppDatabaseNames;
   /**
    * `ALTER ROLE ... CONNECTION LIMIT` for the app's user; -1 means unlimited.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - no limit is set, and an existing limit is left as it is
    */
   readonly connectionLimit?: number;
@@ -20,16 +21,19 @@ export interface InitSqlOptions {
 export interface InitScriptOptions extends InitSqlOptions {
   /**
    * Database the superuser connects to first.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 'postgres'
    */
   readonly maintenanceDatabase?: string;
   /**
    * How long to wait for `pg_isready` before giving up, in seconds.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 120
    */
   readonly waitTimeoutSeconds?: number;
   /**
    * Environment variable holding the app's password.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 'DB_PASSWORD'
    */
   readonly passwordEnv?: string;

@@ -53,6 +53,7 @@ export interface ExistingSecretSourceOptions {
    * Which key of the existing Secret holds each contract key, e.g.
    * `{ DATABASE_URL: 'database-url', DB_USER: 'username', DB_PASSWORD: 'password' }`.
    * Must map `DATABASE_URL`; contract keys left out are not offered to the app.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the Secret holds all six contract keys under their own names
    */
   readonly keyMapping?: { [contractKey: string]: string };
@@ -75,6 +76,7 @@ export interface ExternalSecretSourceOptions {
   /**
    * How often the operator copies the secret again. Must be shorter than the secret's rotation
    * period, so a rotated password reaches the cluster before the next rotation.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default Duration.hours(1)
    */
   readonly refreshInterval?: Duration;
@@ -85,11 +87,13 @@ export interface ExternalSecretSourceOptions {
   readonly sslMode?: SslMode;
   /**
    * The RDS CA bundle inside the app's container (`sslrootcert`), e.g. `CaBundle.path`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default '/etc/ssl/certs/rds-global-bundle.pem'
    */
   readonly caPath?: string;
   /**
    * The database in `DB_NAME` and `DATABASE_URL`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the secret's `dbname` field
    */
   readonly databaseName?: string;
@@ -119,17 +123,22 @@ export class DatabaseSecretSource {
 
 /** Properties of an {@link ExternalDatabaseSecret}. */
 export interface ExternalDatabaseSecretProps {
-  /** Name of the Kubernetes Secret the app reads (created by the operator, or already there). */
+  /**
+   * Name of the Kubernetes Secret the app reads (created by the operator, or already there).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly secretName: string;
   /** Where the Secret's data comes from. */
   readonly source: DatabaseSecretSource;
   /**
    * Namespace of the ExternalSecret (and of the Secret the operator creates).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the chart's namespace
    */
   readonly namespace?: string;
   /**
    * Labels on the ExternalSecret and the Secret it creates.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - only `app.kubernetes.io/component: database-credentials`
    */
   readonly labels?: { [key: string]: string };

@@ -14,11 +14,13 @@ export interface GeneratedPasswordSecretProps {
   /**
    * Name of the Secret. It also names the bootstrap's ServiceAccount, Role and RoleBinding, and the
    * bootstrap Job is `<secretName>-<8 hex>`, so it is a DNS-1123 label of at most 54 characters.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    */
   readonly secretName: string;
 
   /**
    * Namespace of the Secret and its bootstrap objects.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the chart's namespace
    */
@@ -26,6 +28,7 @@ export interface GeneratedPasswordSecretProps {
 
   /**
    * Key that receives the generated password.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'password'
    */
@@ -34,6 +37,7 @@ export interface GeneratedPasswordSecretProps {
   /**
    * Keys written into the Secret's manifest (`stringData`): only what is not secret, such as the
    * user name.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none
    */
@@ -42,6 +46,7 @@ export interface GeneratedPasswordSecretProps {
   /**
    * Labels of the Secret. The bootstrap's ServiceAccount, Role, RoleBinding and Job get the same
    * labels with `app.kubernetes.io/component: secret-bootstrap`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none
    */
@@ -52,6 +57,7 @@ export interface GeneratedPasswordSecretProps {
    *
    * The default is Bitnami's frozen legacy copy (the versioned `bitnami/kubectl` tags were removed
    * from Docker Hub in 2025); mirror a kubectl image with a shell into your registry and set it here.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'bitnamilegacy/kubectl:1.28.15'
    */

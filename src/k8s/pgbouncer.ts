@@ -20,6 +20,7 @@ import { SslMode } from '../core/ssl-mode';
 export interface PgBouncerOptions {
   /**
    * PgBouncer image (pinned). It must provide `pgbouncer` on the PATH and `sh`, and run as uid 70.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'edoburu/pgbouncer:v1.23.1-p3'
    */
@@ -27,6 +28,7 @@ export interface PgBouncerOptions {
 
   /**
    * Name of PgBouncer's Service; apps pointed at the pooler use `<serviceName>.<namespace>.svc.<clusterDomain>`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'pgbouncer'
    */
@@ -34,6 +36,7 @@ export interface PgBouncerOptions {
 
   /**
    * Number of PgBouncer pods (1–10).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 2
    */
@@ -41,6 +44,7 @@ export interface PgBouncerOptions {
 
   /**
    * Maximum client connections per PgBouncer pod (`max_client_conn`).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 1000
    */
@@ -48,6 +52,7 @@ export interface PgBouncerOptions {
 
   /**
    * Server connections per user/database pair (`default_pool_size`).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 25
    */
@@ -58,32 +63,44 @@ export interface PgBouncerOptions {
  * Props of {@link PgBouncer}.
  */
 export interface PgBouncerProps extends PgBouncerOptions {
-  /** Namespace of every object. */
+  /**
+   * Namespace of every object.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly namespace: string;
 
   /**
    * DNS domain of the cluster, the end of PgBouncer's host `<serviceName>.<namespace>.svc.<clusterDomain>`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
 
-  /** Host name of the PostgreSQL Service PgBouncer connects to. */
+  /**
+   * Host name of the PostgreSQL Service PgBouncer connects to.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly databaseHost: string;
 
   /**
    * Port of the PostgreSQL Service.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 5432
    */
   readonly databasePort?: number;
 
-  /** Secret holding the superuser's name and password (used only by the auth-setup Job). */
+  /**
+   * Secret holding the superuser's name and password (used only by the auth-setup Job).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly superuserSecretName: string;
 
   /**
    * Name of the Secret PgBouncer creates for its auth user: `username` in the manifest, `password`
    * generated inside the cluster (see {@link GeneratedPasswordSecret}).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default `<serviceName>-auth`
    */
@@ -91,6 +108,7 @@ export interface PgBouncerProps extends PgBouncerOptions {
 
   /**
    * PostgreSQL role PgBouncer uses to look up users (`auth_user`).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'pgbouncer_auth'
    */
@@ -98,6 +116,7 @@ export interface PgBouncerProps extends PgBouncerOptions {
 
   /**
    * Image with `psql` and `pg_isready` for the auth-setup Job.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres:15-alpine'
    */
@@ -106,6 +125,7 @@ export interface PgBouncerProps extends PgBouncerOptions {
   /**
    * Secret of type kubernetes.io/tls whose `tls.crt`/`tls.key` PgBouncer presents to clients; also
    * makes PgBouncer require TLS to the server.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - no TLS between apps and PgBouncer; PgBouncer prefers TLS to the server
    */
@@ -114,6 +134,7 @@ export interface PgBouncerProps extends PgBouncerOptions {
   /**
    * Labels added to PgBouncer's pods and the auth-setup Job's pods (for example the label the
    * database's NetworkPolicy admits).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none beyond the component labels
    */

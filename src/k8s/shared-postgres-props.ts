@@ -9,12 +9,16 @@ import { SslMode } from '../core/ssl-mode';
  * Props of {@link SharedPostgres}.
  */
 export interface SharedPostgresProps {
-  /** Namespace (environment) of the database, e.g. `production`. Every object is created in it. */
+  /**
+   * Namespace (environment) of the database, e.g. `production`. Every object is created in it.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly namespace: string;
 
   /**
    * Base name of the StatefulSet, its headless Service, Secrets and Jobs: a DNS-1035 label of at
    * most 39 characters.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres'
    */
@@ -23,6 +27,7 @@ export interface SharedPostgresProps {
   /**
    * PostgreSQL image, pinned to a version. Must be an official-image layout (entrypoint honouring
    * POSTGRES_USER/POSTGRES_PASSWORD/PGDATA, `postgres` user with uid 70 as in the Alpine variants).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres:15-alpine'
    */
@@ -30,6 +35,7 @@ export interface SharedPostgresProps {
 
   /**
    * Size of the data volume (a `volumeClaimTemplates` entry of the StatefulSet).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '10Gi'
    */
@@ -37,6 +43,7 @@ export interface SharedPostgresProps {
 
   /**
    * StorageClass of the data volume.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the cluster's default StorageClass
    */
@@ -44,6 +51,7 @@ export interface SharedPostgresProps {
 
   /**
    * CPU request of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '250m'
    */
@@ -51,6 +59,7 @@ export interface SharedPostgresProps {
 
   /**
    * Memory request of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '256Mi'
    */
@@ -58,6 +67,7 @@ export interface SharedPostgresProps {
 
   /**
    * CPU limit of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '500m'
    */
@@ -65,6 +75,7 @@ export interface SharedPostgresProps {
 
   /**
    * Memory limit of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '512Mi'
    */
@@ -72,6 +83,7 @@ export interface SharedPostgresProps {
 
   /**
    * `max_connections` of the server (10–10000).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 100
    */
@@ -79,6 +91,7 @@ export interface SharedPostgresProps {
 
   /**
    * Further server settings, passed as `-c key=value` (e.g. `{ shared_buffers: '128MB' }`).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none
    */
@@ -86,6 +99,7 @@ export interface SharedPostgresProps {
 
   /**
    * Name of the ClusterIP Service apps connect to: the host is `<serviceName>.<namespace>.svc.<clusterDomain>`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres-service'
    */
@@ -94,6 +108,7 @@ export interface SharedPostgresProps {
   /**
    * DNS domain of the cluster: every host the construct writes (the database's, PgBouncer's) ends
    * in `.svc.<clusterDomain>`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'cluster.local'
    */
@@ -101,6 +116,7 @@ export interface SharedPostgresProps {
 
   /**
    * Name of the superuser created at first start (a PostgreSQL role name).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres'
    */
@@ -111,6 +127,7 @@ export interface SharedPostgresProps {
    * `postgres-tls` or `tls.example.com`.
    * Setting it turns on `ssl=on` and makes `require` the apps' default sslmode. The certificate
    * should name `<serviceName>.<namespace>.svc.<clusterDomain>` so apps can use `verify-full`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - no TLS; apps default to sslmode `prefer`
    */
@@ -145,6 +162,7 @@ export interface SharedPostgresProps {
 export interface SharedPostgresAppOptions extends AppDatabaseNamesOptions {
   /**
    * `CONNECTION LIMIT` of the app's user (-1: unlimited).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - no limit
    */
@@ -168,6 +186,7 @@ export interface SharedPostgresAppOptions extends AppDatabaseNamesOptions {
 
   /**
    * Labels of the app's pods, allowed through the NetworkPolicy (all must match).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default { app: '<app with hyphens>' }
    */
@@ -200,6 +219,7 @@ export interface SharedPostgresApp {
 export interface RestoreJobOptions {
   /**
    * An app added with `addApp`: its database is restored.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none: `databaseName` names the database
    */
@@ -207,6 +227,7 @@ export interface RestoreJobOptions {
 
   /**
    * A database of the server (e.g. one not added with `addApp`).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none: `appName` names the app whose database is restored
    */
@@ -215,6 +236,7 @@ export interface RestoreJobOptions {
   /**
    * A dump file name from `<claim>/<database>/`, e.g. `example_app_db-20240101T030000Z.dump`, or an
    * absolute path inside the restore pod.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the newest dump of the database
    */
