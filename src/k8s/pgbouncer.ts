@@ -21,7 +21,6 @@ export interface PgBouncerOptions {
   /**
    * PgBouncer image (pinned). It must provide `pgbouncer` on the PATH and `sh`, and run as uid 70.
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default 'edoburu/pgbouncer:v1.23.1-p3'
    */
   readonly image?: string;
@@ -29,7 +28,6 @@ export interface PgBouncerOptions {
   /**
    * Name of PgBouncer's Service; apps pointed at the pooler use `<serviceName>.<namespace>.svc.<clusterDomain>`.
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default 'pgbouncer'
    */
   readonly serviceName?: string;
@@ -37,7 +35,6 @@ export interface PgBouncerOptions {
   /**
    * Number of PgBouncer pods (1–10).
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default 2
    */
   readonly replicas?: number;
@@ -45,7 +42,6 @@ export interface PgBouncerOptions {
   /**
    * Maximum client connections per PgBouncer pod (`max_client_conn`).
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default 1000
    */
   readonly maxClientConn?: number;
@@ -53,7 +49,6 @@ export interface PgBouncerOptions {
   /**
    * Server connections per user/database pair (`default_pool_size`).
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default 25
    */
   readonly defaultPoolSize?: number;
@@ -72,7 +67,6 @@ export interface PgBouncerProps extends PgBouncerOptions {
   /**
    * DNS domain of the cluster, the end of PgBouncer's host `<serviceName>.<namespace>.svc.<clusterDomain>`.
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
@@ -86,7 +80,6 @@ export interface PgBouncerProps extends PgBouncerOptions {
   /**
    * Port of the PostgreSQL Service.
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default 5432
    */
   readonly databasePort?: number;
@@ -101,7 +94,6 @@ export interface PgBouncerProps extends PgBouncerOptions {
    * Name of the Secret PgBouncer creates for its auth user: `username` in the manifest, `password`
    * generated inside the cluster (see {@link GeneratedPasswordSecret}).
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default `<serviceName>-auth`
    */
   readonly authSecretName?: string;
@@ -109,7 +101,6 @@ export interface PgBouncerProps extends PgBouncerOptions {
   /**
    * PostgreSQL role PgBouncer uses to look up users (`auth_user`).
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default 'pgbouncer_auth'
    */
   readonly authUser?: string;
@@ -117,7 +108,6 @@ export interface PgBouncerProps extends PgBouncerOptions {
   /**
    * Image with `psql` and `pg_isready` for the auth-setup Job.
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default 'postgres:15-alpine'
    */
   readonly setupImage?: string;
@@ -126,7 +116,6 @@ export interface PgBouncerProps extends PgBouncerOptions {
    * Secret of type kubernetes.io/tls whose `tls.crt`/`tls.key` PgBouncer presents to clients; also
    * makes PgBouncer require TLS to the server.
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default - no TLS between apps and PgBouncer; PgBouncer prefers TLS to the server
    */
   readonly tlsSecretName?: string;
@@ -135,7 +124,6 @@ export interface PgBouncerProps extends PgBouncerOptions {
    * Labels added to PgBouncer's pods and the auth-setup Job's pods (for example the label the
    * database's NetworkPolicy admits).
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
    * @default - none beyond the component labels
    */
   readonly podLabels?: { [key: string]: string };
