@@ -10,7 +10,7 @@ import { resolvedLiterals } from './private/resolved-literals';
 import { grantSecretRead } from './private/secret-grant';
 import { IRdsDatabase } from './rds-database';
 import { DatabaseConnectionDetails } from '../core/connection-details';
-import { Problem, throwIfAny } from '../core/private/validators';
+import { knownDuration, Problem, throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
 
 /** Settings of an RdsProxy, for `IndependentRds.addProxy()`. */
@@ -154,9 +154,7 @@ export class RdsProxy extends Construct implements IBindableDatabase {
     }
     // Durations are converted to seconds, so they must be known; number tokens pass through to
     // CloudFormation and are checked again at synthesis once they resolve (see below).
-    for (const [prop, d] of [['idleClientTimeout', idleClientTimeout], ['borrowTimeout', borrowTimeout]] as const) {
-      if (d.isUnresolved()) problems.push(`${prop} must be known at synth time (got a Duration of an unresolved token): it is converted to seconds. Pass a literal Duration.`);
-    }
+    problems.push(knownDuration('idleClientTimeout', idleClientTimeout.isUnresolved()), knownDuration('borrowTimeout', borrowTimeout.isUnresolved()));
     const numbers = {
       maxConnectionsPercent,
       maxIdleConnectionsPercent,

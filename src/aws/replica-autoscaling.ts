@@ -8,7 +8,7 @@ import { buildController } from './private/replica-controller-build';
 import { replicaScalingProblems } from './private/replica-validation';
 import { resolvedLiterals } from './private/resolved-literals';
 import { IRdsDatabase } from './rds-database';
-import { knownAtSynth, Problem, throwIfAny } from '../core/private/validators';
+import { knownAtSynth, knownDuration, Problem, throwIfAny } from '../core/private/validators';
 
 /** Settings of a ReplicaAutoscaling, for `IndependentRds.addReplicaAutoscaling()`. */
 export interface ReplicaAutoscalingOptions {
@@ -137,9 +137,7 @@ export class ReplicaAutoscaling extends Construct {
       readerZoneName: props.readerZoneName,
     };
     const problems: Problem[] = [targetProblem, ...replicaScalingProblems(scaling)];
-    for (const [prop, d] of [['scaleInCooldown', scaleInCooldown], ['scaleOutCooldown', scaleOutCooldown]] as const) {
-      if (d.isUnresolved()) problems.push(`${prop} must be known at synth time (got a Duration of an unresolved token): it is converted to seconds. Pass a literal Duration.`);
-    }
+    problems.push(knownDuration('scaleInCooldown', scaleInCooldown.isUnresolved()), knownDuration('scaleOutCooldown', scaleOutCooldown.isUnresolved()));
     // Checks that depend on the instance or cluster, once it is known to be exactly one of them.
     const checked = targetProblem ? undefined : rdsTarget(db);
     if (checked?.managesMasterPassword()) {

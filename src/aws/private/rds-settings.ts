@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Token, aws_ec2 as ec2, aws_rds as rds } from 'aws-cdk-lib';
 import { RdsRules as v } from '../../core/private/rds-rules';
-import { isToken, knownAtSynth, oneOf, positiveNumber, Problem } from '../../core/private/validators';
+import { isToken, knownAtSynth, knownDuration, oneOf, positiveNumber, Problem } from '../../core/private/validators';
 import { DatabaseEngine } from '../database-engine';
 import { DatabaseEngineFamily } from '../database-engine-family';
 import { DatabasePreset } from '../database-preset';
@@ -129,8 +129,7 @@ export function settingsErrors(s: RdsSettings, props: IndependentRdsProps, regio
     errors.push(`availabilityZone '${props.availabilityZone}' places a single-AZ instance, but multiAz is true. Remove availabilityZone, or set multiAz to false.`);
   }
   if (props.availabilityZone !== undefined && known(props.availabilityZone)) errors.push(v.availabilityZoneError(props.availabilityZone, region));
-  errors.push(...(Array.isArray(s.cloudwatchLogsExports) ? v.logExportsErrors(s.cloudwatchLogsExports, family)
-    : [`cloudwatchLogsExports must be a list of log types (got ${String(s.cloudwatchLogsExports)}). Use e.g. ${JSON.stringify(s.engine.defaultLogExports)}.`]));
+  errors.push(...v.logExportsErrors(s.cloudwatchLogsExports, family));
   errors.push(oneOf('removalPolicy', s.removalPolicy, Object.values(RemovalPolicy), 'Use RemovalPolicy.RETAIN or RemovalPolicy.SNAPSHOT.'));
   errors.push(...v.parametersErrors(s.parameters));
   if (known(s.readReplicas)) errors.push(v.readReplicasError(s.readReplicas));
@@ -162,7 +161,7 @@ function tokenErrors(s: RdsSettings): Problem[] {
   return [
     knownAtSynth('readReplicas', s.readReplicas, 'it decides how many replica resources the template holds.'),
     knownAtSynth('allocatedStorage', s.allocatedStorage, 'the storage rules and the free-storage alarm are computed from it.'),
-    ...durations.map(([prop, d]) => (d.isUnresolved() ? `${prop} must be known at synth time (got a Duration of an unresolved token): the construct checks and converts it. Pass a literal Duration.` : undefined)),
+    ...durations.map(([prop, d]) => knownDuration(prop, d.isUnresolved())),
   ];
 }
 

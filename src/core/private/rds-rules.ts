@@ -243,6 +243,7 @@ export class RdsRules {
   /** Log types exported to CloudWatch Logs: each one the engine family has, none twice. */
   public static logExportsErrors(logTypes: string[], engineFamily: string): string[] {
     const known = RDS_LOG_TYPES[engineFamily] ?? [];
+    if (!Array.isArray(logTypes)) return [`cloudwatchLogsExports must be a list of log types (got ${show(logTypes)}). Use e.g. ${show(known.slice(0, 1))}.`];
     const errors = logTypes.filter((t) => !isToken(t) && !known.includes(t)).map((t) =>
       `cloudwatchLogsExports has ${show(t)}, which ${engineFamily} does not export. Use only ${known.join(', ')}.`);
     const twice = logTypes.filter((t, i) => logTypes.indexOf(t) !== i);

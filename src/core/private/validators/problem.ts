@@ -63,3 +63,10 @@ export function positiveNumber(prop: string, value: number, fix: string): Proble
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return `${prop} must be a finite number above 0 (got ${show(value)}). ${fix}`;
   return undefined;
 }
+
+/** A duration the construct converts or compares: one made of an unresolved token is refused. */
+export function knownDuration(prop: string, unresolved: boolean): Problem {
+  return unresolved
+    ? `${prop} must be known at synth time (got a Duration of an unresolved token): it is checked and converted to other units. Pass a literal Duration.`
+    : undefined;
+}
