@@ -358,17 +358,23 @@ export class RdsRules {
     return value === tls.value || value === '1';
   }
 
-  /** How often the master password rotates: 1–1000 days (what Secrets Manager accepts). */
-  public static rotationIntervalError(days: number): string | undefined {
+  /** How often the master password rotates: 1–1000 days in whole hours (what Secrets Manager schedules). */
+  public static rotationIntervalError(days: number, hours: number = days * 24): string | undefined {
     if (!(days >= 1 && days <= 1000)) {
       return `rotationInterval must be 1–1000 days (got ${days}). Use e.g. Duration.days(30).`;
+    }
+    if (!Number.isInteger(hours)) {
+      return `rotationInterval must be whole hours (got ${hours} hours); Secrets Manager schedules rotation in hours or days. Use e.g. Duration.days(30).`;
     }
     return undefined;
   }
 
-  /** The backtrack window: Aurora MySQL only, at most 72 hours. */
-  public static backtrackWindowErrors(hours: number, engineFamily: string): string[] {
+  /** The backtrack window: whole seconds (RDS takes seconds), Aurora MySQL only, at most 72 hours. */
+  public static backtrackWindowErrors(hours: number, engineFamily: string, seconds: number = hours * 3600): string[] {
     const errors: string[] = [];
+    if (!Number.isInteger(seconds) || seconds < 0) {
+      return [`backtrackWindow must be whole seconds (got ${show(seconds)} s). Use e.g. Duration.hours(24).`];
+    }
     if (hours > 0 && engineFamily !== 'aurora-mysql') {
       errors.push(`backtrackWindow is only offered by Aurora MySQL (got ${hours} hours with ${engineFamily}). Remove it, or rely on point-in-time restore.`);
     }
