@@ -146,8 +146,13 @@ export function settingsErrors(s: RdsSettings, props: IndependentRdsProps, regio
     errors.push(`performanceInsightRetentionDays is set (got ${props.performanceInsightRetentionDays}) but performanceInsights is off. Turn performanceInsights on, or remove the retention.`);
   }
   if (!s.monitoringInterval.isUnresolved()) errors.push(v.monitoringIntervalError(s.monitoringInterval.toSeconds({ integral: false })));
-  if (s.rotation && !s.rotationInterval.isUnresolved()) errors.push(v.rotationIntervalError(s.rotationInterval.toDays({ integral: false }), s.rotationInterval.toHours({ integral: false })));
-  if (!s.backtrackWindow.isUnresolved()) errors.push(...v.backtrackWindowErrors(s.backtrackWindow.toHours({ integral: false }), family, s.backtrackWindow.toSeconds({ integral: false })));
+  const exact = { integral: false };
+  if (s.rotation && !s.rotationInterval.isUnresolved()) {
+    errors.push(v.rotationIntervalError(s.rotationInterval.toDays(exact), s.rotationInterval.toHours(exact)));
+  }
+  if (!s.backtrackWindow.isUnresolved()) {
+    errors.push(...v.backtrackWindowErrors(s.backtrackWindow.toHours(exact), family, s.backtrackWindow.toSeconds(exact)));
+  }
   if (known(s.connectionsAlarmThreshold)) {
     errors.push(positiveNumber('connectionsAlarmThreshold', s.connectionsAlarmThreshold, "Use a value below the engine's max_connections."));
   }
