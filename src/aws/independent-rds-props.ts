@@ -7,7 +7,13 @@ export interface IndependentRdsProps {
   /** The VPC the database lives in. Keep it in its own stack so the database outlives any app. */
   readonly vpc: ec2.IVpc;
 
-  /** Engine and full minor version. @default DatabaseEngine.POSTGRES_16 */
+  /**
+   * Engine and full minor version. The version in code is the version that runs: automatic minor
+   * version upgrades are off, and a minor upgrade is a change of this prop, deployed (RDS applies it
+   * at once, with a short outage). Upgrade before RDS ends standard support of the minor version, or
+   * RDS upgrades it itself; then set the version it runs.
+   * @default DatabaseEngine.POSTGRES_16
+   */
   readonly engine?: DatabaseEngine;
 
   /** The set of defaults to start from. @default DatabasePreset.PRODUCTION */
@@ -123,7 +129,10 @@ export interface IndependentRdsProps {
   /** Enhanced monitoring interval (0, 1, 5, 10, 15, 30 or 60 s; 0 is off). @default - production: 60 seconds; development: off */
   readonly monitoringInterval?: Duration;
 
-  /** Log types exported to CloudWatch Logs. @default - PostgreSQL: postgresql, upgrade; MySQL/MariaDB: error, slowquery; Aurora MySQL: audit, error, general, slowquery */
+  /**
+   * Log types exported to CloudWatch Logs.
+   * @default - every type the engine has: PostgreSQL: postgresql, upgrade; Aurora PostgreSQL: postgresql; MySQL, MariaDB and Aurora MySQL: audit, error, general, slowquery (the general and audit logs are written only once turned on)
+   */
   readonly cloudwatchLogsExports?: string[];
 
   /**
@@ -138,7 +147,10 @@ export interface IndependentRdsProps {
   /** Create CloudWatch alarms (CPU, storage, connections, memory, latency, replica lag). @default true */
   readonly alarms?: boolean;
 
-  /** SNS topic notified when an alarm fires or clears. @default - no action */
+  /**
+   * SNS topic notified when an alarm fires or clears.
+   * @default - a new topic `AlarmTopic` (`IndependentRds.alarmTopic`), encrypted with the database's key and refusing publishers without TLS; subscribe to it
+   */
   readonly alarmTopic?: sns.ITopic;
 
   /**
@@ -147,6 +159,9 @@ export interface IndependentRdsProps {
    */
   readonly backtrackWindow?: Duration;
 
-  /** DatabaseConnections above which the connections alarm fires. @default 100 */
+  /**
+   * DatabaseConnections above which the connections alarm fires.
+   * @default - 80% of the engine's max_connections: a literal `max_connections` in `parameters`, else the engine's default for the instance class, estimated from its memory; 100 when the class is unknown to the library
+   */
   readonly connectionsAlarmThreshold?: number;
 }
