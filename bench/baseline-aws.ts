@@ -24,7 +24,7 @@ function addDatabase({ stack, vpc, environment, instanceRole }: ServiceScope): v
     encryptionKey: key,
     removalPolicy: RemovalPolicy.RETAIN,
     generateSecretString: {
-      secretStringTemplate: JSON.stringify({ username: 'dbadmin', dbname: 'app' }),
+      secretStringTemplate: JSON.stringify({ username: 'dbadmin' }),
       generateStringKey: 'password',
       passwordLength: 32,
       excludeCharacters: EXCLUDED,

@@ -12,8 +12,8 @@ import { BeanstalkDatabaseBinding, DatabaseEngine, IndependentRds, RdsProxy, Rep
  * - `Database`: an IndependentRds on Aurora PostgreSQL (production preset: RETAIN, a writer and a
  *   reader), an RdsProxy in front of it (TLS required, the cluster admits only the proxy), and
  *   ReplicaAutoscaling (Application Auto Scaling, 1–3 readers at 70% CPU);
- * - `App`: the Elastic Beanstalk environment, bound to the proxy: DB_HOST is the proxy endpoint and
- *   DB_READ_HOST its read-only endpoint.
+ * - `App`: the Elastic Beanstalk environment, bound to the app's own user (`db.addUser('shop')`)
+ *   through the proxy: DB_HOST is the proxy endpoint and DB_READ_HOST its read-only endpoint.
  *
  * Readers added by autoscaling are not in the template: deleting the `Database` stack leaves the
  * retained cluster and those readers alone (delete them by hand if the cluster is to go).
@@ -43,10 +43,13 @@ export function build(outdir: string): { aws?: cdk.App } {
   });
 
   // --- database (its own stack, its own lifecycle) ---
-  const data = new cdk.Stack(app, 'Database');
+  // Termination protection: deleting this stack must be a deliberate, two-step act.
+  const data = new cdk.Stack(app, 'Database', { terminationProtection: true });
   const db = new IndependentRds(data, 'Database', {
     vpc, engine: DatabaseEngine.AURORA_POSTGRES_16, databaseName: 'shop', username: 'shop',
   });
+  // The app's own user; the proxy logs in with its secret too (forUser, below).
+  const shopUser = db.addUser('shop');
   const proxy = new RdsProxy(data, 'Proxy', { database: db });
   new ReplicaAutoscaling(data, 'ReadScaling', { database: db });
 
@@ -107,9 +110,10 @@ export function build(outdir: string): { aws?: cdk.App } {
     ],
   });
 
-  // Bound to the proxy: DB_HOST is the proxy endpoint, DB_READ_HOST its read-only endpoint, and
-  // only the proxy admits the Beanstalk instances.
-  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: proxy, environment, instanceRole, vpc });
+  // Bound to the app user through the proxy: DB_HOST is the proxy endpoint, DB_READ_HOST its
+  // read-only endpoint, DB_USER and DB_PASSWORD come from the user's secret, and only the proxy
+  // admits the Beanstalk instances.
+  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: proxy.forUser(shopUser), environment, instanceRole, vpc });
 
   Validations.of(instanceRole).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::elasticbeanstalk-<AWS::Region>-<AWS::AccountId>/resources/environments/logs/*]',

@@ -2,15 +2,16 @@ import * as cdk from 'aws-cdk-lib';
 import { Validations, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
 import { BeanstalkDatabaseBinding, IndependentRds } from '../src/aws';
-
 
 /**
  * Seed 003's recommended layout, as three stacks with three lifecycles:
  *
  * - `Network`: the VPC, shared by everything else;
- * - `Database`: an IndependentRds (production preset: Multi-AZ, deletion protection, RETAIN);
- * - `App`: the Elastic Beanstalk application and environment, bound to the database.
+ * - `Database`: an IndependentRds (production preset: Multi-AZ, deletion protection, RETAIN) and
+ *   the app's own database user (`db.addUser('shop')`), rotated with alternating users;
+ * - `App`: the Elastic Beanstalk application and environment, bound to that user.
  *
  * Deleting or rebuilding the `App` stack (or terminating the environment) leaves the database
  * and its data alone.
@@ -18,6 +19,20 @@ import { BeanstalkDatabaseBinding, IndependentRds } from '../src/aws';
 // Environment-agnostic stacks: availability zones resolve at deploy time (Fn::GetAZs), never hard-coded.
 export function build(outdir: string): { aws?: cdk.App } {
   const app = new cdk.App({ outdir });
+  addShopStacks(app);
+  return { aws: app };
+}
+
+/** The three stacks of the layout, created in `scope` (an App, or a Stage of a pipeline: see pipeline.ts). */
+export interface ShopStacks {
+  readonly network: cdk.Stack;
+  readonly database: cdk.Stack;
+  readonly app: cdk.Stack;
+}
+
+/** Creates the `Network`, `Database` and `App` stacks in `scope`. */
+export function addShopStacks(scope: Construct): ShopStacks {
+  const app = scope;
 
   // --- network ---
   const network = new cdk.Stack(app, 'Network');
@@ -40,8 +55,12 @@ export function build(outdir: string): { aws?: cdk.App } {
   });
 
   // --- database (its own stack, its own lifecycle) ---
-  const data = new cdk.Stack(app, 'Database');
+  // Termination protection: deleting this stack must be a deliberate, two-step act.
+  const data = new cdk.Stack(app, 'Database', { terminationProtection: true });
   const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop' });
+  // The app's own user (shop_user, database shop_db, schema shop), rotated with alternating users;
+  // the master user 'shop' stays for administration.
+  const shopUser = db.addUser('shop');
 
   // --- app ---
   const appStack = new cdk.Stack(app, 'App');
@@ -100,9 +119,9 @@ export function build(outdir: string): { aws?: cdk.App } {
     ],
   });
 
-  // One line: security group, DB_* variables, DB_PASSWORD from the secret, least-privilege read,
-  // and app-server restarts when the secret rotates.
-  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: db, environment, instanceRole, vpc });
+  // One line: security group, DB_* variables, DB_USER and DB_PASSWORD from the app user's secret,
+  // read access to that secret alone, and app-server restarts when it rotates.
+  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: shopUser, environment, instanceRole, vpc });
 
   Validations.of(instanceRole).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::elasticbeanstalk-<AWS::Region>-<AWS::AccountId>/resources/environments/logs/*]',
@@ -121,7 +140,7 @@ export function build(outdir: string): { aws?: cdk.App } {
   // acknowledgments here.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
 
-  return { aws: app };
+  return { network, database: data, app: appStack };
 }
 
 if (require.main === module) {

@@ -39,6 +39,7 @@ export function examples(): Example[] {
 
 /** Files an example wrote, by kind. */
 export interface ExampleOutput {
+  /** Every CloudFormation template, those of nested assemblies (a pipeline's stages) included. */
   readonly templates: string[];
   readonly manifests: string[];
   /** The CloudFormation assembly, when the example has AWS stacks. */
@@ -70,11 +71,11 @@ export function synthesizeExample(example: Example, outdir: string, options: Syn
   options.beforeSynth?.(apps);
   const assembly = apps.aws ? (options.synthAws ?? ((app) => app.synth()))(apps.aws) : undefined;
   apps.k8s?.synth();
-  const files = fs.readdirSync(outdir).sort();
+  const files = filesUnder(outdir);
   return {
     assembly,
-    templates: files.filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f)),
-    manifests: files.filter((f) => f.endsWith('.k8s.yaml')).map((f) => path.join(outdir, f)),
+    templates: files.filter((f) => f.endsWith('.template.json')),
+    manifests: files.filter((f) => f.endsWith('.k8s.yaml')),
   };
 }
 
@@ -89,4 +90,15 @@ function withContext<T>(context: SynthesizeOptions['context'], build: () => T): 
     if (saved === undefined) delete process.env[cxapi.CONTEXT_ENV];
     else process.env[cxapi.CONTEXT_ENV] = saved;
   }
+}
+
+/** Every file under `dir`, sorted, in nested assemblies too (not in asset directories). */
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return e.name.startsWith('asset.') ? [] : filesUnder(full);
+      return [full];
+    });
 }

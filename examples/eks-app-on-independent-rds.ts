@@ -10,14 +10,16 @@ import { CaBundle, DatabaseSecretSource, ExternalDatabaseSecret, ExternalSecretS
 /**
  * An EKS app on an IndependentRds, AWS and Kubernetes side by side:
  *
- * - CDK: `Network` (VPC) and `Database` (IndependentRds with a named master secret, rotated every
- *   30 days; a role that External Secrets Operator assumes through EKS Pod Identity to read it);
- * - cdk8s: an `ExternalSecret` copying the master secret into `shop-db-secret` with the contract
- *   keys and a verify-full `DATABASE_URL`, the RDS CA bundle mounted from a ConfigMap, and the app
- *   Deployment with a `wait-for-db` init container.
+ * - CDK: `Network` (VPC) and `Database` (IndependentRds; the app's own user `db.addUser('shop')`
+ *   with a named secret, rotated every 30 days with alternating users; a role that External
+ *   Secrets Operator assumes through EKS Pod Identity to read that secret alone);
+ * - cdk8s: an `ExternalSecret` copying the app user's secret into `shop-db-secret` with the
+ *   contract keys (DB_USER from the secret's `username`, which alternates) and a verify-full
+ *   `DATABASE_URL`, the RDS CA bundle mounted from a ConfigMap, and the app Deployment with a
+ *   `wait-for-db` init container.
  *
- * The secret's name (the IndependentRds `secretName` prop) reaches the ExternalSecret as a typed
- * `SecretsManagerSecretRef` (`SecretReferenceFor.independentRds`), together with the rotation
+ * The user's secret name (its `secretName` option) reaches the ExternalSecret as a typed
+ * `SecretsManagerSecretRef` (`SecretReferenceFor.databaseUser`), together with the rotation
  * period the refresh interval must beat.
  *
  * In the cluster beforehand: External Secrets Operator with a ClusterSecretStore
@@ -51,20 +53,23 @@ export function build(outdir: string): { aws?: cdk.App; k8s?: cdk8s.App } {
   // Security group for the app's pods (EKS security groups for pods).
   const podSecurityGroup = new ec2.SecurityGroup(network, 'ShopPods', { vpc, description: 'Pods of the shop app', allowAllOutbound: true });
 
-  const data = new cdk.Stack(aws, 'Database');
-  // secretName gives the master secret a fixed name that the ExternalSecret can refer to.
+  // Termination protection: deleting this stack must be a deliberate, two-step act.
+  const data = new cdk.Stack(aws, 'Database', { terminationProtection: true });
+  // The master secret keeps its fixed name (administration only).
   const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop', secretName: 'prod/shop/db-master' });
   db.connections.allowDefaultPortFrom(podSecurityGroup, 'shop pods');
+  // The app's own user, whose secret has a fixed name the ExternalSecret can refer to.
+  const shopUser = db.addUser('shop', { secretName: 'prod/shop/db-app' });
 
-  // The typed bridge: the secret's name and the rotation period, read from the database.
-  const secretRef = SecretReferenceFor.independentRds(db);
+  // The typed bridge: the user's secret name and its rotation period, read from the user.
+  const secretRef = SecretReferenceFor.databaseUser(shopUser);
 
-  // External Secrets Operator reads the secret through EKS Pod Identity.
+  // External Secrets Operator reads the app user's secret (and only it) through EKS Pod Identity.
   const esoRole = new iam.Role(data, 'ExternalSecretsRole', {
     assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
-    description: 'External Secrets Operator: reads the shop database master secret',
+    description: 'External Secrets Operator: reads the shop app user secret',
   });
-  db.grantSecretRead(esoRole);
+  shopUser.grantSecretRead(esoRole);
 
   // Every stack is checked at synth time by cdk-nag's AwsSolutions pack and by AWS Control Tower's
   // proactive controls (cfn-guard); a finding fails the synthesis. The library acknowledges, with

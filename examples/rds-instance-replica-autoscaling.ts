@@ -39,7 +39,8 @@ export function build(outdir: string): { aws?: cdk.App } {
     reason: 'VPC flow logs hold connection metadata only; CloudWatch Logs encrypts them at rest with its own key.',
   });
 
-  const data = new cdk.Stack(app, 'Database');
+  // Termination protection: deleting this stack must be a deliberate, two-step act.
+  const data = new cdk.Stack(app, 'Database', { terminationProtection: true });
   const db = new IndependentRds(data, 'Database', { vpc, databaseName: 'shop', username: 'shop' });
   const scaling = new ReplicaAutoscaling(data, 'ReadScaling', { database: db, readerZoneName: 'shop.db.internal' });
   new cdk.CfnOutput(data, 'ReaderHost', { value: scaling.readerHost, description: 'DB_READ_HOST: one weighted record per available replica' });

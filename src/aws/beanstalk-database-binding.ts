@@ -13,6 +13,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { IBindableDatabase } from './bindable-database';
+import { DatabasePreset } from './database-preset';
 import { libraryFunction } from './private/library-function';
 import { RestartAppServersFunction } from './restart-app-servers-function';
 import { SecretDelivery } from './secret-delivery';
@@ -37,7 +38,11 @@ const VARIABLE_KEYS = [
 
 /** Properties of a {@link BeanstalkDatabaseBinding}. */
 export interface BeanstalkDatabaseBindingProps {
-  /** The database to bind: an IndependentRds, an RdsProxy, an imported database, or any `IBindableDatabase`. */
+  /**
+   * The database to bind: an app's own user (a `DatabaseUser`, or `RdsProxy.forUser(user)` through
+   * a proxy), or an IndependentRds, an RdsProxy, an imported database (their master user, with a
+   * warning outside development), or any `IBindableDatabase`.
+   */
   readonly database: IBindableDatabase;
 
   /**
@@ -49,8 +54,9 @@ export interface BeanstalkDatabaseBindingProps {
 
   /**
    * The role behind the environment's EC2 instance profile (`IamInstanceProfile` option). It is
-   * granted `database.grantSecretRead()`: `secretsmanager:GetSecretValue` on the database secret
-   * and `kms:Decrypt` on the secret's key (if it has one) through Secrets Manager, and nothing else.
+   * granted `database.grantSecretRead()`: `secretsmanager:GetSecretValue` on the bound secret
+   * (the app user's own, for a DatabaseUser) and `kms:Decrypt` on the secret's key (if it has one)
+   * through Secrets Manager, and nothing else.
    */
   readonly instanceRole: iam.IRole;
 
@@ -71,15 +77,16 @@ export interface BeanstalkDatabaseBindingProps {
   readonly vpc?: ec2.IVpc;
 
   /**
-   * How the password reaches the application.
+   * How the user name and password reach the application.
    *
-   * @default SecretDelivery.environmentSecret() - `DB_PASSWORD` = `<secret ARN>:password`
+   * @default SecretDelivery.environmentSecret() - `DB_USER` = `<secret ARN>:username` and `DB_PASSWORD` = `<secret ARN>:password`
    */
   readonly secretDelivery?: SecretDelivery;
 
   /**
    * A read-only host for `DB_READ_HOST`, e.g. `replicaScaling.readerHost` (the reader name kept by
    * a ReplicaAutoscaling).
+   * Tokens: accepted and passed through untouched (e.g. `replicaScaling.readerHost`).
    *
    * @default - the database's own reader host (`database.connectionDetails.readerHost`), if any
    */
@@ -90,6 +97,7 @@ export interface BeanstalkDatabaseBindingProps {
    * `DB_SSL_MODE`, `DB_READ_HOST`, `DB_PASSWORD`, `DB_SECRET_ARN`) to the name the app reads, e.g.
    * `{ DB_HOST: 'PGHOST' }`. Each name must be an environment variable name, and no two
    * variables may share one.
+   * Tokens: refused (variable names are checked and compared when the binding is created).
    *
    * @default - the contract keys themselves
    */
@@ -116,7 +124,8 @@ export interface BeanstalkDatabaseBindingProps {
 
   /**
    * Marks a development binding: the only case where an environment with a database inside it
-   * (option namespace `aws:rds:dbinstance`) is accepted, with a warning.
+   * (option namespace `aws:rds:dbinstance`) is accepted, with a warning, and where binding the
+   * database's master user draws no warning.
    *
    * @default false
    */
@@ -128,10 +137,14 @@ export interface BeanstalkDatabaseBindingProps {
  * terminating or replacing the environment never touches the data.
  *
  * It gives the instances their own security group, opens the database port from that group only,
- * passes the connection settings as environment variables (`DB_HOST`, `DB_PORT`, `DB_NAME`,
- * `DB_USER`, and `DB_SSL_MODE` and `DB_READ_HOST` where known), delivers the password as an
- * environment secret (or only the secret ARN), grants the instance role read access to that one
- * secret, and restarts the app servers when the secret rotates.
+ * passes the connection settings as environment variables (`DB_HOST`, `DB_PORT`, `DB_NAME`, and
+ * `DB_SSL_MODE` and `DB_READ_HOST` where known), delivers the user name and password as
+ * environment secrets (`DB_USER`, `DB_PASSWORD`; or only the secret ARN), grants the instance role
+ * read access to that one secret, and restarts the app servers when the secret rotates.
+ *
+ * Bind an app's own user (a `DatabaseUser`): its name alternates with `<user>_clone` at each
+ * rotation, which is why `DB_USER` comes from the secret. Binding the master user still works, but
+ * warns outside development.
  *
  * Escape hatch: `binding.environment` is the `CfnEnvironment` you passed in.
  */
@@ -176,7 +189,10 @@ export class BeanstalkDatabaseBinding extends Construct {
     const env: { [name: string]: string } = {};
     const secrets: { [name: string]: string } = {};
     if (databaseProblems.every((p) => p === undefined)) {
-      for (const [key, value] of Object.entries(DatabaseSecretKeys.valuesFor(details))) env[renamed.names[key]] = value;
+      for (const [key, value] of Object.entries(DatabaseSecretKeys.valuesFor(details))) {
+        // The user name comes from the secret: multi-user rotation alternates it.
+        if (key !== DatabaseSecretKeys.USER) env[renamed.names[key]] = value;
+      }
     }
     if (delivery.arnOnly) {
       env[renamed.names[DatabaseSecretKeys.SECRET_ARN]] = secretArn;
@@ -184,6 +200,7 @@ export class BeanstalkDatabaseBinding extends Construct {
       // Elastic Beanstalk environment secrets: the value is the secret ARN, with `:<json key>`
       // appended to extract one key of a JSON secret ("Extracting JSON keys from Secrets Manager
       // secrets", https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/AWSHowTo.secrets.env-vars.html).
+      secrets[renamed.names[DatabaseSecretKeys.USER]] = `${secretArn}:username`;
       secrets[renamed.names[DatabaseSecretKeys.PASSWORD]] = `${secretArn}:${delivery.jsonKey}`;
     }
     problems.push(...clashProblems(existing, env, secrets));
@@ -191,6 +208,13 @@ export class BeanstalkDatabaseBinding extends Construct {
     this.environmentVariables = env;
     this.environmentSecrets = secrets;
 
+    if (database.isMasterUser === true && !development && !developmentPreset(database)) {
+      Annotations.of(this).addWarningV2(
+        'cdk-db-platform:beanstalkMasterUser',
+        `${OWNER}: the environment gets the database's master user, whose secret opens every database on the server: one leaked app credential is the whole database. `
+        + 'Bind an app user instead (IndependentRds.addUser(\'<app>\'), or RdsProxy.forUser(user) through a proxy), or set development: true for a throw-away environment.',
+      );
+    }
     if (development && existing.some((s) => s.namespace === NS_COUPLED_RDS)) {
       Annotations.of(this).addWarningV2(
         'cdk-db-platform:beanstalkCoupledDatabase',
@@ -329,6 +353,15 @@ export class BeanstalkDatabaseBinding extends Construct {
     });
     return fn;
   }
+}
+
+/**
+ * True when the bound database says it was made with the development preset (an IndependentRds,
+ * or an RdsProxy or DatabaseUser of one); unknown counts as production.
+ */
+function developmentPreset(database: IBindableDatabase): boolean {
+  const preset = (database as { readonly preset?: unknown }).preset;
+  return preset instanceof DatabasePreset && !preset.isProduction;
 }
 
 /** The database must have a security group and a default port to open. */

@@ -2,8 +2,9 @@ import { aws_ec2 as ec2, aws_iam as iam, aws_secretsmanager as secretsmanager } 
 import { DatabaseConnectionDetails } from '../core/connection-details';
 
 /**
- * A database an application can be bound to: an IndependentRds, an RdsProxy, a database imported
- * with `IndependentRds.fromDatabaseAttributes`, or your own implementation.
+ * A database an application can be bound to: a DatabaseUser (an app's own user, the usual
+ * choice), an IndependentRds, an RdsProxy, a database imported with
+ * `IndependentRds.fromDatabaseAttributes`, or your own implementation.
  *
  * Network access goes through `connections` (its default port is the database port); the
  * password is read from `secret` by whoever `grantSecretRead` allows.
@@ -18,6 +19,13 @@ export interface IBindableDatabase extends ec2.IConnectable {
 
   /** Secret holding the JSON `{engine,host,port,username,password,dbname}`. */
   readonly secret: secretsmanager.ISecret;
+
+  /**
+   * True when `secret` holds the database's master (administrator) credentials. Bindings warn
+   * when they hand those to an app outside development: bind a `DatabaseUser` instead.
+   * @default false
+   */
+  readonly isMasterUser?: boolean;
 
   /**
    * Lets `grantee` read the secret: `secretsmanager:GetSecretValue` on this one secret, and

@@ -12,9 +12,30 @@ export interface IndependentRdsProps {
    * version upgrades are off, and a minor upgrade is a change of this prop, deployed (RDS applies it
    * at once, with a short outage). Upgrade before RDS ends standard support of the minor version, or
    * RDS upgrades it itself; then set the version it runs.
+   * A major version change (PostgreSQL 16 → 17) needs `allowMajorVersionUpgrade`.
+   * Tokens: a version token that resolves to a literal at synthesis (a `Lazy`) is accepted and checked then; a CloudFormation parameter is refused (the parameter group family follows from the version).
    * @default DatabaseEngine.POSTGRES_16
    */
   readonly engine?: DatabaseEngine;
+
+  /**
+   * Lets a change of `engine` to a new major version upgrade the deployed database in place.
+   *
+   * Instances: sets `AllowMajorVersionUpgrade: true`, without which RDS refuses the upgrade and the
+   * stack rolls back. Aurora: CloudFormation has no such property on a cluster (it always allows the
+   * upgrade when `EngineVersion` changes), so it is set on the cluster's instances, where it records
+   * the intent for the deploy-safety checker (`cdk-db-safety`), which reports an unmarked Aurora
+   * major upgrade as an outage.
+   *
+   * The parameter group follows the engine: its `Family` changes, which CloudFormation handles by
+   * creating a new group, moving the database to it in the same update as the new version, and
+   * deleting the old group afterwards. A major upgrade cannot be undone: take a snapshot first, test
+   * it on a restored copy, and turn this off again afterwards, so that a later accidental change of
+   * major version is caught. RDS for MySQL and MariaDB upgrade read replicas before their source,
+   * which CloudFormation cannot order: deploy with `readReplicas: 0` for the upgrade.
+   * @default false
+   */
+  readonly allowMajorVersionUpgrade?: boolean;
 
   /** The set of defaults to start from. @default DatabasePreset.PRODUCTION */
   readonly preset?: DatabasePreset;
@@ -27,14 +48,23 @@ export interface IndependentRdsProps {
 
   /**
    * Instance class, `db.<family>.<size>`.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default - production: 'db.m6g.large' (instances) or 'db.r6g.large' (Aurora); development: 'db.t4g.micro' (instances) or 'db.t4g.medium' (Aurora)
    */
   readonly instanceClass?: string;
 
-  /** Name of the database created at launch. @default 'app' */
+  /**
+   * Name of the database created at launch.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default 'app'
+   */
   readonly databaseName?: string;
 
-  /** Master user name; must follow the engine's rules. @default 'dbadmin' */
+  /**
+   * Master user name; must follow the engine's rules.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default 'dbadmin'
+   */
   readonly username?: string;
 
   /**
@@ -53,6 +83,7 @@ export interface IndependentRdsProps {
    * master password: a new password is generated and set on the database, and whatever still
    * reads the old secret loses access. Make that change deliberately. Not allowed with `secret`
    * (name a secret you bring where you create it).
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default - CloudFormation names the secret
    */
   readonly secretName?: string;
@@ -60,10 +91,18 @@ export interface IndependentRdsProps {
   /** Rotate the master password with the single-user rotation application. @default true */
   readonly rotation?: boolean;
 
-  /** How often the master password rotates. @default Duration.days(30) */
+  /**
+   * How often the master password rotates.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.days(30)
+   */
   readonly rotationInterval?: Duration;
 
-  /** TCP port (1150–65535). @default - 5432 for the PostgreSQL family, 3306 otherwise */
+  /**
+   * TCP port (1150–65535).
+   * Tokens: refused (apps get the port literally, as DB_PORT).
+   * @default - 5432 for the PostgreSQL family, 3306 otherwise
+   */
   readonly port?: number;
 
   /**
@@ -72,28 +111,49 @@ export interface IndependentRdsProps {
    */
   readonly multiAz?: boolean;
 
-  /** Place a single-AZ instance in this AZ. Refused together with multiAz. @default - RDS chooses */
+  /**
+   * Place a single-AZ instance in this AZ. Refused together with multiAz.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default - RDS chooses
+   */
   readonly availabilityZone?: string;
 
   /**
    * Read replicas (instances: `DatabaseInstanceReadReplica`s; Aurora: reader instances), 0–15.
+   * Tokens: refused (it decides how many replica resources the template holds).
    * @default - instances: 0; Aurora: 1 when multiAz (so in production), otherwise 0
    */
   readonly readReplicas?: number;
 
-  /** Storage allocated at launch, in GiB (instances only). @default 20 */
+  /**
+   * Storage allocated at launch, in GiB (instances only).
+   * Tokens: refused (the storage rules and the free-storage alarm are computed from it).
+   * @default 20
+   */
   readonly allocatedStorage?: number;
 
-  /** Ceiling for storage autoscaling, in GiB (instances only). @default 100 */
+  /**
+   * Ceiling for storage autoscaling, in GiB (instances only).
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default - 100, or twice allocatedStorage when that is more (at most 65536)
+   */
   readonly maxAllocatedStorage?: number;
 
   /** Storage type (instances only). @default rds.StorageType.GP3 */
   readonly storageType?: rds.StorageType;
 
-  /** Provisioned IOPS (io1/io2, or gp3 from 400 GiB). @default - the storage type's baseline */
+  /**
+   * Provisioned IOPS (io1/io2, or gp3 from 400 GiB).
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then. Which storage types take IOPS is checked for tokens too.
+   * @default - the storage type's baseline
+   */
   readonly iops?: number;
 
-  /** Storage throughput in MiB/s (gp3 from 400 GiB). @default - the storage type's baseline */
+  /**
+   * Storage throughput in MiB/s (gp3 from 400 GiB).
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then. Which storage types take a throughput is checked for tokens too.
+   * @default - the storage type's baseline
+   */
   readonly storageThroughput?: number;
 
   /**
@@ -102,13 +162,25 @@ export interface IndependentRdsProps {
    */
   readonly encryptionKey?: kms.IKey;
 
-  /** Automated backup retention (0–35 days; 0 only in development). @default - production: 7 days; development: 1 day */
+  /**
+   * Automated backup retention (0–35 days; 0 only in development).
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default - production: 7 days; development: 1 day
+   */
   readonly backupRetention?: Duration;
 
-  /** Daily backup window, `hh24:mi-hh24:mi` UTC, at least 30 minutes. @default '03:00-04:00' */
+  /**
+   * Daily backup window, `hh24:mi-hh24:mi` UTC, at least 30 minutes.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default '03:00-04:00'
+   */
   readonly preferredBackupWindow?: string;
 
-  /** Weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` UTC, not overlapping backups. @default 'sun:04:30-sun:05:30' */
+  /**
+   * Weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` UTC, not overlapping backups.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default 'sun:04:30-sun:05:30'
+   */
   readonly preferredMaintenanceWindow?: string;
 
   /** Refuse deletion of the database. @default - production: true; development: false */
@@ -123,20 +195,30 @@ export interface IndependentRdsProps {
   /** Performance Insights. @default - production: true; development: false */
   readonly performanceInsights?: boolean;
 
-  /** Performance Insights retention in days: 7, or a multiple of 31 up to 731. @default 7 */
+  /**
+   * Performance Insights retention in days: 7, or a multiple of 31 up to 731.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default 7
+   */
   readonly performanceInsightRetentionDays?: number;
 
-  /** Enhanced monitoring interval (0, 1, 5, 10, 15, 30 or 60 s; 0 is off). @default - production: 60 seconds; development: off */
+  /**
+   * Enhanced monitoring interval (0, 1, 5, 10, 15, 30 or 60 s; 0 is off).
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default - production: 60 seconds; development: off
+   */
   readonly monitoringInterval?: Duration;
 
   /**
    * Log types exported to CloudWatch Logs.
+   * Tokens: accepted as list entries, passed through unchecked.
    * @default - every type the engine has: PostgreSQL: postgresql, upgrade; Aurora PostgreSQL: postgresql; MySQL, MariaDB and Aurora MySQL: audit, error, general, slowquery (the general and audit logs are written only once turned on)
    */
   readonly cloudwatchLogsExports?: string[];
 
   /**
    * Extra engine parameters, merged over the defaults (slow-query logging over 1 s, TLS forced).
+   * Tokens: accepted as values, passed through unchecked; names must be literal.
    * @default - only the defaults
    */
   readonly parameters?: { [name: string]: string };
@@ -155,12 +237,14 @@ export interface IndependentRdsProps {
 
   /**
    * How far back an Aurora MySQL cluster can be rewound in place (Aurora MySQL only, up to 72 h).
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
    * @default - Aurora MySQL in production: 24 hours; otherwise none
    */
   readonly backtrackWindow?: Duration;
 
   /**
    * DatabaseConnections above which the connections alarm fires.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default - 80% of the engine's max_connections: a literal `max_connections` in `parameters`, else the engine's default for the instance class, estimated from its memory; 100 when the class is unknown to the library
    */
   readonly connectionsAlarmThreshold?: number;

@@ -1,19 +1,21 @@
 import {
-  Annotations, Duration, RemovalPolicy, Token,
+  Annotations, Duration, RemovalPolicy, Stack, Token,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DatabaseEngine } from './database-engine';
 import { DatabasePreset } from './database-preset';
+import { DatabaseUser, DatabaseUserOptions } from './database-user';
 import { IndependentRdsAttributes } from './independent-rds-attributes';
 import { IndependentRdsProps } from './independent-rds-props';
 import { ImportedRdsDatabase } from './private/imported-rds-database';
 import { libraryKey } from './private/kms-policy';
 import { acknowledgeRdsChoices } from './private/rds-acknowledgments';
 import { createAlarms, defaultAlarmTopic } from './private/rds-alarms';
-import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms } from './private/rds-build';
-import { resolveSettings, settingsErrors } from './private/rds-settings';
+import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms, passInstanceClassThrough } from './private/rds-build';
+import { resolvedTokenErrors, resolveSettings, settingsErrors } from './private/rds-settings';
 import { rdsTarget } from './private/rds-target';
+import { addDeploySafetyWarnings } from './private/rds-warnings';
 import { grantSecretRead } from './private/secret-grant';
 import { IRdsDatabase } from './rds-database';
 import { RdsProxy, RdsProxyOptions } from './rds-proxy';
@@ -92,10 +94,18 @@ export class IndependentRds extends Construct implements IRdsDatabase {
    */
   public readonly alarmTopic?: sns.ITopic;
 
+  /**
+   * True: `secret` holds the master user, for administration; give apps a `DatabaseUser` (`addUser`).
+   * @default true
+   */
+  public readonly isMasterUser?: boolean = true;
+
   constructor(scope: Construct, id: string, props: IndependentRdsProps) {
     super(scope, id);
     const s = resolveSettings(props);
-    throwIfAny('IndependentRds', [...settingsErrors(s, props), ...subnetProblems(props.vpc, s.vpcSubnets)]);
+    const stack = Stack.of(this);
+    const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
+    throwIfAny('IndependentRds', [...settingsErrors(s, props, region), ...subnetProblems(props.vpc, s.vpcSubnets)]);
     this.engine = s.engine;
     this.preset = s.preset;
     this.vpc = props.vpc;
@@ -146,6 +156,7 @@ export class IndependentRds extends Construct implements IRdsDatabase {
       if (s.rotation) instance.addRotationSingleUser({ automaticallyAfter: s.rotationInterval, excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS });
       specs = instanceAlarms(s, instance, replicas);
     }
+    passInstanceClassThrough(this, s);
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(s.port) });
     this.connectionDetails = {
       host,
@@ -159,10 +170,8 @@ export class IndependentRds extends Construct implements IRdsDatabase {
     // RDS refuses read replicas on a database whose master password it manages. This library never
     // asks for that, but an escape hatch on the L1 could: check what will be synthesized.
     this.node.addValidation({
-      validate: () => {
-        const error = RdsRules.managedPasswordWithReplicasError(rdsTarget(this).managesMasterPassword(), this.readReplicaCount);
-        return error ? [`IndependentRds: ${error}`] : [];
-      },
+      validate: () => [RdsRules.managedPasswordWithReplicasError(rdsTarget(this).managesMasterPassword(), this.readReplicaCount),
+        ...resolvedTokenErrors(stack, props, region)].filter((e): e is string => e !== undefined).map((e) => `IndependentRds: ${e}`),
     });
     acknowledgeRdsChoices({
       databases: this.cluster ? [this.cluster] : [this.instance!, ...this.readReplicas],
@@ -180,6 +189,7 @@ export class IndependentRds extends Construct implements IRdsDatabase {
       Annotations.of(this).addWarningV2('cdk-db-platform:rotationIsolated',
         'IndependentRds: rotation runs a Lambda in isolated subnets; it needs a Secrets Manager interface endpoint in the VPC to reach the Secrets Manager API.');
     }
+    addDeploySafetyWarnings(this, s);
   }
 
   /**
@@ -189,6 +199,20 @@ export class IndependentRds extends Construct implements IRdsDatabase {
    */
   public addProxy(id: string, options: RdsProxyOptions = {}): RdsProxy {
     return new RdsProxy(this, id, { ...options, database: this });
+  }
+
+  /**
+   * Adds a database user for one app (a child construct with id `appName`): its own login
+   * (`<app>_user`), database (`<app>_db`) and schema (`<app>`), and its own secret, rotated with
+   * alternating users. PostgreSQL and Aurora PostgreSQL only.
+   *
+   * The construct id is the app name, so the user's resources keep their logical ids as long as
+   * the app name stays; a new app name is a new user (the old one's role and data are kept).
+   * @param appName the app's name: lower-case letters, digits, '_' and '-', starting with a letter
+   * @param options names, secret name and rotation of the user
+   */
+  public addUser(appName: string, options: DatabaseUserOptions = {}): DatabaseUser {
+    return new DatabaseUser(this, appName, { ...options, database: this, appName });
   }
 
   /**

@@ -8,6 +8,7 @@ export * from './database-preset';
 export * from './independent-rds-props';
 export * from './independent-rds-attributes';
 export * from './independent-rds';
+export * from './database-user';
 export * from './secret-delivery';
 export * from './beanstalk-database-binding';
 export * from './rds-proxy';

@@ -4,12 +4,15 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { IBindableDatabase } from './bindable-database';
+import { DatabasePreset } from './database-preset';
+import { DatabaseUser } from './database-user';
 import { proxyEngineFamily, proxyNameProblem, proxyPort, proxySettingsProblems } from './private/proxy-validation';
 import { rdsTarget, rdsTargetProblem } from './private/rds-target';
+import { resolvedLiterals } from './private/resolved-literals';
 import { grantSecretRead } from './private/secret-grant';
 import { IRdsDatabase } from './rds-database';
 import { DatabaseConnectionDetails } from '../core/connection-details';
-import { Problem, throwIfAny } from '../core/private/validators';
+import { knownDuration, Problem, throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
 
 /** Settings of an RdsProxy, for `IndependentRds.addProxy()`. */
@@ -43,12 +46,17 @@ export interface RdsProxyOptions {
    */
   readonly iamAuth?: boolean;
 
-  /** How long a client connection may stay idle before the proxy closes it. @default Duration.minutes(30) */
+  /**
+   * How long a client connection may stay idle before the proxy closes it.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.minutes(30)
+   */
   readonly idleClientTimeout?: Duration;
 
   /**
    * Largest share of the database's `max_connections` the proxy may open, 1–100. 90 leaves room
    * for administrators, migrations and rotation to connect directly.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default 90
    */
   readonly maxConnectionsPercent?: number;
@@ -56,11 +64,16 @@ export interface RdsProxyOptions {
   /**
    * Share of `max_connections` the proxy keeps open while idle, 0 to maxConnectionsPercent. 50
    * keeps a warm pool while returning half of the connections the database does not need.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default 50
    */
   readonly maxIdleConnectionsPercent?: number;
 
-  /** How long a client waits for a pooled connection before the proxy returns an error. @default Duration.seconds(120) */
+  /**
+   * How long a client waits for a pooled connection before the proxy returns an error.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.seconds(120)
+   */
   readonly borrowTimeout?: Duration;
 
   /**
@@ -80,6 +93,7 @@ export interface RdsProxyOptions {
   /**
    * Physical name of the proxy: a letter, then letters, digits and single hyphens; at most 63
    * characters (60 with a read-only endpoint, whose name appends `-ro`).
+   * Tokens: accepted and passed through untouched (the name is then not checked).
    * @default - a unique name derived from the construct path
    */
   readonly dbProxyName?: string;
@@ -119,8 +133,19 @@ export class RdsProxy extends Construct implements IBindableDatabase {
   public readonly secret: secretsmanager.ISecret;
   /** Whether clients must use IAM authentication. */
   public readonly iamAuth: boolean;
+  /**
+   * True: `secret` is the database's master secret; bind apps with `forUser` instead.
+   * @default true
+   */
+  public readonly isMasterUser?: boolean = true;
+  /**
+   * The preset of the database behind the proxy, when it has one (an IndependentRds).
+   * @default - unknown (an imported database)
+   */
+  public readonly preset?: DatabasePreset;
 
   private readonly database: IRdsDatabase;
+  private readonly users = new Set<DatabaseUser>();
 
   constructor(scope: Construct, id: string, props: RdsProxyProps) {
     super(scope, id);
@@ -140,12 +165,22 @@ export class RdsProxy extends Construct implements IBindableDatabase {
     if (!family) {
       problems.push(`the engine family must be supported by RDS Proxy (got ${db.engine.family}). Use PostgreSQL, MySQL, MariaDB, Aurora PostgreSQL or Aurora MySQL.`);
     }
-    problems.push(...proxySettingsProblems({
+    // Durations are converted to seconds, so they must be known; number tokens pass through to
+    // CloudFormation and are checked again at synthesis once they resolve (see below).
+    problems.push(knownDuration('idleClientTimeout', idleClientTimeout.isUnresolved()), knownDuration('borrowTimeout', borrowTimeout.isUnresolved()));
+    const numbers = {
       maxConnectionsPercent,
       maxIdleConnectionsPercent,
-      idleClientTimeoutSeconds: idleClientTimeout.toSeconds({ integral: false }),
-      borrowTimeoutSeconds: borrowTimeout.toSeconds({ integral: false }),
-    }));
+      idleClientTimeoutSeconds: idleClientTimeout.isUnresolved() ? 1 : idleClientTimeout.toSeconds({ integral: false }),
+      borrowTimeoutSeconds: borrowTimeout.isUnresolved() ? 1 : borrowTimeout.toSeconds({ integral: false }),
+    };
+    problems.push(...proxySettingsProblems(numbers));
+    this.node.addValidation({
+      validate: () => {
+        const literals = resolvedLiterals(Stack.of(this), numbers);
+        return literals ? proxySettingsProblems(literals).filter((p): p is string => p !== undefined).map((p) => `RdsProxy: ${p}`) : [];
+      },
+    });
     if (props.secret && props.secret.secretArn !== db.secret.secretArn) {
       problems.push(`secret must belong to the database (got ${props.secret.node.path}, the database's secret is ${db.secret.node.path}). Leave secret unset to use the database's secret.`);
     }
@@ -186,6 +221,7 @@ export class RdsProxy extends Construct implements IBindableDatabase {
 
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(port) });
     this.secret = db.secret;
+    this.preset = (db as { preset?: DatabasePreset }).preset;
 
     let readerHost: string | undefined;
     if (wantReadOnly) {
@@ -222,6 +258,38 @@ export class RdsProxy extends Construct implements IBindableDatabase {
     throwIfAny('RdsProxy', [this.iamAuth ? undefined
       : 'grantConnect needs iamAuth: true (got false). Set iamAuth: true on the proxy, or let the client log in with the secret instead.']);
     return this.proxy.grantConnect(grantee, dbUser ?? this.database.connectionDetails.username);
+  }
+
+  /**
+   * An app user reached through this proxy, to bind like the user itself: the proxy's endpoint,
+   * port and security group with the user's database, name and secret. The user's secret is added
+   * to the secrets the proxy logs in with (and the proxy may read it).
+   *
+   * RDS Proxy accepts the credentials its secrets hold now: after a rotation, clients must log in
+   * with the new ones (a Beanstalk binding restarts its app servers for that); sessions already
+   * open stay open.
+   * @param user a user of the database behind this proxy
+   */
+  public forUser(user: DatabaseUser): IBindableDatabase {
+    throwIfAny('RdsProxy', [user.database === this.database ? undefined
+      : `forUser needs a user of the database behind the proxy (got ${user.node.path}, a user of ${Construct.isConstruct(user.database) ? user.database.node.path : 'another database'}). Add the user to ${Construct.isConstruct(this.database) ? this.database.node.path : 'this database'}.`]);
+    if (!this.users.has(user)) {
+      this.users.add(user);
+      const cfn = this.proxy.node.defaultChild as rds.CfnDBProxy;
+      (cfn.auth as rds.CfnDBProxy.AuthFormatProperty[]).push({
+        authScheme: 'SECRETS', iamAuth: this.iamAuth ? 'REQUIRED' : 'DISABLED', secretArn: user.secret.secretArn,
+      });
+      grantSecretRead(user.secret, this.proxy.node.findChild('IAMRole') as iam.IRole);
+    }
+    const bindable: IBindableDatabase & { readonly preset?: DatabasePreset } = {
+      connections: this.connections,
+      connectionDetails: { ...this.connectionDetails, databaseName: user.databaseName, username: user.username },
+      secret: user.secret,
+      isMasterUser: false,
+      preset: user.preset,
+      grantSecretRead: (grantee: iam.IGrantable) => user.grantSecretRead(grantee),
+    };
+    return bindable;
   }
 
   /**

@@ -1,11 +1,12 @@
 /**
- * How the database password reaches the application.
+ * How the database user name and password reach the application.
  */
 export class SecretDelivery {
   /**
-   * Elastic Beanstalk fetches one JSON key of the secret when an instance boots and sets it as an
-   * environment variable (`aws:elasticbeanstalk:application:environmentsecrets`, value
-   * `<secret ARN>:<jsonKey>`). Needs a platform version released on or after 2025-03-26.
+   * Elastic Beanstalk fetches JSON keys of the secret when an instance boots and sets them as
+   * environment variables (`aws:elasticbeanstalk:application:environmentsecrets`, value
+   * `<secret ARN>:<key>`): `DB_PASSWORD` from `jsonKey`, and `DB_USER` from `username` (which
+   * multi-user rotation alternates). Needs a platform version released on or after 2025-03-26.
    *
    * @param jsonKey the key of the secret's JSON to deliver. @default 'password'
    * @see https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/AWSHowTo.secrets.env-vars.html
@@ -15,8 +16,9 @@ export class SecretDelivery {
   }
 
   /**
-   * Only the secret's ARN is passed (as a plain environment variable); the application reads the
-   * secret itself with the AWS SDK, and so always sees the current value after a rotation.
+   * Only the secret's ARN is passed (as a plain environment variable, with no `DB_USER`); the
+   * application reads the user name and password from the secret itself with the AWS SDK, and so
+   * always sees the current value after a rotation.
    */
   public static secretArnOnly(): SecretDelivery {
     return new SecretDelivery(true, undefined);

@@ -1,4 +1,6 @@
-import { Stack, Token, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, Stack, Token, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { DatabaseUser } from './database-user';
 import { IndependentRds } from './independent-rds';
 import { SecretsManagerSecretRef } from '../core/secret-reference';
 
@@ -7,11 +9,13 @@ export interface SecretReferenceOptions {
   /**
    * The secret's name in Secrets Manager (not its ARN). It is checked against the secret: the
    * name of a secret created in this app, or the ARN of an imported one.
+   * Tokens: refused (a Kubernetes manifest cannot resolve CDK tokens; give the secret a fixed name).
    */
   readonly secretName: string;
 
   /**
    * How often the secret's password rotates, in days.
+   * Tokens: refused (a Kubernetes manifest cannot resolve CDK tokens; give the secret a fixed name).
    * @default - the secret does not rotate
    */
   readonly rotationPeriodDays?: number;
@@ -28,16 +32,20 @@ export class SecretReferenceFor {
    * (when concrete) and the rotation period of the master password.
    */
   public static independentRds(db: IndependentRds): SecretsManagerSecretRef {
-    if (db.secretName === undefined) {
-      throw new Error(`SecretReferenceFor.independentRds: the master secret of ${db.node.path} has no fixed name (got none), so a Kubernetes manifest cannot refer to it. `
-        + 'Set the secretName prop of the IndependentRds, e.g. \'prod/orders/db-master\' (on a deployed stack that replaces the secret and its password); '
-        + 'for a secret you passed as `secret`, use SecretReferenceFor.secret().');
-    }
-    const stack = Stack.of(db);
-    return SecretsManagerSecretRef.fromName(db.secretName, {
-      region: Token.isUnresolved(stack.region) ? undefined : stack.region,
-      rotationPeriodDays: wholeDays(db),
-    });
+    return named('SecretReferenceFor.independentRds', db, db.secretName, db.rotationInterval,
+      'Set the secretName prop of the IndependentRds, e.g. \'prod/orders/db-master\' (on a deployed stack that replaces the secret and its password); '
+      + 'for a secret you passed as `secret`, use SecretReferenceFor.secret().');
+  }
+
+  /**
+   * The secret of an app user, by the name its `secretName` option gave it, with the stack's
+   * region (when concrete) and the user's rotation period. The usual bridge for an app in
+   * Kubernetes: the ExternalSecret copies `username` (which alternates with `<user>_clone`) and
+   * `password` from it, and must refresh more often than the rotation period.
+   */
+  public static databaseUser(user: DatabaseUser): SecretsManagerSecretRef {
+    return named('SecretReferenceFor.databaseUser', user, user.secretName, user.rotationInterval,
+      `Set the secretName option of the user, e.g. db.addUser('${user.appName}', { secretName: 'prod/${user.appName}/db-app' }) (on a deployed stack that replaces the secret and its password).`);
   }
 
   /**
@@ -72,9 +80,24 @@ export class SecretReferenceFor {
   private constructor() {}
 }
 
+/** The reference to a secret named by its construct's `secretName`, with the stack's region and the rotation period. */
+function named(
+  owner: string, scope: Construct, secretName: string | undefined, rotationInterval: Duration | undefined, fix: string,
+): SecretsManagerSecretRef {
+  const what = scope instanceof IndependentRds ? 'the master secret' : 'the secret';
+  if (secretName === undefined) {
+    throw new Error(`${owner}: ${what} of ${scope.node.path} has no fixed name (got none), so a Kubernetes manifest cannot refer to it. ${fix}`);
+  }
+  const stack = Stack.of(scope);
+  return SecretsManagerSecretRef.fromName(secretName, {
+    region: Token.isUnresolved(stack.region) ? undefined : stack.region,
+    rotationPeriodDays: wholeDays(rotationInterval),
+  });
+}
+
 /** The rotation interval in whole days (rounded down, at least 1), or undefined without rotation. */
-function wholeDays(db: IndependentRds): number | undefined {
-  const days = db.rotationInterval?.toDays({ integral: false });
+function wholeDays(rotationInterval: Duration | undefined): number | undefined {
+  const days = rotationInterval?.toDays({ integral: false });
   if (days === undefined || Token.isUnresolved(days)) return undefined;
   return Math.max(1, Math.floor(days));
 }

@@ -1,5 +1,6 @@
 import { AppDatabaseNames } from './app-database-names';
 import { PostgresNames } from './pg-names';
+import { initSteps, InitSteps, renderPsql } from './private/init-steps';
 import * as v from './private/validators';
 import { Problem, throwIfAny } from './private/validators';
 
@@ -11,6 +12,7 @@ export interface InitSqlOptions {
   readonly names: AppDatabaseNames;
   /**
    * `ALTER ROLE ... CONNECTION LIMIT` for the app's user; -1 means unlimited.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - no limit is set, and an existing limit is left as it is
    */
   readonly connectionLimit?: number;
@@ -20,16 +22,19 @@ export interface InitSqlOptions {
 export interface InitScriptOptions extends InitSqlOptions {
   /**
    * Database the superuser connects to first.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 'postgres'
    */
   readonly maintenanceDatabase?: string;
   /**
    * How long to wait for `pg_isready` before giving up, in seconds.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 120
    */
   readonly waitTimeoutSeconds?: number;
   /**
    * Environment variable holding the app's password.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 'DB_PASSWORD'
    */
   readonly passwordEnv?: string;
@@ -37,7 +42,8 @@ export interface InitScriptOptions extends InitSqlOptions {
 
 /**
  * The SQL and shell script the database init job runs. Pure functions: the text returned is
- * exactly what the Job runs, so it can be tested against a real PostgreSQL.
+ * exactly what the Job runs, so it can be tested against a real PostgreSQL. The SQL is the psql
+ * rendering of the same list of steps the AWS provisioning Lambda runs through node-postgres.
  *
  * Idempotent and additive: it never drops anything and never changes an existing password.
  * The password reaches psql only through the environment (`\getenv`, psql 15 or later) and is
@@ -82,7 +88,7 @@ export class InitSql {
   public static _problems(options: InitScriptOptions): Problem[] {
     const limit = options.connectionLimit;
     return [
-      limit === undefined ? undefined : v.intAtLeast('connectionLimit', limit, -1, 'Use -1 (unlimited) to lift the limit.'),
+      limit === undefined ? undefined : v.intRange('connectionLimit', limit, -1, 2147483647, 'PostgreSQL takes a 32-bit integer; use -1 (unlimited) to lift the limit.'),
       options.maintenanceDatabase === undefined ? undefined : v.pgIdentifier('maintenanceDatabase', options.maintenanceDatabase),
       options.waitTimeoutSeconds === undefined ? undefined : v.durationSeconds('waitTimeoutSeconds', options.waitTimeoutSeconds, 1, 3600, 'Use e.g. 120.'),
       options.passwordEnv === undefined ? undefined : v.envVarName('passwordEnv', options.passwordEnv),
@@ -150,44 +156,16 @@ export class InitSql {
   private constructor() {}
 }
 
-function serverSql(options: InitSqlOptions, passwordEnv: string): string {
+/** The step options of the init Job: its names and limit only, never the RDS app user's extra steps. */
+function jobSteps(options: InitSqlOptions): InitSteps {
   const n = options.names;
-  const db = PostgresNames.quoteIdent(n.databaseName);
-  const user = PostgresNames.quoteIdent(n.username);
-  const schema = PostgresNames.quoteIdent(n.schemaName);
-  const dbLit = PostgresNames.quoteLiteral(n.databaseName);
-  const userLit = PostgresNames.quoteLiteral(n.username);
-  const lines = [
-    '\\set ON_ERROR_STOP on',
-    `\\getenv app_password ${passwordEnv}`,
-    '-- 1. The login role, with the generated password, only if it does not exist yet.',
-    `SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', ${userLit}, :'app_password')`,
-    ` WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${userLit})`,
-    '\\gexec',
-    '\\unset app_password',
-    '-- 2. The database, owned by the app, only if it does not exist yet.',
-    `SELECT format('CREATE DATABASE %I OWNER %I', ${dbLit}, ${userLit})`,
-    ` WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = ${dbLit})`,
-    '\\gexec',
-    '-- 3. Only the app may connect to it.',
-    `REVOKE CONNECT ON DATABASE ${db} FROM PUBLIC;`,
-    `GRANT CONNECT ON DATABASE ${db} TO ${user};`,
-    '-- 4. The app finds its own schema first.',
-    `ALTER ROLE ${user} IN DATABASE ${db} SET search_path TO ${schema}, public;`,
-  ];
-  if (options.connectionLimit !== undefined) {
-    lines.push('-- 5. Per-app connection limit.', `ALTER ROLE ${user} CONNECTION LIMIT ${options.connectionLimit};`);
-  }
-  return lines.join('\n') + '\n';
+  return initSteps({ databaseName: n.databaseName, username: n.username, schemaName: n.schemaName, connectionLimit: options.connectionLimit });
+}
+
+function serverSql(options: InitSqlOptions, passwordEnv: string): string {
+  return renderPsql(jobSteps(options).server, { password: passwordEnv });
 }
 
 function databaseSql(options: InitSqlOptions): string {
-  const user = PostgresNames.quoteIdent(options.names.username);
-  const schema = PostgresNames.quoteIdent(options.names.schemaName);
-  return [
-    '\\set ON_ERROR_STOP on',
-    'SET client_min_messages TO warning;',
-    '-- 4. The schema, owned by the app, only if it does not exist yet.',
-    `CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${user};`,
-  ].join('\n') + '\n';
+  return renderPsql(jobSteps(options).database, {});
 }

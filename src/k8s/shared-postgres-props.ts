@@ -9,12 +9,16 @@ import { SslMode } from '../core/ssl-mode';
  * Props of {@link SharedPostgres}.
  */
 export interface SharedPostgresProps {
-  /** Namespace (environment) of the database, e.g. `production`. Every object is created in it. */
+  /**
+   * Namespace (environment) of the database, e.g. `production`. Every object is created in it.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly namespace: string;
 
   /**
    * Base name of the StatefulSet, its headless Service, Secrets and Jobs: a DNS-1035 label of at
    * most 39 characters.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres'
    */
@@ -23,13 +27,55 @@ export interface SharedPostgresProps {
   /**
    * PostgreSQL image, pinned to a version. Must be an official-image layout (entrypoint honouring
    * POSTGRES_USER/POSTGRES_PASSWORD/PGDATA, `postgres` user with uid 70 as in the Alpine variants).
+   * Its tag must name `postgresMajorVersion` (`postgres:16-alpine`, `postgres:16.4`); an image pinned
+   * by digest only is trusted to run `postgresMajorVersion`, which must then be given.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres:15-alpine'
    */
   readonly image?: string;
 
   /**
+   * The PostgreSQL major version the server runs, and in which its data directory is written.
+   * An image of another major version is refused: PostgreSQL cannot open the data directory of
+   * another major version, so the pod would crash-loop after a plain image bump.
+   *
+   * Changing it on a deployed server is a major upgrade: set `initialMajorVersion` too (see there).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   *
+   * @default 15 (the major version of the default image)
+   */
+  readonly postgresMajorVersion?: number;
+
+  /**
+   * The major version the server was first deployed with, when it has since been upgraded: the
+   * dump-and-restore upgrade path. While it differs from `postgresMajorVersion`, the server keeps
+   * its data in a new directory for that version (`pgdata-<major>` next to `pgdata` on the same
+   * volume), so the new server starts empty and the old data stays untouched for a rollback.
+   *
+   * To upgrade a deployed server (say 15 → 16), with a maintenance window for the apps:
+   * 1. take a fresh dump: `kubectl -n <ns> create job --from=cronjob/<name>-backup <name>-pre-upgrade`
+   *    and wait for it (the backup claim keeps it);
+   * 2. deploy `image: 'postgres:16-alpine'`, `postgresMajorVersion: 16`, `initialMajorVersion: 15`:
+   *    PostgreSQL 16 initialises `pgdata-16`, and the init Jobs (new names, since their image
+   *    changed) create every app's role, database and schema again;
+   * 3. restore each app's database from that dump with {@link SharedPostgres.restoreJob} (in a chart
+   *    applied on purpose; name the dump with `dumpFile`, since a backup run after step 2 dumps the
+   *    new, empty databases), then let the apps back in;
+   * 4. keep `initialMajorVersion: 15` from then on (it says where the data is); once the upgrade is
+   *    proven, delete the old `pgdata` directory to free the space.
+   *
+   * To roll back before the restore, revert the three props: the server opens `pgdata` again.
+   * The deploy-safety checker reports step 2 (k8s-major-upgrade) until it is allowed.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   *
+   * @default - postgresMajorVersion: the server has not been upgraded
+   */
+  readonly initialMajorVersion?: number;
+
+  /**
    * Size of the data volume (a `volumeClaimTemplates` entry of the StatefulSet).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '10Gi'
    */
@@ -37,6 +83,7 @@ export interface SharedPostgresProps {
 
   /**
    * StorageClass of the data volume.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the cluster's default StorageClass
    */
@@ -44,6 +91,7 @@ export interface SharedPostgresProps {
 
   /**
    * CPU request of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '250m'
    */
@@ -51,6 +99,7 @@ export interface SharedPostgresProps {
 
   /**
    * Memory request of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '256Mi'
    */
@@ -58,6 +107,7 @@ export interface SharedPostgresProps {
 
   /**
    * CPU limit of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '500m'
    */
@@ -65,6 +115,7 @@ export interface SharedPostgresProps {
 
   /**
    * Memory limit of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '512Mi'
    */
@@ -72,6 +123,7 @@ export interface SharedPostgresProps {
 
   /**
    * `max_connections` of the server (10–10000).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 100
    */
@@ -79,6 +131,7 @@ export interface SharedPostgresProps {
 
   /**
    * Further server settings, passed as `-c key=value` (e.g. `{ shared_buffers: '128MB' }`).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none
    */
@@ -86,6 +139,7 @@ export interface SharedPostgresProps {
 
   /**
    * Name of the ClusterIP Service apps connect to: the host is `<serviceName>.<namespace>.svc.<clusterDomain>`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres-service'
    */
@@ -94,6 +148,7 @@ export interface SharedPostgresProps {
   /**
    * DNS domain of the cluster: every host the construct writes (the database's, PgBouncer's) ends
    * in `.svc.<clusterDomain>`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'cluster.local'
    */
@@ -101,6 +156,7 @@ export interface SharedPostgresProps {
 
   /**
    * Name of the superuser created at first start (a PostgreSQL role name).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres'
    */
@@ -111,6 +167,7 @@ export interface SharedPostgresProps {
    * `postgres-tls` or `tls.example.com`.
    * Setting it turns on `ssl=on` and makes `require` the apps' default sslmode. The certificate
    * should name `<serviceName>.<namespace>.svc.<clusterDomain>` so apps can use `verify-full`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - no TLS; apps default to sslmode `prefer`
    */
@@ -145,6 +202,7 @@ export interface SharedPostgresProps {
 export interface SharedPostgresAppOptions extends AppDatabaseNamesOptions {
   /**
    * `CONNECTION LIMIT` of the app's user (-1: unlimited).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - no limit
    */
@@ -168,6 +226,7 @@ export interface SharedPostgresAppOptions extends AppDatabaseNamesOptions {
 
   /**
    * Labels of the app's pods, allowed through the NetworkPolicy (all must match).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default { app: '<app with hyphens>' }
    */
@@ -200,6 +259,7 @@ export interface SharedPostgresApp {
 export interface RestoreJobOptions {
   /**
    * An app added with `addApp`: its database is restored.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none: `databaseName` names the database
    */
@@ -207,6 +267,7 @@ export interface RestoreJobOptions {
 
   /**
    * A database of the server (e.g. one not added with `addApp`).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none: `appName` names the app whose database is restored
    */
@@ -215,6 +276,7 @@ export interface RestoreJobOptions {
   /**
    * A dump file name from `<claim>/<database>/`, e.g. `example_app_db-20240101T030000Z.dump`, or an
    * absolute path inside the restore pod.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the newest dump of the database
    */

@@ -103,7 +103,7 @@ describe('BeanstalkDatabaseBinding', () => {
   });
 
   describe('defaults', () => {
-    test('sets DB_HOST, DB_PORT, DB_NAME and DB_USER', () => {
+    test('sets DB_HOST, DB_PORT and DB_NAME as variables, and DB_USER from the secret (multi-user rotation alternates it)', () => {
       // WHEN
       bind();
       // THEN
@@ -111,7 +111,8 @@ describe('BeanstalkDatabaseBinding', () => {
       expect(setting(t, NS_ENV, 'DB_HOST')).toBe('db.example.internal');
       expect(setting(t, NS_ENV, 'DB_PORT')).toBe('5432');
       expect(setting(t, NS_ENV, 'DB_NAME')).toBe('shop');
-      expect(setting(t, NS_ENV, 'DB_USER')).toBe('app');
+      expect(setting(t, NS_ENV, 'DB_USER')).toBeUndefined();
+      expect(setting(t, NS_SECRETS, 'DB_USER')).toEqual({ 'Fn::Join': ['', [{ Ref: like('^DbSecret') }, ':username']] });
     });
 
     test('keeps the settings the environment already had', () => {
@@ -144,10 +145,11 @@ describe('BeanstalkDatabaseBinding', () => {
       db = new FakeDatabase(stack, 'Db2', { vpc, sslMode: SslMode.REQUIRE, readerHost: 'reader.example.internal' });
       const binding = bind();
       expect(binding.environmentVariables).toEqual({
-        DB_HOST: 'db.example.internal', DB_PORT: '5432', DB_NAME: 'shop', DB_USER: 'app', DB_SSL_MODE: 'require', DB_READ_HOST: 'reader.example.internal',
+        DB_HOST: 'db.example.internal', DB_PORT: '5432', DB_NAME: 'shop', DB_SSL_MODE: 'require', DB_READ_HOST: 'reader.example.internal',
       });
       expect(settingsOf(Template.fromStack(stack)).filter((s) => s.Namespace === NS_ENV).map((s) => s.OptionName))
-        .toEqual(['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_SSL_MODE', 'DB_READ_HOST']);
+        .toEqual(['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_SSL_MODE', 'DB_READ_HOST']);
+      expect(Object.keys(binding.environmentSecrets)).toEqual(['DB_USER', 'DB_PASSWORD']);
     });
 
     test('creates a security group in the vpc and puts it in launchconfiguration SecurityGroups', () => {
@@ -257,10 +259,11 @@ describe('BeanstalkDatabaseBinding', () => {
       expect(setting(Template.fromStack(stack), NS_ENV, 'DB_READ_HOST')).toBe('reader.shop.db.internal');
     });
 
-    test('secretArnOnly passes DB_SECRET_ARN and no environment secret', () => {
+    test('secretArnOnly passes DB_SECRET_ARN, no environment secret and no DB_USER (the app reads both from the secret)', () => {
       bind({ secretDelivery: SecretDelivery.secretArnOnly() });
       const t = Template.fromStack(stack);
       expect(setting(t, NS_ENV, 'DB_SECRET_ARN')).toEqual({ Ref: like('^DbSecret') });
+      expect(setting(t, NS_ENV, 'DB_USER')).toBeUndefined();
       expect(settingsOf(t).filter((s) => s.Namespace === NS_SECRETS)).toEqual([]);
     });
 

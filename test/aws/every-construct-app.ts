@@ -21,7 +21,8 @@ export interface EveryConstructApp {
  * - `Database`: a PostgreSQL IndependentRds with ReplicaAutoscaling (the controller Lambda), and an
  *   Aurora PostgreSQL IndependentRds with an RdsProxy and ReplicaAutoscaling (Application Auto Scaling);
  * - `App`: an Elastic Beanstalk environment (the app's own) bound to the proxy by a
- *   BeanstalkDatabaseBinding (security group, secret grant, the restart Lambda).
+ *   BeanstalkDatabaseBinding (security group, secret grant, the restart Lambda) to the app user
+ *   `shop` of the Aurora database, through the proxy; the PostgreSQL instance has an app user too.
  */
 export function everyConstructApp(props: AppProps = {}): EveryConstructApp {
   const app = new App(props);
@@ -34,6 +35,9 @@ export function everyConstructApp(props: AppProps = {}): EveryConstructApp {
   const aurora = new IndependentRds(database, 'Aurora', { vpc, engine: DatabaseEngine.AURORA_POSTGRES_16 });
   const proxy = new RdsProxy(database, 'Proxy', { database: aurora });
   const auroraScaling = new ReplicaAutoscaling(database, 'AuroraReadScaling', { database: aurora });
+  // App users: provisioned by the library's custom resource, rotated with alternating users.
+  const shop = aurora.addUser('shop');
+  const reports = postgres.addUser('reports');
 
   const application = plainStack(app, 'App');
   const instanceRole = new iam.Role(application, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
@@ -47,14 +51,14 @@ export function everyConstructApp(props: AppProps = {}): EveryConstructApp {
       { namespace: 'aws:autoscaling:launchconfiguration', optionName: 'IamInstanceProfile', value: profile.ref },
     ],
   });
-  const binding = new BeanstalkDatabaseBinding(application, 'DatabaseBinding', { database: proxy, environment, instanceRole, vpc });
+  const binding = new BeanstalkDatabaseBinding(application, 'DatabaseBinding', { database: proxy.forUser(shop), environment, instanceRole, vpc });
 
   return {
     app,
     network: network.stack,
     database,
     application,
-    libraryConstructs: [postgres, postgresScaling, aurora, proxy, auroraScaling, binding],
+    libraryConstructs: [postgres, postgresScaling, aurora, proxy, auroraScaling, shop, reports, binding],
   };
 }
 

@@ -108,14 +108,14 @@ describe('IndependentRds.fromDatabaseAttributes', () => {
       lint(stack);
     });
 
-    test('can be bound to Elastic Beanstalk: literal DB_* values, the port opened on its security group, the secret granted', () => {
+    test('can be bound to Elastic Beanstalk: literal DB_* values, user and password from the secret, the port opened on its security group, the secret granted', () => {
       const { app, vpc, db } = importDatabase('instance');
       const { stack } = bindBeanstalk(app, vpc, db);
       expect(settings(stack)).toEqual({
         DB_HOST: 'shop-db.abcdefghijkl.us-east-1.rds.amazonaws.com',
         DB_PORT: '5432',
         DB_NAME: 'shop',
-        DB_USER: 'shop',
+        DB_USER: `${SECRET_ARN}:username`,
         DB_PASSWORD: `${SECRET_ARN}:password`,
       });
       const t = Template.fromStack(stack);

@@ -19,7 +19,7 @@ import { useMoto } from '../harness';
  */
 
 const ROOT = path.join(__dirname, '..', '..');
-const BUNDLES = ['aws/replica-controller.lambda', 'aws/restart-app-servers.lambda'];
+const BUNDLES = ['aws/database-user-provisioner.lambda', 'aws/replica-controller.lambda', 'aws/restart-app-servers.lambda'];
 
 function replicaScaling(props: Record<string, unknown> = {}, engine = DatabaseEngine.POSTGRES_16) {
   const app = new App();

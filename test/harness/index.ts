@@ -9,3 +9,6 @@ export * from './secret-scan';
 export * from './postgres';
 export * from './moto';
 export * from './ports';
+export * from './tls';
+export * from './external-secret-schema';
+export * from './k8s-names';

@@ -5,8 +5,11 @@ import * as path from 'node:path';
 /** System tools the validators need. */
 export type HarnessTool = 'cfn-lint' | 'moto_server' | 'psql' | 'postgres' | 'openssl';
 
-/** Where PostgreSQL 15 server binaries live on Debian-based machines. */
-export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
+/**
+ * Where PostgreSQL 15 server binaries live on Debian-based machines. `CDKDB_PG_BIN_DIR` points the
+ * PostgreSQL tests at other server binaries (another major version) for a manual run.
+ */
+export const PG_BIN_DIR = process.env.CDKDB_PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
 
 const cache = new Map<string, string | undefined>();
 

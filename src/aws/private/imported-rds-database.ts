@@ -21,6 +21,8 @@ export class ImportedRdsDatabase extends Construct implements IRdsDatabase {
   public readonly secret: secretsmanager.ISecret;
   public readonly connections: ec2.Connections;
   public readonly connectionDetails: DatabaseConnectionDetails;
+  /** The imported secret is the database's own (master) secret. */
+  public readonly isMasterUser?: boolean = true;
 
   constructor(scope: Construct, id: string, attrs: IndependentRdsAttributes) {
     super(scope, id);

@@ -35,8 +35,11 @@ export interface LibraryFunctionOptions {
    * @default - a new key `<id>LogKey` for the log group
    */
   readonly key?: kms.IKey;
-  /** Why the function runs outside a VPC (the library's answer to AWS Control Tower CT.LAMBDA.PR.3). */
-  readonly outsideVpcReason: string;
+  /**
+   * Why the function runs outside a VPC (the library's answer to AWS Control Tower CT.LAMBDA.PR.3).
+   * @default - the function runs in a VPC: nothing to acknowledge
+   */
+  readonly outsideVpcReason?: string;
 }
 
 /**
@@ -57,6 +60,6 @@ export function libraryFunction<F extends lambda.Function>(
     encryptionKey: key,
   });
   const fn = make({ runtime: options.runtime ?? DEFAULT_LAMBDA_RUNTIME, logGroup });
-  acknowledgeGuard(fn, 'lambda_inside_vpc_check', options.outsideVpcReason);
+  if (options.outsideVpcReason !== undefined) acknowledgeGuard(fn, 'lambda_inside_vpc_check', options.outsideVpcReason);
   return fn;
 }

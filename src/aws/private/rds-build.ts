@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ALARM_PERIOD, AlarmSpec } from './rds-alarms';
 import { RdsSettings } from './rds-settings';
@@ -16,7 +16,20 @@ export interface BuildContext {
 }
 
 function instanceType(instanceClass: string): ec2.InstanceType {
-  return new ec2.InstanceType(instanceClass.replace(/^db\./, ''));
+  // A token class is written into each DB instance untouched by passInstanceClassThrough.
+  return new ec2.InstanceType(Token.isUnresolved(instanceClass) ? 'm6g.large' : instanceClass.replace(/^db\./, ''));
+}
+
+/**
+ * Writes an instance class given as a token into every DB instance under `scope` as it is: aws-rds
+ * prefixes the class it is given with `db.`, which would turn a token for 'db.m6g.large' into
+ * 'db.db.m6g.large'.
+ */
+export function passInstanceClassThrough(scope: Construct, s: RdsSettings): void {
+  if (!Token.isUnresolved(s.instanceClass)) return;
+  for (const c of scope.node.findAll()) {
+    if (c instanceof rds.CfnDBInstance) c.addPropertyOverride('DBInstanceClass', s.instanceClass);
+  }
 }
 
 function insightsRetention(s: RdsSettings): rds.PerformanceInsightRetention | undefined {
@@ -56,13 +69,18 @@ export function buildInstance(scope: Construct, ctx: BuildContext): { instance: 
     iamAuthentication: s.iamAuthentication,
     copyTagsToSnapshot: true,
     storageType: s.storageType,
+    iops: s.iops,
+    storageThroughput: s.storageThroughput,
     maxAllocatedStorage: s.maxAllocatedStorage,
   };
   const instance = new rds.DatabaseInstance(scope, 'Resource', {
     ...common,
     engine,
+    // Absent rather than false when off, so that the template of a database without it stays as it was.
+    allowMajorVersionUpgrade: s.allowMajorVersionUpgrade ? true : undefined,
     credentials: ctx.credentials,
     databaseName: s.databaseName,
+    availabilityZone: s.availabilityZone,
     allocatedStorage: s.allocatedStorage,
     backupRetention: s.backupRetention,
     preferredBackupWindow: s.preferredBackupWindow,
@@ -75,9 +93,9 @@ export function buildInstance(scope: Construct, ctx: BuildContext): { instance: 
       ...common,
       sourceDatabaseInstance: instance,
       preferredMaintenanceWindow: s.preferredMaintenanceWindow,
-      // A replica holds no data of its own and RDS takes no final snapshot of one: it is
-      // retained with a retained primary, otherwise deleted.
-      removalPolicy: s.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // A replica holds no data of its own (and RDS takes no final snapshot of one): one that
+      // leaves the template, or is replaced, is deleted rather than left replicating and billed.
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     // A replica inherits encryption from its source; CloudFormation refuses StorageEncrypted on it.
     (replica.node.defaultChild as rds.CfnDBInstance).addPropertyDeletionOverride('StorageEncrypted');
@@ -103,13 +121,15 @@ export function buildCluster(scope: Construct, ctx: BuildContext): rds.DatabaseC
     enablePerformanceInsights: s.performanceInsights,
     performanceInsightRetention: insightsRetention(s),
     performanceInsightEncryptionKey: s.performanceInsights ? ctx.key : undefined,
+    // CloudFormation has no AllowMajorVersionUpgrade on a cluster: on its instances it records the intent.
+    allowMajorVersionUpgrade: s.allowMajorVersionUpgrade ? true : undefined,
   };
   const readers: rds.IClusterInstance[] = [];
   for (let i = 1; i <= s.readReplicas; i++) {
     readers.push(rds.ClusterInstance.provisioned(`Reader${i}`, { ...instanceProps, promotionTier: 1 }));
   }
   const monitoring = s.monitoringInterval.toSeconds() > 0 ? s.monitoringInterval : undefined;
-  return new rds.DatabaseCluster(scope, 'Resource', {
+  const cluster = new rds.DatabaseCluster(scope, 'Resource', {
     engine,
     credentials: ctx.credentials,
     defaultDatabaseName: s.databaseName,
@@ -132,6 +152,13 @@ export function buildCluster(scope: Construct, ctx: BuildContext): rds.DatabaseC
     monitoringInterval: monitoring,
     backtrackWindow: s.backtrackWindow.toSeconds() > 0 ? s.backtrackWindow : undefined,
   });
+  // A reader holds no data of its own (the cluster volume does): one that leaves the template (fewer
+  // readers, the development preset) or is replaced is deleted, not left attached, serving and billed.
+  // The writer keeps the cluster's policy.
+  for (let i = 1; i <= s.readReplicas; i++) {
+    (cluster.node.findChild(`Reader${i}`).node.defaultChild as rds.CfnDBInstance).applyRemovalPolicy(RemovalPolicy.DESTROY);
+  }
+  return cluster;
 }
 
 /** The alarms of a plain instance and its replicas. */
@@ -212,6 +239,13 @@ function commonAlarms(s: RdsSettings, db: Metered): AlarmSpec[] {
 /**
  * A generated master secret (id 'Secret'): 32 characters, the JSON shape RDS rotation expects once
  * attached, named `secretName` when given.
+ *
+ * The generation template holds the user name only. Secrets Manager generates a new password
+ * whenever `GenerateSecretString` changes, while the database keeps the old one, so nothing that
+ * may change harmlessly belongs in it: the attachment (`SecretTargetAttachment`) writes `engine`,
+ * `host`, `port`, `dbname` and the identifier into the secret, and writes them again when the
+ * database is replaced. The user name must be there (the attachment needs `username` and
+ * `password`); changing it replaces the database anyway.
  */
 export function generatedSecret(scope: Construct, s: RdsSettings, key: kms.IKey, secretName?: string): secretsmanager.Secret {
   return new secretsmanager.Secret(scope, 'Secret', {
@@ -219,8 +253,7 @@ export function generatedSecret(scope: Construct, s: RdsSettings, key: kms.IKey,
     secretName,
     encryptionKey: key,
     generateSecretString: {
-      // host, port and engine are added when the secret is attached to the database.
-      secretStringTemplate: JSON.stringify({ username: s.username, dbname: s.databaseName }),
+      secretStringTemplate: JSON.stringify({ username: s.username }),
       generateStringKey: 'password',
       passwordLength: 32,
       excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS,

@@ -8,13 +8,19 @@ export enum DeploySafetyChange {
   REPLACE = 'replace',
   /** A retained resource leaves the template (or its logical ID changes): it keeps running outside any stack. */
   ORPHAN = 'orphan',
-  /** A data-bearing resource without `DeletionPolicy: Retain` leaves the template (or its logical ID changes): it is deleted. */
+  /**
+   * A data-bearing resource without `DeletionPolicy: Retain` leaves the template (or its logical ID changes): it is deleted.
+   * An Aurora reader or a read replica deleted this way gives no finding: it holds no data of its own.
+   */
   DELETE = 'delete',
   /** A secret's `GenerateSecretString` changed: Secrets Manager generates a new password. */
   RE_KEY = 're-key',
   /** CloudFormation or RDS refuses the update (major version upgrade not allowed, parameter group family mismatch, …). */
   BLOCKED = 'blocked',
-  /** The update applies, but with an outage or loss of backups (automated backups turned on or off). */
+  /**
+   * The update applies, but with an outage or loss of backups (automated backups turned on or off), or an
+   * Aurora major version upgrade that the template does not mark as intended (CloudFormation does not refuse one).
+   */
   OUTAGE = 'outage',
   /** An immutable field of a StatefulSet or PersistentVolumeClaim changed: `kubectl apply` fails. */
   K8S_IMMUTABLE = 'k8s-immutable',

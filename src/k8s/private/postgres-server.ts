@@ -25,10 +25,12 @@ export class PostgresServer extends Construct {
 
   public constructor(scope: Construct, id: string, s: SharedPostgresSettings) {
     super(scope, id);
+    // The server's objects carry the pod's labels, `app: <name>` included, so seed 001's
+    // `kubectl get services -l app=postgres` finds the Services as well as the pod.
     const metadata = (name: string): ApiObjectMetadata => ({
       name,
       namespace: s.namespace,
-      labels: s.objectLabels,
+      labels: s.podLabels,
     });
     const args: string[] = ['-c', `max_connections=${s.maxConnections}`];
     for (const key of Object.keys(s.settings).sort()) args.push('-c', `${key}=${s.settings[key]}`);
@@ -105,7 +107,7 @@ export class PostgresServer extends Construct {
               image: s.image,
               args,
               ports: [{ name: 'postgres', containerPort: s.port }],
-              env: [superuserKey('POSTGRES_USER'), superuserKey('POSTGRES_PASSWORD'), { name: 'PGDATA', value: `${DATA_DIR}/pgdata` }],
+              env: [superuserKey('POSTGRES_USER'), superuserKey('POSTGRES_PASSWORD'), { name: 'PGDATA', value: `${DATA_DIR}/${s.dataSubdirectory}` }],
               resources: resources(s.cpuRequest, s.memoryRequest, s.cpuLimit, s.memoryLimit),
               securityContext: containerSecurityContext(POSTGRES_UID),
               volumeMounts: mounts,

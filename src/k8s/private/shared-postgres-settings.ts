@@ -8,6 +8,15 @@ export interface SharedPostgresSettings {
   readonly namespace: string;
   readonly name: string;
   readonly image: string;
+  /** The PostgreSQL major version the server runs (its image agrees). */
+  readonly postgresMajorVersion: number;
+  /** The major version the server was first deployed with. */
+  readonly initialMajorVersion: number;
+  /**
+   * The data directory under the volume: `pgdata` for the version the server was first deployed
+   * with, `pgdata-<major>` after a major upgrade (a new, empty one; the old one stays on the volume).
+   */
+  readonly dataSubdirectory: string;
   readonly storageSize: string;
   readonly storageClassName?: string;
   readonly cpuRequest: string;
@@ -28,11 +37,11 @@ export interface SharedPostgresSettings {
   /** `require` with TLS, else `prefer`. */
   readonly defaultSslMode: SslMode;
   readonly backupEnabled: boolean;
-  /** Labels of the server's objects (Services, StatefulSet, Secret, NetworkPolicy). */
+  /** Labels of the superuser Secret and the NetworkPolicy. */
   readonly objectLabels: { [key: string]: string };
   /** Labels selecting the database pod. */
   readonly selectorLabels: { [key: string]: string };
-  /** Labels of the database pod. */
+  /** Labels of the database pod (`app: <name>` and the selector labels), also on the StatefulSet, Services and PodDisruptionBudget. */
   readonly podLabels: { [key: string]: string };
   /** The label every platform client (backup, init Jobs, PgBouncer) carries. */
   readonly clientLabels: { [key: string]: string };
@@ -40,6 +49,8 @@ export interface SharedPostgresSettings {
 
 const OWNER = 'SharedPostgres';
 export const DEFAULT_POSTGRES_IMAGE = 'postgres:15-alpine';
+/** The PostgreSQL major version of {@link DEFAULT_POSTGRES_IMAGE}. */
+export const DEFAULT_POSTGRES_MAJOR_VERSION = 15;
 /** PostgreSQL's port, on the container and on both Services. */
 export const POSTGRES_PORT = 5432;
 /** Longest `name`: `<name>-pgbouncer-auth-<8 hex>` must fit in 63 characters. */
@@ -56,6 +67,8 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
   const headlessServiceName = `${name}-headless`;
   const clusterDomain = props.clusterDomain ?? 'cluster.local';
   const image = props.image ?? DEFAULT_POSTGRES_IMAGE;
+  const postgresMajorVersion = props.postgresMajorVersion ?? DEFAULT_POSTGRES_MAJOR_VERSION;
+  const initialMajorVersion = props.initialMajorVersion ?? postgresMajorVersion;
   const storageSize = props.storageSize ?? '10Gi';
   const cpuRequest = props.cpuRequest ?? '250m';
   const memoryRequest = props.memoryRequest ?? '256Mi';
@@ -65,6 +78,7 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
   const settings = props.settings ?? {};
   const superuser = props.superuser ?? 'postgres';
 
+  const imageProblem = v.imageRef('image', image, DEFAULT_POSTGRES_IMAGE);
   const problems: Problem[] = [
     v.kubernetesName('Namespace', 'namespace', namespace),
     chartNamespace !== undefined && chartNamespace !== namespace
@@ -78,8 +92,12 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
     serviceName === headlessServiceName
       ? `serviceName must differ from the headless Service ${v.show(headlessServiceName)} (got ${v.show(serviceName)}). Choose another serviceName.`
       : undefined,
-    v.dnsSubdomain('clusterDomain', clusterDomain),
-    v.imageRef('image', image, DEFAULT_POSTGRES_IMAGE),
+    v.clusterDomain('clusterDomain', clusterDomain),
+    imageProblem,
+    // The image must run the declared major version; only once the image and the versions are valid.
+    v.pgMajorVersion('postgresMajorVersion', postgresMajorVersion)
+      ?? v.pgInitialMajorVersion(initialMajorVersion, postgresMajorVersion)
+      ?? (imageProblem ? undefined : v.pgImageMajorVersion(image, postgresMajorVersion, props.postgresMajorVersion, initialMajorVersion)),
     v.quantity('storageSize', storageSize, '10Gi', 2 ** 20),
     props.storageClassName === undefined ? undefined : v.kubernetesName('StorageClass', 'storageClassName', props.storageClassName),
     ...limitNotBelowRequest('cpu', cpuRequest, cpuLimit, '250m'),
@@ -104,6 +122,9 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
     namespace,
     name,
     image,
+    postgresMajorVersion,
+    initialMajorVersion,
+    dataSubdirectory: postgresMajorVersion === initialMajorVersion ? 'pgdata' : `pgdata-${postgresMajorVersion}`,
     storageSize,
     storageClassName: props.storageClassName,
     cpuRequest,

@@ -89,6 +89,14 @@ describe('orphan and delete', () => {
     expect(f.fix).toMatch(/--allow Database\/Db:delete/);
   });
 
+  test('an Aurora reader or a read replica deleted with the template gives no finding: it holds no data of its own', () => {
+    const reader = { Type: 'AWS::RDS::DBInstance', DeletionPolicy: 'Delete', Properties: { Engine: 'aurora-postgresql', DBClusterIdentifier: { Ref: 'C' } } };
+    const replica = { Type: 'AWS::RDS::DBInstance', DeletionPolicy: 'Delete', Properties: { SourceDBInstanceIdentifier: { Ref: 'Db' } } };
+    const c = { Type: 'AWS::RDS::DBCluster', DeletionPolicy: 'Retain', Properties: { Engine: 'aurora-postgresql', EngineVersion: '16.6' } };
+    const report = checkTemplates(tpl({ C: c, Reader: reader, Db: pgInstance(), Replica: replica }), tpl({ C: c, Db: pgInstance() }));
+    expect(report.findings).toEqual([]);
+  });
+
   test('a KMS key without Retain that leaves the template is scheduled for deletion', () => {
     const report = checkTemplates(tpl({ Key: { Type: 'AWS::KMS::Key' }, T: { Type: 'AWS::SNS::Topic' } }), tpl({ T: { Type: 'AWS::SNS::Topic' } }));
     expect(theFinding(report, 'Database/Key', 'delete').consequence).toMatch(/scheduled for deletion: whatever it encrypted becomes unreadable/);
@@ -110,6 +118,33 @@ describe('orphan and delete', () => {
   });
 });
 
+describe('Aurora engine versions', () => {
+  const cluster = (version: string) => ({ Type: 'AWS::RDS::DBCluster', Properties: { Engine: 'aurora-postgresql', EngineVersion: version } });
+  const member = (props: { [k: string]: unknown } = {}) => ({ Type: 'AWS::RDS::DBInstance', Properties: { Engine: 'aurora-postgresql', DBClusterIdentifier: { Ref: 'C' }, ...props } });
+
+  test('a cluster downgrade is blocked', () => {
+    const f = theFinding(checkTemplates(tpl({ C: cluster('16.6') }), tpl({ C: cluster('16.4') })), 'Database/C', 'blocked');
+    expect(f.summary).toBe('EngineVersion "16.6" → "16.4" (a downgrade)');
+  });
+
+  test('a major upgrade no instance marks with AllowMajorVersionUpgrade is an outage: CloudFormation goes ahead with it', () => {
+    const report = checkTemplates(tpl({ C: cluster('16.6'), W: member() }), tpl({ C: cluster('17.4'), W: member() }));
+    expect(kinds(report)).toEqual(['Database/C outage']);
+    expect(theFinding(report, 'Database/C', 'outage').fix).toMatch(/family "aurora-postgresql17"/);
+  });
+
+  test('a major upgrade marked on an instance of the cluster, or a minor one, gives no finding', () => {
+    expect(checkTemplates(tpl({ C: cluster('16.6'), W: member() }), tpl({ C: cluster('17.4'), W: member({ AllowMajorVersionUpgrade: true }) })).findings).toEqual([]);
+    expect(checkTemplates(tpl({ C: cluster('16.6') }), tpl({ C: cluster('16.8') })).findings).toEqual([]);
+  });
+
+  test('the mark must be on an instance of that cluster', () => {
+    const other = { Type: 'AWS::RDS::DBInstance', Properties: { Engine: 'aurora-postgresql', DBClusterIdentifier: { Ref: 'Other' }, AllowMajorVersionUpgrade: true } };
+    const report = checkTemplates(tpl({ C: cluster('16.6'), Other: cluster('16.6') }), tpl({ C: cluster('17.4'), Other: cluster('16.6'), I: other }));
+    expect(kinds(report)).toEqual(['Database/C outage']);
+  });
+});
+
 describe('blocked', () => {
   test('an engine downgrade is blocked', () => {
     const f = theFinding(checkTemplates(tpl({ Db: pgInstance() }), tpl({ Db: pgInstance({ EngineVersion: '16.4' }) })), 'Database/Db', 'blocked');
@@ -127,7 +162,7 @@ describe('blocked', () => {
     const cluster = (version: string) => ({ Type: 'AWS::RDS::DBCluster', Properties: { Engine: 'aurora-postgresql', EngineVersion: version, DBClusterParameterGroupName: { Ref: 'Cpg' } } });
     const cpg = { Type: 'AWS::RDS::DBClusterParameterGroup', Properties: { Family: 'aurora-postgresql16', Description: 'x' } };
     const report = checkTemplates(tpl({ Cpg: cpg, C: cluster('16.6') }), tpl({ Cpg: cpg, C: cluster('17.4') }));
-    expect(kinds(report)).toEqual(['Database/Cpg blocked']);
+    expect(kinds(report)).toEqual(['Database/C outage', 'Database/Cpg blocked']);
     expect(theFinding(report, 'Database/Cpg', 'blocked').summary).toMatch(/Family "aurora-postgresql16" does not match EngineVersion "17\.4" of Database\/C/);
   });
 

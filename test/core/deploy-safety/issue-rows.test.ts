@@ -16,15 +16,27 @@ describe('the CloudFormation rows of issue 12', () => {
   const secret = `Database/${logicalId(base, 'AWS::SecretsManager::Secret')}`;
   const key = `Database/${logicalId(base, 'AWS::KMS::Key')}`;
 
-  test('databaseName replaces the DB instance (old one retained and orphaned) and regenerates the password', () => {
+  test('databaseName replaces the DB instance (old one retained and orphaned)', () => {
     const report = checkTemplates(base, rdsTemplate({ databaseName: 'orders' }));
 
-    expect(kinds(report)).toEqual([`${db} replace`, `${secret} re-key`]);
+    // The library keeps dbname out of the secret's generation template, so the password stays (no re-key).
+    expect(kinds(report)).toEqual([`${db} replace`]);
     const replace = theFinding(report, db, 'replace');
     expect(replace.summary).toMatch(/DBName "shop" → "orders" \(create-only\)/);
     expect(replace.consequence).toMatch(/creates a NEW, EMPTY DB instance, and the stack's references \(endpoint, secret attachment, apps\) move to it/);
     expect(replace.consequence).toMatch(/old DB instance is kept outside the stack \(Retain\): orphaned/);
     expect(replace.fix).toMatch(/Revert DBName to "shop".*CREATE DATABASE/);
+  });
+
+  test('databaseName regenerates the password of a secret whose generation template holds dbname (the library before issue 12)', () => {
+    const withDbname = (template: { [key: string]: unknown }, dbname: string) => {
+      const copy = JSON.parse(JSON.stringify(template));
+      copy.Resources[logicalId(copy, 'AWS::SecretsManager::Secret')].Properties.GenerateSecretString.SecretStringTemplate = JSON.stringify({ username: 'shop', dbname });
+      return copy;
+    };
+    const report = checkTemplates(withDbname(base, 'shop'), withDbname(rdsTemplate({ databaseName: 'orders' }), 'orders'));
+
+    expect(kinds(report)).toEqual([`${db} replace`, `${secret} re-key`]);
     const reKey = theFinding(report, secret, 're-key');
     expect(reKey.summary).toMatch(/SecretStringTemplate .*"dbname\\":\\"shop\\".* → .*orders/);
     expect(reKey.consequence).toMatch(/generates a NEW password/);
@@ -40,7 +52,7 @@ describe('the CloudFormation rows of issue 12', () => {
     const cluster = `Database/${logicalId(before, 'AWS::RDS::DBCluster')}`;
     const writer = `Database/${logicalId(before, INSTANCE, 'DatabaseWriter')}`;
     const reader = `Database/${logicalId(before, INSTANCE, 'DatabaseReader')}`;
-    expect(kinds(report)).toEqual([cluster, reader, writer, secret].map((r) => `${r} ${r === secret ? 're-key' : 'replace'}`).sort());
+    expect(kinds(report)).toEqual([cluster, reader, writer].map((r) => `${r} replace`).sort());
     expect(theFinding(report, cluster, 'replace').summary).toMatch(/DatabaseName "shop" → "orders"/);
     expect(theFinding(report, cluster, 'replace').consequence).toMatch(/NEW, EMPTY DB cluster/);
     expect(theFinding(report, writer, 'replace').summary).toMatch(/DBClusterIdentifier .*it refers to DatabaseF44359DD, which is replaced/);
@@ -111,9 +123,13 @@ describe('the CloudFormation rows of issue 12', () => {
     expect(blocked.fix).toMatch(/family "postgres17"/);
   });
 
-  test('preset PRODUCTION → DEVELOPMENT on Aurora leaves the retained reader behind, attached and billed', () => {
-    const before = rdsTemplate({ engine: DatabaseEngine.AURORA_POSTGRES_16 });
-    const reader = `Database/${logicalId(before, INSTANCE, 'DatabaseReader')}`;
+  test('preset PRODUCTION → DEVELOPMENT on Aurora leaves a retained reader (the library before issue 12) behind, attached and billed', () => {
+    // The library now deletes readers that leave the template (test/aws/independent-rds.deploy-safety.test.ts);
+    // a reader deployed with DeletionPolicy Retain is still caught.
+    const before = rdsTemplate({ engine: DatabaseEngine.AURORA_POSTGRES_16 }) as any;
+    const readerId = logicalId(before, INSTANCE, 'DatabaseReader');
+    before.Resources[readerId].DeletionPolicy = 'Retain';
+    const reader = `Database/${readerId}`;
     const report = checkTemplates(before, rdsTemplate({ engine: DatabaseEngine.AURORA_POSTGRES_16, preset: DatabasePreset.DEVELOPMENT }));
 
     const orphan = theFinding(report, reader, 'orphan');
@@ -169,7 +185,8 @@ describe('the Kubernetes rows of issue 12', () => {
   });
 
   test('image 15 → 16 applies cleanly, then PostgreSQL 16 cannot open the 15 data directory', () => {
-    const report = checkObjects(base, sharedPostgresObjects({ image: 'postgres:16-alpine' }));
+    // SharedPostgres refuses the plain image bump; declaring the deployed server a new one gets it through.
+    const report = checkObjects(base, sharedPostgresObjects({ image: 'postgres:16-alpine', postgresMajorVersion: 16 }));
 
     expect(kinds(report)).toEqual([`${statefulSet} k8s-major-upgrade`]);
     const f = theFinding(report, statefulSet, 'k8s-major-upgrade');

@@ -1,5 +1,5 @@
 import { checkObjects, kinds, theFinding } from './fixtures';
-import { postgresMajorOf } from '../../../src/core/deploy-safety/private/postgres-image';
+import { postgresMajorOf } from '../../../src/core/private/postgres-image';
 
 /** The Kubernetes rules on small hand-written objects. */
 

@@ -1,6 +1,6 @@
 import { DeploySafetyChange } from '../deploy-safety-change';
 import { DeploySafetyFinding } from '../deploy-safety-finding';
-import { deletionPolicy, fateOfOld, isDataBearing, newOne, noun, replaceConsequence, replaceFix, retains } from './cfn-data-bearing';
+import { deletionPolicy, fateOfOld, holdsOwnData, isDataBearing, newOne, noun, replaceConsequence, replaceFix, retains } from './cfn-data-bearing';
 import { conditionalReplacements, familyFindingsOf, PropertyChange, rdsFindings } from './cfn-rds-rules';
 import { CREATE_ONLY_PROPERTIES } from './create-only-properties.generated';
 import { display, isObject, jsonEqual, referencedIds, valueAt, withoutReferenceIds } from './json-values';
@@ -132,7 +132,8 @@ function removalFindings(pair: StackPair, candidates: NewResource[], taken: Set<
     if (pair.after.Resources[id]) continue;
     const policy = deletionPolicy(before);
     const keeps = retains(policy);
-    if (!keeps && !isDataBearing(before.Type)) continue;
+    // Deleting a resource without data of its own (an Aurora reader, a read replica) loses capacity, not data.
+    if (!keeps && !holdsOwnData(before)) continue;
     const resource = cfnId(pair.name, id);
     const moved = movedTo(pair, id, candidates, taken);
     const what = noun(before);

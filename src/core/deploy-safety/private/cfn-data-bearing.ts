@@ -20,6 +20,19 @@ export function isDataBearing(type: string): boolean {
   return DATA_BEARING_TYPES.includes(type);
 }
 
+/**
+ * True when the resource holds data of its own: a data-bearing type, except an Aurora cluster
+ * instance (the cluster volume holds the data) and a read replica (a copy of its source). Deleting
+ * one of those loses capacity, not data.
+ */
+export function holdsOwnData(resource: CfnResource): boolean {
+  if (resource.Type === 'AWS::RDS::DBInstance') {
+    const props = resource.Properties ?? {};
+    return props.DBClusterIdentifier === undefined && props.SourceDBInstanceIdentifier === undefined;
+  }
+  return isDataBearing(resource.Type);
+}
+
 /** A short noun for the resource: "DB instance", "Aurora reader/writer instance", "read replica", "KMS key", … */
 export function noun(resource: CfnResource): string {
   const props = resource.Properties ?? {};

@@ -105,8 +105,54 @@ function versionFindings(stack: string, id: string, before: CfnResource, after: 
     return [finding(resource, after.Type, DeploySafetyChange.BLOCKED,
       `EngineVersion ${display(b.EngineVersion)} → ${display(a.EngineVersion)} (major ${majorBefore} → ${majorAfter}) without AllowMajorVersionUpgrade`,
       'RDS refuses a major version upgrade unless AllowMajorVersionUpgrade is true: the update fails and the stack rolls back.',
-      `Set AllowMajorVersionUpgrade: true together with a parameter group of family ${display(familyFor(engine, a.EngineVersion))}, `
-      + 'take a manual snapshot first, and test the upgrade on a restored copy; or keep the current major version.')];
+      `Set AllowMajorVersionUpgrade: true together with a parameter group of family ${display(familyFor(engine, a.EngineVersion))} `
+      + '(IndependentRds: allowMajorVersionUpgrade: true, and the library derives the group), take a manual snapshot first, and test the upgrade on a restored copy; or keep the current major version.')];
+  }
+  return [];
+}
+
+/** True when an instance of the cluster `clusterId` sets `AllowMajorVersionUpgrade: true`. */
+function clusterAllowsMajorUpgrade(template: CfnTemplate, clusterId: string): boolean {
+  return Object.values(template.Resources).some((r) => r.Type === 'AWS::RDS::DBInstance'
+    && target(template, r.Properties?.DBClusterIdentifier)?.[0] === clusterId && isTrue(r.Properties?.AllowMajorVersionUpgrade));
+}
+
+/**
+ * Version rules of an Aurora cluster: a downgrade is refused; a major upgrade is not (CloudFormation
+ * passes AllowMajorVersionUpgrade itself whenever EngineVersion changes), so an upgrade that the
+ * template does not mark as intended, with AllowMajorVersionUpgrade on the cluster's instances, is an
+ * unplanned outage.
+ */
+function clusterVersionFindings(
+  stack: string,
+  id: string,
+  before: CfnResource,
+  after: CfnResource,
+  afterTemplate: CfnTemplate,
+): DeploySafetyFinding[] {
+  const b = before.Properties ?? {};
+  const a = after.Properties ?? {};
+  const engine = typeof a.Engine === 'string' ? a.Engine.toLowerCase() : undefined;
+  if (after.Type !== 'AWS::RDS::DBCluster' || !knownEngine(engine) || typeof b.EngineVersion !== 'string' || typeof a.EngineVersion !== 'string') return [];
+  const resource = cfnId(stack, id);
+  const cmp = compareVersions(a.EngineVersion, b.EngineVersion);
+  if (cmp < 0) {
+    return [finding(resource, after.Type, DeploySafetyChange.BLOCKED, `EngineVersion ${display(b.EngineVersion)} → ${display(a.EngineVersion)} (a downgrade)`,
+      'RDS cannot downgrade an engine: the update fails and the stack rolls back.',
+      `Keep EngineVersion at ${display(b.EngineVersion)} or later. To run an older version, restore a dump into a new cluster.`)];
+  }
+  const majorBefore = majorVersion(engine, b.EngineVersion);
+  const majorAfter = majorVersion(engine, a.EngineVersion);
+  if (cmp > 0 && majorBefore !== majorAfter && !clusterAllowsMajorUpgrade(afterTemplate, id)) {
+    return [finding(resource, after.Type, DeploySafetyChange.OUTAGE,
+      `EngineVersion ${display(b.EngineVersion)} → ${display(a.EngineVersion)} (major ${majorBefore} → ${majorAfter}), not marked as intended `
+      + '(no instance of the cluster sets AllowMajorVersionUpgrade)',
+      'CloudFormation upgrades an Aurora cluster in place whenever EngineVersion changes (it allows the major upgrade itself): every instance of '
+      + 'the cluster is down during the upgrade, and the upgrade cannot be undone.',
+      'If the upgrade is intended, take a manual cluster snapshot, test the upgrade on a restored copy, and mark it: '
+      + 'AllowMajorVersionUpgrade: true on the cluster\'s instances '
+      + `(IndependentRds: allowMajorVersionUpgrade: true) with a cluster parameter group of family ${display(familyFor(engine, a.EngineVersion))}; `
+      + 'otherwise keep the current major version.')];
   }
   return [];
 }
@@ -172,6 +218,7 @@ export function rdsFindings(
     .map((other) => cfnId(stack, other));
   return [
     ...versionFindings(stack, id, before, after),
+    ...clusterVersionFindings(stack, id, before, after, afterTemplate),
     ...storageFindings(stack, id, before, after),
     ...backupFindings(stack, id, before, after),
     ...(replaced.has(id) ? [] : reKeyFindings(stack, id, before, after, replacedDatabases)),

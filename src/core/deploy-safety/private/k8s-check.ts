@@ -3,7 +3,7 @@ import { DeploySafetyChange } from '../deploy-safety-change';
 import { DeploySafetyFinding } from '../deploy-safety-finding';
 import { display, isObject, jsonEqual, valueAt } from './json-values';
 import { finding, Json, JsonObject, K8sObject, k8sId } from './model';
-import { postgresMajorOf } from './postgres-image';
+import { postgresMajorOf } from '../../private/postgres-image';
 
 /**
  * The Kubernetes side of the checker: immutable StatefulSet and PersistentVolumeClaim fields, data
@@ -169,6 +169,13 @@ function dataContainers(o: K8sObject): JsonObject[] {
   return Array.isArray(containers) ? containers.filter(isObject) : [];
 }
 
+/** The value of a container's `PGDATA` environment variable, when it is given literally. */
+function pgdata(container: JsonObject): string | undefined {
+  const env = Array.isArray(container.env) ? container.env : [];
+  const entry = env.find((e) => isObject(e) && e.name === 'PGDATA');
+  return isObject(entry) && typeof entry.value === 'string' ? entry.value : undefined;
+}
+
 function majorUpgrade(b: K8sObject, a: K8sObject): DeploySafetyFinding[] {
   const before = dataContainers(b);
   return dataContainers(a).flatMap((c) => {
@@ -177,12 +184,21 @@ function majorUpgrade(b: K8sObject, a: K8sObject): DeploySafetyFinding[] {
     const from = postgresMajorOf(old.image);
     const to = postgresMajorOf(c.image);
     if (from === undefined || to === undefined || from === to) return [];
-    return [finding(k8sId(a), a.kind, DeploySafetyChange.K8S_MAJOR_UPGRADE,
-      `container ${display(c.name)} image ${display(old.image)} → ${display(c.image)} (PostgreSQL ${from} → ${to})`,
+    const summary = `container ${display(c.name)} image ${display(old.image)} → ${display(c.image)} (PostgreSQL ${from} → ${to})`;
+    const [dirBefore, dirAfter] = [pgdata(old), pgdata(c)];
+    if (dirBefore !== undefined && dirAfter !== undefined && dirBefore !== dirAfter) {
+      // The dump-and-restore path: a new data directory for the new version.
+      return [finding(k8sId(a), a.kind, DeploySafetyChange.K8S_MAJOR_UPGRADE, `${summary}, PGDATA ${display(dirBefore)} → ${display(dirAfter)}`,
+        `PostgreSQL ${to} starts on a NEW, EMPTY data directory: the apps see empty databases until each one is restored from its dump. `
+        + `The PostgreSQL ${from} data stays in ${dirBefore} on the volume, untouched.`,
+        'Take a fresh dump first (kubectl create job --from=cronjob/<name>-backup), deploy in a maintenance window, restore every database '
+        + '(SharedPostgres.restoreJob), then let the apps back in; to roll back before the restore, revert the image and PGDATA. Allow this finding for that deploy.')];
+    }
+    return [finding(k8sId(a), a.kind, DeploySafetyChange.K8S_MAJOR_UPGRADE, summary,
       `The update applies cleanly, then PostgreSQL ${to} refuses the PostgreSQL ${from} data directory ("database files are incompatible with server") `
       + 'and the pod crash-loops: the database is down until the image is reverted.',
-      `Keep a PostgreSQL ${from} image. To upgrade, dump the database (pg_dumpall) and restore it into a new PostgreSQL ${to} StatefulSet, `
-      + 'or run pg_upgrade in a Job against a copy of the volume, then switch the apps.')];
+      `Keep a PostgreSQL ${from} image. To upgrade, dump the database (pg_dumpall) and restore it into a new PostgreSQL ${to} StatefulSet `
+      + '(SharedPostgres: the initialMajorVersion upgrade path), or run pg_upgrade in a Job against a copy of the volume, then switch the apps.')];
   });
 }
 
