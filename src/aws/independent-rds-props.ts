@@ -8,8 +8,11 @@ export interface IndependentRdsProps {
   readonly vpc: ec2.IVpc;
 
   /**
-   * Engine and full minor version. A minor version change is an in-place update; a major version
-   * change (PostgreSQL 16 → 17) needs `allowMajorVersionUpgrade`.
+   * Engine and full minor version. The version in code is the version that runs: automatic minor
+   * version upgrades are off, and a minor upgrade is a change of this prop, deployed (RDS applies it
+   * at once, with a short outage). Upgrade before RDS ends standard support of the minor version, or
+   * RDS upgrades it itself; then set the version it runs.
+   * A major version change (PostgreSQL 16 → 17) needs `allowMajorVersionUpgrade`.
    * Tokens: a version token that resolves to a literal at synthesis (a `Lazy`) is accepted and checked then; a CloudFormation parameter is refused (the parameter group family follows from the version).
    * @default DatabaseEngine.POSTGRES_16
    */
@@ -209,7 +212,7 @@ export interface IndependentRdsProps {
   /**
    * Log types exported to CloudWatch Logs.
    * Tokens: accepted as list entries, passed through unchecked.
-   * @default - PostgreSQL: postgresql, upgrade; MySQL/MariaDB: error, slowquery; Aurora MySQL: audit, error, general, slowquery
+   * @default - every type the engine has: PostgreSQL: postgresql, upgrade; Aurora PostgreSQL: postgresql; MySQL, MariaDB and Aurora MySQL: audit, error, general, slowquery (the general and audit logs are written only once turned on)
    */
   readonly cloudwatchLogsExports?: string[];
 
@@ -226,7 +229,10 @@ export interface IndependentRdsProps {
   /** Create CloudWatch alarms (CPU, storage, connections, memory, latency, replica lag). @default true */
   readonly alarms?: boolean;
 
-  /** SNS topic notified when an alarm fires or clears. @default - no action */
+  /**
+   * SNS topic notified when an alarm fires or clears.
+   * @default - a new topic `AlarmTopic` (`IndependentRds.alarmTopic`), encrypted with the database's key and refusing publishers without TLS; subscribe to it
+   */
   readonly alarmTopic?: sns.ITopic;
 
   /**
@@ -239,7 +245,7 @@ export interface IndependentRdsProps {
   /**
    * DatabaseConnections above which the connections alarm fires.
    * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
-   * @default 100
+   * @default - 80% of the engine's max_connections: a literal `max_connections` in `parameters`, else the engine's default for the instance class, estimated from its memory; 100 when the class is unknown to the library
    */
   readonly connectionsAlarmThreshold?: number;
 }

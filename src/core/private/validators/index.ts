@@ -7,4 +7,5 @@ export * from './numbers';
 export * from './kubernetes';
 export * from './postgres';
 export * from './network';
+export * from './lambda-runtime';
 export * from './sql-reserved-words';
