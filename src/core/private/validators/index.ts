@@ -7,3 +7,5 @@ export * from './numbers';
 export * from './kubernetes';
 export * from './postgres';
 export * from './network';
+export * from './object-storage';
+export * from './prometheus';
