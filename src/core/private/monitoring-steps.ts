@@ -74,6 +74,7 @@ export function monitoringSteps(o: MonitoringStepOptions): SqlStep[] {
     {
       comment: 'M3. Least privilege: pg_monitor (statistics and settings), nothing else; read-only sessions; few connections.',
       statements: [
+        plain('SET client_min_messages TO warning;'),
         plain(`ALTER ROLE ${user} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT ${o.connectionLimit};`),
         plain(`GRANT pg_monitor TO ${user};`),
         plain(`ALTER ROLE ${user} SET default_transaction_read_only TO on;`),
