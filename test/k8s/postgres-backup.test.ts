@@ -207,15 +207,28 @@ describe('PostgresBackup', () => {
       new PostgresBackup(chart, 'Backup', {
         ...BASE,
         objectStorage: {
-          ...S3, endpoint: 'https://minio.storage.svc:9000', forcePathStyle: true, prefix: 'prod/db', region: 'eu-west-1',
-          encryption: BackupEncryption.kms('alias/db-backups'), deleteOldDumps: false, image: 'registry.example.com/aws-cli:2.27.9',
+          ...S3,
+          endpoint: 'https://minio.storage.svc:9000',
+          forcePathStyle: true,
+          prefix: 'prod/db',
+          region: 'eu-west-1',
+          encryption: BackupEncryption.kms('alias/db-backups'),
+          deleteOldDumps: false,
+          image: 'registry.example.com/aws-cli:2.27.9',
         },
       });
       const upload = pod().containers[0];
       expect(upload.image).toBe('registry.example.com/aws-cli:2.27.9');
       expect(envOf(upload)).toMatchObject({
-        S3_ENDPOINT: 'https://minio.storage.svc:9000', S3_PATH_STYLE: 'true', S3_PREFIX: 'prod/db', AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1',
-        S3_SSE: 'aws:kms', S3_SSE_KMS_KEY_ID: 'alias/db-backups', S3_DELETE_OLD: 'false', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
+        S3_ENDPOINT: 'https://minio.storage.svc:9000',
+        S3_PATH_STYLE: 'true',
+        S3_PREFIX: 'prod/db',
+        AWS_REGION: 'eu-west-1',
+        AWS_DEFAULT_REGION: 'eu-west-1',
+        S3_SSE: 'aws:kms',
+        S3_SSE_KMS_KEY_ID: 'alias/db-backups',
+        S3_DELETE_OLD: 'false',
+        AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
       });
     });
 

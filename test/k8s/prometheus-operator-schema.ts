@@ -37,6 +37,7 @@ function objectTypes(type: ts.Type, c: ts.TypeChecker): ts.Type[] {
   const parts = type.isUnion() ? type.types : [type];
   return parts.flatMap((t) => {
     if (c.isArrayType(t)) return objectTypes(c.getTypeArguments(t as ts.TypeReference)[0], c);
+    // eslint-disable-next-line no-bitwise
     return t.flags & ts.TypeFlags.Object ? [t] : [];
   });
 }

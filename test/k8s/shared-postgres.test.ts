@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as YAML from 'yaml';
+import { PROMETHEUS_OPERATOR_SCHEMA } from './prometheus-operator-schema';
 import { build } from '../../examples/shared-postgres';
 import { AppDatabaseNames, SslMode } from '../../src/core';
 import { SharedPostgres } from '../../src/k8s/shared-postgres';
 import { SharedPostgresProps } from '../../src/k8s/shared-postgres-props';
-import { PROMETHEUS_OPERATOR_SCHEMA } from './prometheus-operator-schema';
 import { expectK8sValid, expectNoSecrets } from '../harness';
 
 function find(manifests: any[], kind: string, name?: string): any {
