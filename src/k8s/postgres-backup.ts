@@ -6,6 +6,7 @@ import { objectStorageProblems, ObjectStorageSettings, resolveObjectStorage, use
 import { backupPod, BackupPodSettings, restorePod } from './private/backup-pods';
 import { hashedJobName } from './private/hashed-name';
 import { superuserEnv } from './private/pod-defaults';
+import { claimUniqueNames } from './private/unique-names';
 import { longestCronGapSeconds } from '../core/private/cron';
 import * as v from '../core/private/validators';
 import { Problem, throwIfAny } from '../core/private/validators';
@@ -18,6 +19,7 @@ export interface PostgresBackupOptions {
   /**
    * Cron schedule of the backup (five fields, in the time zone of the kube-controller-manager,
    * usually UTC).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '0 3 * * *'
    */
@@ -25,6 +27,7 @@ export interface PostgresBackupOptions {
 
   /**
    * How many dumps of each database to keep (1–365). Older dumps are deleted after a successful dump.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 7
    */
@@ -32,6 +35,7 @@ export interface PostgresBackupOptions {
 
   /**
    * Size of the PersistentVolumeClaim that holds the dumps.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '10Gi'
    */
@@ -39,6 +43,7 @@ export interface PostgresBackupOptions {
 
   /**
    * StorageClass of the dumps' PersistentVolumeClaim.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the cluster's default StorageClass
    */
@@ -60,12 +65,16 @@ export interface PostgresBackupOptions {
  * Which dump {@link PostgresBackup.restoreJob} restores.
  */
 export interface PostgresRestoreOptions {
-  /** The database to restore (a PostgreSQL identifier, e.g. `example_app_db`). */
+  /**
+   * The database to restore (a PostgreSQL identifier, e.g. `example_app_db`).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly databaseName: string;
 
   /**
    * A dump file name from `<claim>/<database>/` (or the bucket's `<prefix>/<database>/`), e.g.
    * `example_app_db-20240101T030000Z.dump`, or, from the claim, an absolute path inside the restore pod.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the newest dump of the database
    */
@@ -100,30 +109,47 @@ export interface PostgresRestoreOptions {
  * Props of {@link PostgresBackup}.
  */
 export interface PostgresBackupProps extends PostgresBackupOptions {
-  /** Namespace of the CronJob, its PersistentVolumeClaim and restore Jobs. */
+  /**
+   * Namespace of the CronJob, its PersistentVolumeClaim and restore Jobs.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly namespace: string;
 
-  /** Base name: the CronJob is `<name>-backup`, the claim `<name>-backups` (a DNS-1123 label of at most 45 characters). */
+  /**
+   * Base name: the CronJob is `<name>-backup`, the claim `<name>-backups` (a DNS-1123 label of at most 45 characters).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly name: string;
 
-  /** Image that provides `pg_dump`/`pg_restore`; use the server's image so the versions match. */
+  /**
+   * Image that provides `pg_dump`/`pg_restore`; use the server's image so the versions match.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly image: string;
 
-  /** Host name of the database Service. */
+  /**
+   * Host name of the database Service.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly host: string;
 
   /**
    * TCP port of the database Service.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 5432
    */
   readonly port?: number;
 
-  /** Secret with the superuser's name and password. */
+  /**
+   * Secret with the superuser's name and password.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly superuserSecretName: string;
 
   /**
    * Key of the superuser name in `superuserSecretName`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'POSTGRES_USER'
    */
@@ -131,6 +157,7 @@ export interface PostgresBackupProps extends PostgresBackupOptions {
 
   /**
    * Key of the superuser password in `superuserSecretName`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'POSTGRES_PASSWORD'
    */
@@ -145,6 +172,7 @@ export interface PostgresBackupProps extends PostgresBackupOptions {
 
   /**
    * Labels added to the backup and restore pods (for example the label a NetworkPolicy allows).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none beyond the component labels
    */
@@ -287,6 +315,7 @@ export class PostgresBackup extends Construct {
         },
       },
     });
+    claimUniqueNames(CONSTRUCT, this, 'name');
   }
 
   /**
@@ -326,7 +355,7 @@ export class PostgresBackup extends Construct {
     // `<name>-restore-<slug>-<8 hex>` within 63 characters.
     const room = Math.max(1, 63 - `${this.props.name}-restore--12345678`.length);
     const slug = database.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, room).replace(/^-+|-+$/g, '') || 'db';
-    return new k8s.KubeJob(scope, id, {
+    const job = new k8s.KubeJob(scope, id, {
       metadata: this.metadata(hashedJobName(`${this.props.name}-restore-${slug}`, template)),
       spec: {
         backoffLimit: 0,
@@ -335,6 +364,8 @@ export class PostgresBackup extends Construct {
         template,
       },
     });
+    claimUniqueNames(CONSTRUCT, job, 'restoreJob databaseName');
+    return job;
   }
 
   private metadata(name: string): ApiObjectMetadata {

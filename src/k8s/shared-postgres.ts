@@ -13,6 +13,7 @@ import { appNameClashes } from './private/app-name-clashes';
 import { STATS_USER } from './private/pgbouncer-exporter';
 import { PostgresServer } from './private/postgres-server';
 import { resolveSharedPostgresSettings, SharedPostgresSettings } from './private/shared-postgres-settings';
+import { claimUniqueNames } from './private/unique-names';
 import { RestoreJobOptions, SharedPostgresApp, SharedPostgresAppOptions, SharedPostgresProps } from './shared-postgres-props';
 import { AppDatabaseNames } from '../core/app-database-names';
 import * as v from '../core/private/validators';
@@ -186,6 +187,7 @@ export class SharedPostgres extends Construct {
         if (job !== undefined) this.monitoring.watchJob(job);
       }
     }
+    claimUniqueNames(CONSTRUCT, this, 'name, serviceName and pgBouncer.serviceName');
   }
 
   /**
@@ -248,6 +250,7 @@ export class SharedPostgres extends Construct {
     } else {
       this.allowClient(podLabels, s.namespace);
     }
+    for (const part of [secret, initJob]) claimUniqueNames(CONSTRUCT, part, `addApp ${v.show(appName)} (its name and its secretName option)`);
     const app: SharedPostgresApp = { secret, initJob, podLabels };
     this.apps.set(appName, app);
     return app;
@@ -299,12 +302,14 @@ export class SharedPostgres extends Construct {
         : undefined,
     ]);
     const databaseName = app?.secret.names.databaseName ?? options.databaseName!;
-    return this.backup!.restoreJob(scope, id, {
+    const job = this.backup!.restoreJob(scope, id, {
       databaseName,
       dumpFile: options.dumpFile,
       restoreGlobals: options.restoreGlobals,
       globalsFile: options.globalsFile,
       fromObjectStorage: options.fromObjectStorage,
     });
+    claimUniqueNames(CONSTRUCT, job, 'restoreJob');
+    return job;
   }
 }

@@ -9,3 +9,5 @@ export * from './moto';
 export * from './ports';
 export * from './tls';
 export * from './pod-run';
+export * from './external-secret-schema';
+export * from './k8s-names';

@@ -9,3 +9,4 @@ export * from './postgres';
 export * from './network';
 export * from './object-storage';
 export * from './prometheus';
+export * from './sql-reserved-words';
