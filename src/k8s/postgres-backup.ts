@@ -1,10 +1,13 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { BackupObjectStorageOptions } from './backup-object-storage';
+import { objectStorageProblems, ObjectStorageSettings, resolveObjectStorage, usesServiceAccount } from './private/backup-object-storage-settings';
+import { backupPod, BackupPodSettings, restorePod } from './private/backup-pods';
 import { hashedJobName } from './private/hashed-name';
-import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources, superuserEnv } from './private/pod-defaults';
-import { backupScript, restoreScript } from './private/postgres-backup-scripts';
+import { superuserEnv } from './private/pod-defaults';
 import { claimUniqueNames } from './private/unique-names';
+import { longestCronGapSeconds } from '../core/private/cron';
 import * as v from '../core/private/validators';
 import { Problem, throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
@@ -45,6 +48,17 @@ export interface PostgresBackupOptions {
    * @default - the cluster's default StorageClass
    */
   readonly storageClassName?: string;
+
+  /**
+   * Copy every dump off the cluster to S3-compatible object storage. The dumps are still written
+   * to the claim first (which keeps the newest `retain`), then a second container (the AWS CLI)
+   * uploads those the bucket lacks, so a dump a failed upload missed goes up with the next run,
+   * and dumps already on the claim when this is turned on are uploaded too. Restore Jobs then
+   * read from the bucket.
+   *
+   * @default - dumps stay on the claim, in the cluster
+   */
+  readonly objectStorage?: BackupObjectStorageOptions;
 }
 
 /**
@@ -58,13 +72,37 @@ export interface PostgresRestoreOptions {
   readonly databaseName: string;
 
   /**
-   * A dump file name from `<claim>/<database>/`, e.g. `example_app_db-20240101T030000Z.dump`, or an
-   * absolute path inside the restore pod.
+   * A dump file name from `<claim>/<database>/` (or the bucket's `<prefix>/<database>/`), e.g.
+   * `example_app_db-20240101T030000Z.dump`, or, from the claim, an absolute path inside the restore pod.
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the newest dump of the database
    */
   readonly dumpFile?: string;
+
+  /**
+   * Replay the roles from a globals dump first (roles, their attributes and memberships, without
+   * passwords), so the roles that own or are granted objects in the dump exist. Roles that exist
+   * keep their passwords; a role created here has none until its app's init Job sets it.
+   *
+   * @default false
+   */
+  readonly restoreGlobals?: boolean;
+
+  /**
+   * With `restoreGlobals`, the globals dump to replay, e.g. `globals-20240101T030000Z.sql`.
+   *
+   * @default - the newest globals dump
+   */
+  readonly globalsFile?: string;
+
+  /**
+   * Read the dump from the bucket (downloaded into an emptyDir of the restore pod) rather than
+   * from the claim. Requires `objectStorage`.
+   *
+   * @default - true with `objectStorage`, else false
+   */
+  readonly fromObjectStorage?: boolean;
 }
 
 /**
@@ -139,19 +177,32 @@ export interface PostgresBackupProps extends PostgresBackupOptions {
    * @default - none beyond the component labels
    */
   readonly podLabels?: { [key: string]: string };
+
+  /**
+   * Record each successful run in the table `cdk_db_platform.backup_status` of the `postgres`
+   * database (created when missing), where the monitoring's exporter reads the time of the last
+   * success. SharedPostgres sets it when `monitoring` is on.
+   *
+   * @default false
+   */
+  readonly recordLastSuccess?: boolean;
 }
 
 const CONSTRUCT = 'PostgresBackup';
-const BACKUP_DIR = '/backups';
 const DEFAULT_IMAGE = 'postgres:15-alpine';
+/** How late a run may start (`startingDeadlineSeconds`) and how long it may take (`activeDeadlineSeconds`). */
+const STARTING_DEADLINE_SECONDS = 3600;
+const ACTIVE_DEADLINE_SECONDS = 6 * 3600;
 
 /**
  * Daily logical backups of every database of a PostgreSQL server: a CronJob that runs `pg_dump -Fc`
- * once per database into a PersistentVolumeClaim and keeps the newest N dumps of each, and a
- * factory for a Job that restores one database from those dumps.
+ * once per database, and `pg_dumpall --globals-only --no-role-passwords` for the roles, into a
+ * PersistentVolumeClaim and keeps the newest N of each; optionally copies them off the cluster to
+ * S3-compatible object storage (`objectStorage`); and a factory for a Job that restores one
+ * database from those dumps.
  *
- * Roles and their passwords are not dumped (the app's init Job recreates roles from the app
- * Secrets); copy the claim's contents off the cluster if the dumps must outlive it.
+ * Roles are dumped without passwords: each role's password lives in its app Secret, and the app's
+ * init Job sets it, so no dump holds a password hash.
  */
 export class PostgresBackup extends Construct {
   /** The backup CronJob. */
@@ -162,9 +213,20 @@ export class PostgresBackup extends Construct {
   public readonly claimName: string;
   /** Labels carried by backup and restore pods. */
   public readonly podLabels: { [key: string]: string };
+  /** The cron schedule of the backup. */
+  public readonly schedule: string;
+  /**
+   * How old the last successful backup may be while backups are healthy, in seconds: the longest
+   * interval between two runs of the schedule, plus the hour a run may start late and the six hours
+   * it may take (the CronJob's deadlines).
+   */
+  public readonly maxAgeSeconds: number;
+  /** The ServiceAccount of the backup and restore pods, when object storage credentials come from one. */
+  public readonly serviceAccount?: k8s.KubeServiceAccount;
 
   private readonly props: PostgresBackupProps;
-  private readonly env: k8s.EnvVar[];
+  private readonly pods: BackupPodSettings;
+  private readonly objectStorage?: ObjectStorageSettings;
 
   constructor(scope: Construct, id: string, props: PostgresBackupProps) {
     super(scope, id);
@@ -176,6 +238,7 @@ export class PostgresBackup extends Construct {
     const userKey = props.superuserUserKey ?? 'POSTGRES_USER';
     const passwordKey = props.superuserPasswordKey ?? 'POSTGRES_PASSWORD';
     const podLabels = props.podLabels ?? {};
+    const objectStorage = props.objectStorage && resolveObjectStorage(props.objectStorage, props.namespace, props.name);
     throwIfAny(CONSTRUCT, [
       v.kubernetesName('Namespace', 'namespace', props.namespace),
       v.kubernetesName('Job', 'name', props.name) ?? v.kubernetesName('CronJob', 'name (in the CronJob name <name>-backup)', `${props.name}-backup`),
@@ -189,23 +252,18 @@ export class PostgresBackup extends Construct {
       v.secretKey('superuserUserKey', userKey),
       v.secretKey('superuserPasswordKey', passwordKey),
       ...v.labels('podLabels', podLabels),
+      ...(objectStorage ? objectStorageProblems(objectStorage) : []),
     ]);
 
+    this.schedule = schedule;
+    this.maxAgeSeconds = longestCronGapSeconds(schedule)! + STARTING_DEADLINE_SECONDS + ACTIVE_DEADLINE_SECONDS;
+    this.objectStorage = objectStorage;
     this.podLabels = {
       'app.kubernetes.io/name': 'postgres-backup',
       'app.kubernetes.io/instance': props.name,
       'app.kubernetes.io/component': 'backup',
       ...podLabels,
     };
-    this.env = superuserEnv({
-      host: props.host,
-      port,
-      secretName: props.superuserSecretName,
-      userKey,
-      passwordKey,
-      sslMode: props.sslMode ?? SslMode.PREFER,
-    });
-
     this.claimName = `${props.name}-backups`;
     this.claim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
       metadata: this.metadata(this.claimName),
@@ -216,22 +274,43 @@ export class PostgresBackup extends Construct {
       },
     });
 
+    if (objectStorage && usesServiceAccount(objectStorage)) {
+      this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+        metadata: { ...this.metadata(`${props.name}-backup`), annotations: objectStorage.credentials.serviceAccountAnnotations },
+        automountServiceAccountToken: false,
+      });
+    }
+    this.pods = {
+      image: props.image,
+      superuserEnv: superuserEnv({
+        host: props.host,
+        port,
+        secretName: props.superuserSecretName,
+        userKey,
+        passwordKey,
+        sslMode: props.sslMode ?? SslMode.PREFER,
+      }),
+      podLabels: this.podLabels,
+      claimName: this.claimName,
+      retain,
+      recordLastSuccess: props.recordLastSuccess ?? false,
+      objectStorage,
+      serviceAccountName: this.serviceAccount ? `${props.name}-backup` : undefined,
+    };
+
     this.cronJob = new k8s.KubeCronJob(this, 'Resource', {
       metadata: this.metadata(`${props.name}-backup`),
       spec: {
         schedule,
         concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: 3600,
+        startingDeadlineSeconds: STARTING_DEADLINE_SECONDS,
         successfulJobsHistoryLimit: 3,
         failedJobsHistoryLimit: 3,
         jobTemplate: {
           spec: {
             backoffLimit: 2,
-            activeDeadlineSeconds: 6 * 3600,
-            template: this.podTemplate('backup', [
-              { name: 'BACKUP_DIR', value: BACKUP_DIR },
-              { name: 'BACKUP_KEEP', value: String(retain) },
-            ], backupScript()),
+            activeDeadlineSeconds: ACTIVE_DEADLINE_SECONDS,
+            template: backupPod(this.pods),
           },
         },
       },
@@ -240,7 +319,8 @@ export class PostgresBackup extends Construct {
   }
 
   /**
-   * A Job that restores one database from the dumps of this backup.
+   * A Job that restores one database from the dumps of this backup: from the bucket when
+   * `objectStorage` is set, else from the claim.
    *
    * Restoring is an explicit operator action: the Job runs `pg_restore --clean --if-exists` in one
    * transaction, which drops and recreates every object in the dump (rows written since the dump
@@ -254,19 +334,24 @@ export class PostgresBackup extends Construct {
   public restoreJob(scope: Construct, id: string, options: PostgresRestoreOptions): k8s.KubeJob {
     const database = options.databaseName;
     const dumpFile = options.dumpFile;
+    const fromBucket = options.fromObjectStorage ?? this.objectStorage !== undefined;
+    const restoreGlobals = options.restoreGlobals ?? false;
     const problems: Problem[] = [v.pgIdentifier('restoreJob databaseName', database)];
+    if (fromBucket && this.objectStorage === undefined) {
+      problems.push('restoreJob fromObjectStorage needs objectStorage (got fromObjectStorage: true without objectStorage). Set objectStorage, or restore from the claim.');
+    }
     if (dumpFile !== undefined) {
-      problems.push(dumpFile.startsWith('/')
+      problems.push(dumpFile.startsWith('/') && !fromBucket
         ? v.absolutePath('restoreJob dumpFile', dumpFile, '/backups/example_app_db/example_app_db-20240101T030000Z.dump')
         : v.fileName('restoreJob dumpFile', dumpFile, 'example_app_db-20240101T030000Z.dump'));
     }
+    if (options.globalsFile !== undefined) {
+      problems.push(restoreGlobals
+        ? v.fileName('restoreJob globalsFile', options.globalsFile, 'globals-20240101T030000Z.sql')
+        : `restoreJob globalsFile needs restoreGlobals (got globalsFile ${v.show(options.globalsFile)} without restoreGlobals: true). Set restoreGlobals: true, or drop globalsFile.`);
+    }
     throwIfAny(CONSTRUCT, problems);
-    const env: k8s.EnvVar[] = [
-      { name: 'BACKUP_DIR', value: BACKUP_DIR },
-      { name: 'RESTORE_DATABASE', value: database },
-    ];
-    if (dumpFile !== undefined) env.push({ name: 'RESTORE_FILE', value: dumpFile });
-    const template = this.podTemplate('restore', env, restoreScript());
+    const template = restorePod(this.pods, { databaseName: database, dumpFile, restoreGlobals, globalsFile: options.globalsFile, fromBucket });
     // `<name>-restore-<slug>-<8 hex>` within 63 characters.
     const room = Math.max(1, 63 - `${this.props.name}-restore--12345678`.length);
     const slug = database.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, room).replace(/^-+|-+$/g, '') || 'db';
@@ -274,7 +359,7 @@ export class PostgresBackup extends Construct {
       metadata: this.metadata(hashedJobName(`${this.props.name}-restore-${slug}`, template)),
       spec: {
         backoffLimit: 0,
-        activeDeadlineSeconds: 6 * 3600,
+        activeDeadlineSeconds: ACTIVE_DEADLINE_SECONDS,
         ttlSecondsAfterFinished: 7 * 24 * 3600,
         template,
       },
@@ -291,33 +376,6 @@ export class PostgresBackup extends Construct {
         'app.kubernetes.io/name': 'postgres-backup',
         'app.kubernetes.io/instance': this.props.name,
         'app.kubernetes.io/component': 'backup',
-      },
-    };
-  }
-
-  private podTemplate(container: string, env: k8s.EnvVar[], script: string): k8s.PodTemplateSpec {
-    return {
-      metadata: { labels: this.podLabels },
-      spec: {
-        restartPolicy: 'Never',
-        automountServiceAccountToken: false,
-        securityContext: podSecurityContext(POSTGRES_UID),
-        containers: [{
-          name: container,
-          image: this.props.image,
-          command: ['/bin/sh', '-c', script],
-          env: [...this.env, ...env],
-          resources: resources('50m', '64Mi', '500m', '512Mi'),
-          securityContext: containerSecurityContext(POSTGRES_UID),
-          volumeMounts: [
-            { name: 'backups', mountPath: BACKUP_DIR },
-            { name: 'tmp', mountPath: '/tmp' },
-          ],
-        }],
-        volumes: [
-          { name: 'backups', persistentVolumeClaim: { claimName: this.claimName } },
-          { name: 'tmp', emptyDir: {} },
-        ],
       },
     };
   }

@@ -2,6 +2,7 @@ import { AppDatabaseSecret } from './app-database-secret';
 import { DatabaseInitJob, DatabaseMigrationOptions } from './database-init-job';
 import { PgBouncerOptions } from './pgbouncer';
 import { PostgresBackupOptions } from './postgres-backup';
+import { PostgresMonitoringOptions } from './postgres-monitoring';
 import { AppDatabaseNamesOptions } from '../core/app-database-names';
 import { SslMode } from '../core/ssl-mode';
 
@@ -181,9 +182,9 @@ export interface SharedPostgresProps {
   readonly backupEnabled?: boolean;
 
   /**
-   * Backup schedule, retention and storage.
+   * Backup schedule, retention, storage, and the object storage dumps are copied to.
    *
-   * @default - daily at 03:00, keeping 7 dumps per database on a 10Gi claim
+   * @default - daily at 03:00, keeping 7 dumps per database on a 10Gi claim, in the cluster only
    */
   readonly backup?: PostgresBackupOptions;
 
@@ -193,6 +194,33 @@ export interface SharedPostgresProps {
    * @default - no pooler
    */
   readonly pgBouncer?: PgBouncerOptions;
+
+  /**
+   * Metrics and alerts for the prometheus-operator: a postgres_exporter sidecar in the database pod
+   * (logging in as a `pg_monitor`-only role the setup Job creates, its password generated in the
+   * cluster), a pgbouncer_exporter sidecar in the PgBouncer pods, PodMonitors, and a PrometheusRule
+   * (database down, connections above 80% of `max_connections`, last successful backup older than
+   * its schedule allows, volume nearly full, a setup Job failed). See {@link PostgresMonitoring}.
+   *
+   * Turning it on adds a container to the database pod, so the pod restarts once. The pod is Ready
+   * only while the sidecar runs: mirror its image where you mirror the server's.
+   *
+   * @default - no exporter and no monitoring objects
+   */
+  readonly monitoring?: PostgresMonitoringOptions;
+
+  /**
+   * Make node drains wait for an operator: the PodDisruptionBudget keeps the one database pod
+   * (`minAvailable: 1`), so `kubectl drain` blocks until someone deletes the pod on purpose.
+   *
+   * By default the budget allows the eviction (`maxUnavailable: 1`, and an unhealthy pod may always
+   * be evicted): a drain moves the pod, and the database is down until it runs on another node,
+   * which takes the pod's shutdown (up to 60 s), the volume's detach and re-attach (typically 1-6
+   * minutes for cloud block storage) and PostgreSQL's start-up and recovery.
+   *
+   * @default false
+   */
+  readonly blockNodeDrains?: boolean;
 }
 
 /**
@@ -274,11 +302,33 @@ export interface RestoreJobOptions {
   readonly databaseName?: string;
 
   /**
-   * A dump file name from `<claim>/<database>/`, e.g. `example_app_db-20240101T030000Z.dump`, or an
-   * absolute path inside the restore pod.
+   * A dump file name from `<claim>/<database>/` (or the bucket's `<prefix>/<database>/`), e.g.
+   * `example_app_db-20240101T030000Z.dump`, or, from the claim, an absolute path inside the restore pod.
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the newest dump of the database
    */
   readonly dumpFile?: string;
+
+  /**
+   * Replay the roles from a globals dump first (roles, attributes and memberships, without
+   * passwords), so the roles that own or are granted objects in the dump exist.
+   *
+   * @default false
+   */
+  readonly restoreGlobals?: boolean;
+
+  /**
+   * With `restoreGlobals`, the globals dump to replay, e.g. `globals-20240101T030000Z.sql`.
+   *
+   * @default - the newest globals dump
+   */
+  readonly globalsFile?: string;
+
+  /**
+   * Read the dump from the bucket rather than the claim. Requires `backup.objectStorage`.
+   *
+   * @default - true with `backup.objectStorage`, else false
+   */
+  readonly fromObjectStorage?: boolean;
 }

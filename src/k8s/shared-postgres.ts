@@ -8,7 +8,9 @@ import { DatabaseNetworkPolicy } from './database-network-policy';
 import { GeneratedPasswordSecret } from './generated-password-secret';
 import { PgBouncer } from './pgbouncer';
 import { PostgresBackup } from './postgres-backup';
+import { PostgresMonitoring } from './postgres-monitoring';
 import { appNameClashes } from './private/app-name-clashes';
+import { STATS_USER } from './private/pgbouncer-exporter';
 import { PostgresServer } from './private/postgres-server';
 import { resolveSharedPostgresSettings, SharedPostgresSettings } from './private/shared-postgres-settings';
 import { claimUniqueNames } from './private/unique-names';
@@ -30,8 +32,9 @@ const CONSTRUCT = 'SharedPostgres';
  * volume, a headless Service for the StatefulSet, the ClusterIP Service apps connect to, a
  * PodDisruptionBudget), the superuser's {@link GeneratedPasswordSecret} (the password is generated
  * inside the cluster and never appears in a manifest), a default-deny {@link DatabaseNetworkPolicy}
- * that admits only registered clients, a {@link PostgresBackup} CronJob, and optionally a
- * {@link PgBouncer} with its own auth Secret and NetworkPolicy.
+ * that admits only registered clients, a {@link PostgresBackup} CronJob (optionally copying the
+ * dumps to object storage), optionally a {@link PgBouncer} with its own auth Secret and
+ * NetworkPolicy, and optionally {@link PostgresMonitoring} (exporters, PodMonitors, alerts).
  *
  * Pod Security: the database pod runs as uid/gid 70 with fsGroup 70, a read-only root file
  * system (emptyDirs for `/var/run/postgresql` and `/tmp`, PGDATA in `pgdata/` under the volume
@@ -40,14 +43,14 @@ const CONSTRUCT = 'SharedPostgres';
  * `chmod` of `/var/run/postgresql` fails harmlessly under a non-root user. The bootstrap Jobs
  * mount a ServiceAccount token (allowed by "restricted"); their Role reaches one Secret only.
  *
- * Availability: one pod. The PodDisruptionBudget (`minAvailable: 1`) makes voluntary evictions
- * (node drains) wait until an operator deletes the pod on purpose, so a drain never takes the
- * database down unnoticed.
+ * Availability: one pod. A node drain evicts it (the PodDisruptionBudget has `maxUnavailable: 1`)
+ * and the database is down until it runs on another node with its volume re-attached; set
+ * `blockNodeDrains` to make drains wait until an operator deletes the pod on purpose.
  *
  * Data: the data claims survive deletion and scale-down of the StatefulSet
  * (`persistentVolumeClaimRetentionPolicy: Retain`). The backup claim is an ordinary
- * PersistentVolumeClaim: use a StorageClass with `reclaimPolicy: Retain` for it, and copy dumps
- * off the cluster if they must outlive it.
+ * PersistentVolumeClaim: use a StorageClass with `reclaimPolicy: Retain` for it, and set
+ * `backup.objectStorage` so the dumps also leave the cluster.
  *
  * Major versions: the image must run `postgresMajorVersion` (15 by default), since a server
  * cannot open the data directory of another major version. Upgrading is a dump and restore into a
@@ -70,6 +73,8 @@ export class SharedPostgres extends Construct {
   public readonly backup?: PostgresBackup;
   /** The PgBouncer pooler, when `pgBouncer` is set. */
   public readonly pgBouncer?: PgBouncer;
+  /** The monitoring objects, when `monitoring` is set. */
+  public readonly monitoring?: PostgresMonitoring;
   /** Namespace of every object. */
   public readonly namespace: string;
   /** Base name of the objects. */
@@ -143,6 +148,7 @@ export class SharedPostgres extends Construct {
         superuserSecretName: s.superuserSecretName,
         sslMode: s.defaultSslMode,
         podLabels: s.clientLabels,
+        recordLastSuccess: s.monitoring !== undefined,
       });
     }
     if (props.pgBouncer) {
@@ -157,7 +163,29 @@ export class SharedPostgres extends Construct {
         setupImage: s.image,
         tlsSecretName: s.tlsSecretName,
         podLabels: s.clientLabels,
+        exporterImage: s.monitoring?.pgBouncerExporterImage,
       });
+    }
+    if (s.monitoring) {
+      this.monitoring = new PostgresMonitoring(this, 'Monitoring', {
+        ...props.monitoring,
+        namespace: s.namespace,
+        name: s.name,
+        host: s.host,
+        port: s.port,
+        setupImage: s.image,
+        superuserSecretName: s.superuserSecretName,
+        sslMode: s.defaultSslMode,
+        serverSelectorLabels: s.selectorLabels,
+        clientLabels: s.clientLabels,
+        claimNames: [`data-${s.name}-0`, ...(this.backup ? [this.backup.claimName] : [])],
+        backupMaxAgeSeconds: this.backup?.maxAgeSeconds,
+        pgBouncerSelectorLabels: this.pgBouncer?.selectorLabels,
+      });
+      const b = this.pgBouncer;
+      for (const job of [this.superuserSecret.jobName, b?.authSecret.jobName, b?.statsSecret?.jobName, b?.authSetupJob.name]) {
+        if (job !== undefined) this.monitoring.watchJob(job);
+      }
     }
     claimUniqueNames(CONSTRUCT, this, 'name, serviceName and pgBouncer.serviceName');
   }
@@ -186,8 +214,10 @@ export class SharedPostgres extends Construct {
         : undefined,
       ...v.labels('podLabels', podLabels, true),
       ...(problems.some((p) => p !== undefined) ? [] : appNameClashes(names, [...this.apps.values()].map((a) => a.secret.names), {
-        secretNames: [s.superuserSecretName, this.pgBouncer?.authSecret.secretName],
-        roles: [s.superuser, this.pgBouncer?.authUser],
+        secretNames: [
+          s.superuserSecretName, this.pgBouncer?.authSecret.secretName, this.pgBouncer?.statsSecret?.secretName, this.monitoring?.secret.secretName,
+        ],
+        roles: [s.superuser, this.pgBouncer?.authUser, this.pgBouncer?.statsSecret ? STATS_USER : undefined, this.monitoring?.username],
       })),
     );
     throwIfAny(CONSTRUCT, problems);
@@ -214,6 +244,7 @@ export class SharedPostgres extends Construct {
       serverHost: pooler ? s.host : undefined,
       serverPort: pooler ? s.port : undefined,
     });
+    this.monitoring?.watchJob(initJob.jobName);
     if (pooler) {
       pooler.allowClient(podLabels, s.namespace);
     } else {
@@ -271,7 +302,13 @@ export class SharedPostgres extends Construct {
         : undefined,
     ]);
     const databaseName = app?.secret.names.databaseName ?? options.databaseName!;
-    const job = this.backup!.restoreJob(scope, id, { databaseName, dumpFile: options.dumpFile });
+    const job = this.backup!.restoreJob(scope, id, {
+      databaseName,
+      dumpFile: options.dumpFile,
+      restoreGlobals: options.restoreGlobals,
+      globalsFile: options.globalsFile,
+      fromObjectStorage: options.fromObjectStorage,
+    });
     claimUniqueNames(CONSTRUCT, job, 'restoreJob');
     return job;
   }

@@ -10,5 +10,6 @@ export * from './postgres';
 export * from './moto';
 export * from './ports';
 export * from './tls';
+export * from './pod-run';
 export * from './external-secret-schema';
 export * from './k8s-names';

@@ -19,6 +19,8 @@ export interface MotoClientConfig {
 /** A moto_server owned by one test file. */
 export interface MotoHarness {
   endpoint: string;
+  /** The endpoint for S3 clients: `http://localhost:<port>` (with 127.0.0.1 moto reads the host as a bucket name). */
+  s3Endpoint: string;
   region: string;
   available: boolean;
   version: string;
@@ -97,6 +99,7 @@ export async function startMoto(): Promise<MotoHarness> {
 
   return {
     endpoint,
+    s3Endpoint: `http://localhost:${port}`,
     region,
     available: true,
     version,

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** System tools the validators need. */
-export type HarnessTool = 'cfn-lint' | 'moto_server' | 'psql' | 'postgres' | 'openssl';
+export type HarnessTool = 'cfn-lint' | 'moto_server' | 'psql' | 'postgres' | 'openssl'
+  | 'aws' | 'promtool' | 'prometheus-postgres-exporter' | 'prometheus-pgbouncer-exporter' | 'pgbouncer';
 
 /**
  * Where PostgreSQL 15 server binaries live on Debian-based machines. `CDKDB_PG_BIN_DIR` points the
@@ -40,8 +41,30 @@ export function which(cmd: string): string | undefined {
   return found;
 }
 
+/**
+ * Absolute path of an AWS CLI version 2 on PATH (Debian's `awscli` package here), or undefined.
+ * An AWS CLI v1 earlier on PATH (e.g. a pip install) is skipped: the Jobs run v2.
+ */
+export function awsCliV2(): string | undefined {
+  const key = 'aws-cli-v2';
+  if (cache.has(key)) return cache.get(key);
+  let found: string | undefined;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir || '.', 'aws');
+    if (!fs.existsSync(candidate)) continue;
+    const probe = spawnSync(candidate, ['--version'], { encoding: 'utf-8', timeout: 60_000 });
+    if (probe.status === 0 && /^aws-cli\/2\./.test(`${probe.stdout}${probe.stderr}`.trim())) {
+      found = candidate;
+      break;
+    }
+  }
+  cache.set(key, found);
+  return found;
+}
+
 function toolPresent(tool: HarnessTool): boolean {
   if (tool === 'postgres') return fs.existsSync(path.join(PG_BIN_DIR, 'pg_ctl')) || embeddedPostgresAvailable();
+  if (tool === 'aws') return awsCliV2() !== undefined;
   return which(tool) !== undefined;
 }
 
@@ -69,7 +92,7 @@ export function underCi(): boolean {
  */
 export function toolOrSkip(tool: HarnessTool): boolean {
   if (toolPresent(tool)) return true;
-  const reason = `${tool} is not installed on this machine`;
+  const reason = `${tool === 'aws' ? 'the AWS CLI v2 (aws)' : tool} is not installed on this machine`;
   if (underCi()) {
     throw new Error(`${reason}; CI=true requires every validator (see README "Development").`);
   }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as YAML from 'yaml';
+import { PROMETHEUS_OPERATOR_SCHEMA } from './prometheus-operator-schema';
 import { build } from '../../examples/shared-postgres';
 import { AppDatabaseNames, SslMode } from '../../src/core';
 import { SharedPostgres } from '../../src/k8s/shared-postgres';
@@ -129,11 +130,12 @@ describe('SharedPostgres', () => {
       expect(job.spec.template.spec.serviceAccountName).toBe('postgres-superuser');
     });
 
-    test('has a PodDisruptionBudget keeping the database pod', () => {
+    test('has a PodDisruptionBudget that lets a node drain move the database pod', () => {
       make();
       expect(find(chart.toJson(), 'PodDisruptionBudget', 'postgres').spec).toEqual({
-        minAvailable: 1,
+        maxUnavailable: 1,
         selector: { matchLabels: { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'postgres', 'app.kubernetes.io/component': 'database' } },
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
       });
     });
 
@@ -493,7 +495,7 @@ describe('SharedPostgres', () => {
         return fs.readdirSync(dir).sort().map((f) => `---\n# ${f}\n${fs.readFileSync(path.join(dir, f), 'utf-8')}`).join('\n');
       });
       expect(texts[0]).toBe(texts[1]);
-      expectK8sValid(texts[0]);
+      expectK8sValid(texts[0], { customResources: PROMETHEUS_OPERATOR_SCHEMA });
       expectNoSecrets(dirs[0]);
       expect(texts[0]).toMatchSnapshot();
       dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));

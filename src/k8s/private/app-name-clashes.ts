@@ -3,9 +3,9 @@ import { Problem, show } from '../../core/private/validators';
 
 /** Names the server keeps for itself. */
 export interface ServerOwnNames {
-  /** Its own Secrets (the superuser's, PgBouncer's auth Secret). */
+  /** Its own Secrets (the superuser's, PgBouncer's auth and stats Secrets, the monitoring role's). */
   readonly secretNames: Array<string | undefined>;
-  /** Its own roles (the superuser, PgBouncer's auth user). */
+  /** Its own roles (the superuser, PgBouncer's auth and stats users, the monitoring role). */
   readonly roles: Array<string | undefined>;
 }
 
@@ -19,7 +19,7 @@ export function appNameClashes(names: AppDatabaseNames, others: AppDatabaseNames
     problems.push(`secretName ${show(names.secretName)} is a Secret of the server itself. Give the app its own secretName.`);
   }
   if (own.roles.includes(names.username)) {
-    problems.push(`username ${show(names.username)} is a role of the server itself (the superuser or PgBouncer's auth user). Give the app its own username.`);
+    problems.push(`username ${show(names.username)} is a role of the server itself (the superuser, PgBouncer's auth or stats user, or the monitoring role). Give the app its own username.`);
   }
   for (const o of others) {
     const clash = (['databaseName', 'username', 'secretName', 'resourceName'] as const).find((k) => o[k] === names[k]);

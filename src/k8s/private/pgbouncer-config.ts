@@ -18,6 +18,8 @@ export interface PgBouncerIniSettings {
   /** Directory holding tls.crt/tls.key for client connections; none turns client TLS off. */
   readonly clientTlsDir?: string;
   readonly authFile: string;
+  /** The user allowed the read-only `SHOW` commands of the `pgbouncer` console (the exporter's). */
+  readonly statsUser?: string;
 }
 
 /**
@@ -52,7 +54,7 @@ export function pgBouncerIni(s: PgBouncerIniSettings): string {
       `client_tls_key_file = ${s.clientTlsDir}/tls.key`,
     );
   }
-  lines.push('admin_users =', 'stats_users =', '');
+  lines.push('admin_users =', `stats_users =${s.statsUser ? ` ${s.statsUser}` : ''}`, '');
   return lines.join('\n');
 }
 
@@ -94,12 +96,18 @@ export function pgBouncerAuthSetupScript(): string {
   ].join('\n');
 }
 
-/** Init-container script: writes the auth user's userlist line (quotes doubled) with mode 0600. */
-export function pgBouncerUserlistScript(authFile: string): string {
+/**
+ * Init-container script: writes the auth user's userlist line (quotes doubled) with mode 0600, and
+ * with `withStats` the stats user's line (`$STATS_USER`, `$STATS_PASSWORD`): that user exists only
+ * in PgBouncer, which authenticates it from this file (SCRAM against the plain password).
+ */
+export function pgBouncerUserlistScript(authFile: string, withStats: boolean = false): string {
+  const line = (user: string, password: string) => `printf '"%s" "%s"\\n' "$${user}" "$(printf %s "$${password}" | sed 's/"/""/g')"`;
   return [
     'set -eu',
     'umask 077',
-    `printf '"%s" "%s"\\n' "$AUTH_USER" "$(printf %s "$AUTH_PASSWORD" | sed 's/"/""/g')" > ${authFile}`,
+    `${line('AUTH_USER', 'AUTH_PASSWORD')} > ${authFile}`,
+    ...(withStats ? [`${line('STATS_USER', 'STATS_PASSWORD')} >> ${authFile}`] : []),
     '',
   ].join('\n');
 }

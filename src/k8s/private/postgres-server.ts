@@ -1,6 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { exporterQueriesVolume, postgresExporterContainer } from './monitoring-settings';
 import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources } from './pod-defaults';
 import { SharedPostgresSettings } from './shared-postgres-settings';
 
@@ -10,8 +11,8 @@ const TLS_DIR = '/var/lib/postgresql/tls';
 /**
  * The PostgreSQL server of a SharedPostgres: the StatefulSet (one pod, data on a
  * `volumeClaimTemplates` volume named `data`, claims retained), its headless Service, the ClusterIP
- * Service apps connect to, a PodDisruptionBudget keeping the pod, and with TLS an init container
- * that copies the key where PostgreSQL accepts it.
+ * Service apps connect to, a PodDisruptionBudget, with TLS an init container that copies the key
+ * where PostgreSQL accepts it, and with monitoring the postgres_exporter sidecar.
  */
 export class PostgresServer extends Construct {
   /** The database StatefulSet. */
@@ -73,6 +74,10 @@ export class PostgresServer extends Construct {
       });
     }
 
+    // Monitoring: the exporter sidecar logs in over loopback as the monitoring role.
+    const sidecars: k8s.Container[] = s.monitoring ? [postgresExporterContainer(s.monitoring, s.port, s.tlsSecretName !== undefined)] : [];
+    if (s.monitoring) volumes.push(exporterQueriesVolume(s.monitoring));
+
     const ports: k8s.ServicePort[] = [{ name: 'postgres', port: s.port, targetPort: k8s.IntOrString.fromString('postgres') }];
     this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
       metadata: metadata(s.headlessServiceName),
@@ -114,7 +119,7 @@ export class PostgresServer extends Construct {
               startupProbe: { exec: isReady, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
               readinessProbe: { exec: isReady, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
               livenessProbe: { exec: isReady, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
-            }],
+            }, ...sidecars],
             volumes,
           },
         },
@@ -129,12 +134,14 @@ export class PostgresServer extends Construct {
       },
     });
 
+    // One pod: `maxUnavailable: 1` lets a node drain evict it (the database is down until it runs
+    // again elsewhere), also when it is unhealthy; `blockNodeDrains` makes drains wait for an operator.
+    const selector = { matchLabels: s.selectorLabels };
     this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
       metadata: metadata(s.name),
-      spec: {
-        minAvailable: k8s.IntOrString.fromNumber(1),
-        selector: { matchLabels: s.selectorLabels },
-      },
+      spec: s.blockNodeDrains
+        ? { minAvailable: k8s.IntOrString.fromNumber(1), selector }
+        : { maxUnavailable: k8s.IntOrString.fromNumber(1), selector, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
     });
   }
 }

@@ -1,3 +1,4 @@
+import { MonitoringSettings, resolveMonitoring } from './monitoring-settings';
 import * as v from '../../core/private/validators';
 import { Problem, throwIfAny } from '../../core/private/validators';
 import { SslMode } from '../../core/ssl-mode';
@@ -37,6 +38,10 @@ export interface SharedPostgresSettings {
   /** `require` with TLS, else `prefer`. */
   readonly defaultSslMode: SslMode;
   readonly backupEnabled: boolean;
+  /** The monitoring's settings, when it is on. */
+  readonly monitoring?: MonitoringSettings;
+  /** The PodDisruptionBudget keeps the pod (`minAvailable: 1`) rather than allowing its eviction. */
+  readonly blockNodeDrains: boolean;
   /** Labels of the superuser Secret and the NetworkPolicy. */
   readonly objectLabels: { [key: string]: string };
   /** Labels selecting the database pod. */
@@ -79,6 +84,7 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
   const superuser = props.superuser ?? 'postgres';
 
   const imageProblem = v.imageRef('image', image, DEFAULT_POSTGRES_IMAGE);
+  const monitoring = props.monitoring && resolveMonitoring(props.monitoring, name);
   const problems: Problem[] = [
     v.kubernetesName('Namespace', 'namespace', namespace),
     chartNamespace !== undefined && chartNamespace !== namespace
@@ -110,6 +116,7 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
     // The superuser's role is `postgres` by default; any other name follows the login-role rules.
     superuser === 'postgres' ? undefined : v.pgRoleName('superuser', superuser),
     props.tlsSecretName === undefined ? undefined : v.kubernetesName('Secret', 'tlsSecretName', props.tlsSecretName),
+    ...(monitoring?.problems ?? []),
   ];
   throwIfAny(OWNER, problems);
 
@@ -143,6 +150,8 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
     tlsSecretName: props.tlsSecretName,
     defaultSslMode: props.tlsSecretName !== undefined ? SslMode.REQUIRE : SslMode.PREFER,
     backupEnabled: props.backupEnabled ?? true,
+    monitoring: monitoring?.settings,
+    blockNodeDrains: props.blockNodeDrains ?? false,
     objectLabels: selectorLabels,
     selectorLabels,
     podLabels: { app: name, ...selectorLabels },

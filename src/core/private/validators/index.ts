@@ -8,4 +8,6 @@ export * from './kubernetes';
 export * from './postgres';
 export * from './network';
 export * from './lambda-runtime';
+export * from './object-storage';
+export * from './prometheus';
 export * from './sql-reserved-words';

@@ -1,4 +1,5 @@
 import { Problem, show } from './problem';
+import { longestCronGapSeconds, parseCron } from '../cron';
 
 // ---------------------------------------------------------------------------------------------
 // Kubernetes names, keys and references
@@ -183,39 +184,21 @@ export function quantity(prop: string, value: string, example: string, min?: num
   return undefined;
 }
 
-const CRON_MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
-const CRON_FIELDS: Array<{ name: string; min: number; max: number; names?: string[] }> = [
-  { name: 'minute', min: 0, max: 59 }, { name: 'hour', min: 0, max: 23 }, { name: 'day-of-month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
-  { name: 'day-of-week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
-];
-
-function cronFieldOk(field: string, spec: typeof CRON_FIELDS[number]): boolean {
-  const value = (text: string): number | undefined => {
-    if (/^\d{1,2}$/.test(text)) return Number(text);
-    const i = spec.names?.indexOf(text.toLowerCase()) ?? -1;
-    return i >= 0 ? i + (spec.name === 'month' ? 1 : 0) : undefined;
-  };
-  return field.split(',').every((part) => {
-    const m = /^(\*|\?|([0-9A-Za-z]+)(?:-([0-9A-Za-z]+))?)(?:\/(\d{1,2}))?$/.exec(part);
-    if (!m) return false;
-    if (m[4] !== undefined && Number(m[4]) < 1) return false;
-    if (m[1] === '*' || m[1] === '?') return m[1] === '*' || spec.name.startsWith('day');
-    const from = value(m[2]);
-    const to = m[3] === undefined ? from : value(m[3]);
-    return from !== undefined && to !== undefined && from >= spec.min && to <= spec.max && from <= to;
-  });
-}
-
-/** A five-field cron schedule (minute hour day-of-month month day-of-week) with values in range, or a macro such as `@daily`. */
+/**
+ * A five-field cron schedule (minute hour day-of-month month day-of-week) with values in range, or a
+ * macro such as `@daily`, that runs at least once (`0 0 30 2 *` never does).
+ */
 export function cronSchedule(prop: string, value: string): Problem {
-  if (typeof value === 'string' && CRON_MACROS.has(value)) return undefined;
-  const fields = typeof value === 'string' ? value.trim().split(/\s+/) : [];
-  const bad = fields.length === 5 ? CRON_FIELDS.find((spec, i) => !cronFieldOk(fields[i], spec)) : undefined;
-  if (fields.length !== 5 || bad) {
+  const parsed = parseCron(value);
+  if (!parsed.sets) {
+    const bad = parsed.badField;
     const where = bad ? ` (the ${bad.name} field must lie in ${bad.min}-${bad.max})` : '';
     return `${prop} must be a cron schedule with five fields, minute hour day-of-month month day-of-week${where} (got ${show(value)}). `
       + "For example '0 3 * * *' for 03:00 every day, or a macro such as '@daily'.";
+  }
+  if (longestCronGapSeconds(value) === undefined) {
+    return `${prop} must run at least once (got ${show(value)}, which names no day of the calendar). `
+      + 'Check the day-of-month and month fields, e.g. \'0 3 28 2 *\' rather than \'0 3 30 2 *\'.';
   }
   return undefined;
 }
