@@ -1,10 +1,16 @@
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { SharedPostgres } from '../src/k8s';
+import { SslMode } from '../src/core';
+import { SharedPostgres, SharedPostgresTls } from '../src/k8s';
 
 /**
  * One shared PostgreSQL per environment (production, stage), each with seed 001's three apps,
  * and an app Deployment reading its connection details from its Secret.
+ *
+ * TLS is on in both: stage uses the default certificate made inside the cluster (apps connect with
+ * sslmode=require); production takes its certificate from the platform's cert-manager issuer, and
+ * the first app verifies the server (sslmode=verify-full) against the CA mounted from the
+ * certificate's Secret.
  */
 export function build(outdir: string): { k8s?: cdk8s.App } {
   const app = new cdk8s.App({ outdir, outputFileExtension: '.k8s.yaml' });
@@ -13,14 +19,16 @@ export function build(outdir: string): { k8s?: cdk8s.App } {
     const db = new SharedPostgres(chart, 'Postgres', {
       namespace: env,
       pgBouncer: env === 'production' ? {} : undefined,
+      tls: env === 'production' ? SharedPostgresTls.certManager({ issuerName: 'platform-ca' }) : undefined,
     });
     const apps = ['example_app', 'another_app', 'third_app'].map((name) => db.addApp(name, {
       viaPgBouncer: env === 'production' && name === 'third_app',
+      sslMode: env === 'production' && name === 'example_app' ? SslMode.VERIFY_FULL : undefined,
     }));
 
     // The first app's Deployment: seed 001's DATABASE_* variable names, from its Secret.
     const exampleApp = apps[0];
-    new kplus.Deployment(chart, 'ExampleApp', {
+    const deployment = new kplus.Deployment(chart, 'ExampleApp', {
       metadata: { name: 'example-app' },
       replicas: 2,
       podMetadata: { labels: exampleApp.podLabels },
@@ -38,6 +46,8 @@ export function build(outdir: string): { k8s?: cdk8s.App } {
         },
       }],
     });
+    // verify-full: DATABASE_URL names the CA at db.caBundle.path; mount it.
+    if (env === 'production') db.caBundle!.mountInto(deployment.containers[0]);
   }
   return { k8s: app };
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { applyNag, nagFindingsInAssembly, expectCfnLintClean, expectK8sValid, expectNoSecrets, toolOrSkip } from './harness';
+import { applyNag, nagFindingsInAssembly, expectCfnLintClean, expectK8sValid, expectNoSecrets, toolOrSkip, CUSTOM_RESOURCE_SCHEMAS } from './harness';
 import { EXTERNAL_SECRET_SCHEMA } from './k8s/external-secret-schema';
 import { examples, synthesizeExample } from '../examples/catalog';
 import { CREATE_ONLY_PROPERTIES } from '../src/core/deploy-safety/private/create-only-properties.generated';
@@ -42,8 +42,9 @@ describe.each(all.map((e) => [e.name, e] as const))('example %s', (_name, exampl
   });
 
   test('every manifest passes the Kubernetes 1.28 schema check', () => {
-    // Custom resources we emit (External Secrets Operator) are checked by their own validator.
-    for (const m of out.manifests) expectK8sValid(fs.readFileSync(m, 'utf-8'), { customResources: EXTERNAL_SECRET_SCHEMA });
+    // Custom resources we emit (External Secrets Operator, cert-manager, CloudNativePG) are checked by their own validators.
+    const customResources = { ...EXTERNAL_SECRET_SCHEMA, ...CUSTOM_RESOURCE_SCHEMAS };
+    for (const m of out.manifests) expectK8sValid(fs.readFileSync(m, 'utf-8'), { customResources });
   });
 
   test('every resource type is in the deploy-safety table of create-only properties', () => {

@@ -8,3 +8,6 @@ export * from './postgres';
 export * from './moto';
 export * from './ports';
 export * from './tls';
+export * from './fake-kubectl';
+export * from './cert-manager-schema';
+export * from './custom-resources';
