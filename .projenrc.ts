@@ -60,6 +60,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager@^3.800.0',
     '@types/aws-lambda@^8.10.0',
     'esbuild@^0.25.0',
+    // Schemas of the cert-manager Certificate the TLS option emits.
+    // Version 4 (CommonJS, as jest loads it; 5 and later are ES modules only), of the kubernetes-models 4 generation.
+    '@kubernetes-models/cert-manager@^4.4.4',
   ],
 
   // The library runs no release pipeline here; CI is `.ci/run`.

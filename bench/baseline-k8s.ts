@@ -6,8 +6,9 @@ import { BENCH_NAMESPACE, benchAppName } from './library-k8s';
  * The floor for the Kubernetes benchmark: hand-written cdk8s-plus-28 (`k8s.Kube*`) code emitting
  * the same objects as one SharedPostgres with `n` apps: the server's StatefulSet, two Services,
  * PodDisruptionBudget, NetworkPolicy, superuser Secret and its bootstrap (ServiceAccount, Role,
- * RoleBinding, Job), the backup claim and CronJob, and per app a Secret, ServiceAccount, Role,
- * RoleBinding and init Job. Scripts are plain template strings; nothing is validated.
+ * RoleBinding, Job), the server certificate (two Secrets, a ConfigMap, ServiceAccount, Role,
+ * RoleBinding, Job and renewal CronJob), the backup claim and CronJob, and per app a Secret,
+ * ServiceAccount, Role, RoleBinding and init Job. Scripts are plain template strings; nothing is validated.
  */
 
 const NS = BENCH_NAMESPACE;
@@ -134,6 +135,60 @@ const bootstrapEnv: k8s.EnvVar[] = [
   { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
   { name: 'HOME', value: '/tmp' },
 ];
+
+const CERT_SCRIPT = `set -eu
+work=$(mktemp -d); cd "$work"
+ca=$(kubectl get secret postgres-tls-ca --namespace="$POD_NAMESPACE" -o 'jsonpath={.data.ca\\.crt}')
+if [ -z "$ca" ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -days 3650 -subj '/CN=postgres CA'
+  kubectl patch secret postgres-tls-ca --namespace="$POD_NAMESPACE" --type=merge -p "{\\"data\\":{\\"ca.crt\\":\\"$(base64 -w0 ca.crt)\\",\\"ca.key\\":\\"$(base64 -w0 ca.key)\\"}}"
+fi
+`;
+
+/** The self-signed server certificate: Secrets, CA ConfigMap, RBAC, Job and renewal CronJob. */
+function certificate(chart: Chart): void {
+  const l = { ...labels, 'app.kubernetes.io/component': 'server-certificate' };
+  new k8s.KubeSecret(chart, 'tls-secret', { metadata: meta('postgres-tls', l), type: 'Opaque' });
+  new k8s.KubeSecret(chart, 'tls-ca-secret', { metadata: meta('postgres-tls-ca', l), type: 'Opaque' });
+  new k8s.KubeConfigMap(chart, 'tls-ca', { metadata: meta('postgres-ca', l) });
+  new k8s.KubeServiceAccount(chart, 'tls-sa', { metadata: meta('postgres-tls', l), automountServiceAccountToken: false });
+  new k8s.KubeRole(chart, 'tls-role', {
+    metadata: meta('postgres-tls', l),
+    rules: [
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['postgres-tls', 'postgres-tls-ca'], verbs: ['get', 'patch'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['postgres-ca'], verbs: ['get', 'patch'] },
+    ],
+  });
+  new k8s.KubeRoleBinding(chart, 'tls-binding', {
+    metadata: meta('postgres-tls', l),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'postgres-tls' },
+    subjects: [{ kind: 'ServiceAccount', name: 'postgres-tls' }],
+  });
+  const template: k8s.PodTemplateSpec = {
+    metadata: { labels: l },
+    spec: {
+      serviceAccountName: 'postgres-tls',
+      automountServiceAccountToken: true,
+      restartPolicy: 'OnFailure',
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: 'server-certificate',
+        image: 'bitnamilegacy/kubectl:1.28.15',
+        command: ['/bin/sh', '-c', CERT_SCRIPT],
+        env: bootstrapEnv,
+        resources: small,
+        securityContext: secure(1001),
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      }],
+      volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } }],
+    },
+  };
+  new k8s.KubeJob(chart, 'tls-job', { metadata: meta('postgres-tls', l), spec: { backoffLimit: 6, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400, template } });
+  new k8s.KubeCronJob(chart, 'tls-renew', {
+    metadata: meta('postgres-tls-renew', l),
+    spec: { schedule: '17 4 * * 1', concurrencyPolicy: 'Forbid', jobTemplate: { spec: { backoffLimit: 6, activeDeadlineSeconds: 600, template } } },
+  });
+}
 
 function server(chart: Chart): void {
   new k8s.KubeSecret(chart, 'superuser', { metadata: meta('postgres-superuser'), type: 'Opaque', stringData: { POSTGRES_USER: 'postgres' } });
@@ -337,6 +392,7 @@ export function baselineK8s(outdir: string, n: number): App {
   const app = new App({ outdir, outputFileExtension: '.k8s.yaml' });
   const chart = new Chart(app, 'database', { namespace: NS, disableResourceNameHashes: true });
   server(chart);
+  certificate(chart);
   const ingress: k8s.NetworkPolicyIngressRule[] = [{
     from: [{
       podSelector: { matchLabels: { 'postgres.postgres.cdk-db-platform.io/client': 'true' } },

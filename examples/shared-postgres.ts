@@ -1,6 +1,7 @@
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { BackupCredentials, BackupEncryption, SharedPostgres, SharedPostgresProps } from '../src/k8s';
+import { SslMode } from '../src/core';
+import { BackupCredentials, BackupEncryption, SharedPostgres, SharedPostgresProps, SharedPostgresTls } from '../src/k8s';
 
 /** Per environment: where backups go, and how the database pod is treated by node drains. */
 const ENVIRONMENTS: { [env: string]: Partial<SharedPostgresProps> } = {
@@ -36,10 +37,15 @@ const ENVIRONMENTS: { [env: string]: Partial<SharedPostgresProps> } = {
 };
 
 /**
- * One shared PostgreSQL per environment (production, stage), each with seed 001's three apps,
- * backups copied to object storage, metrics and alerts for kube-prometheus-stack, and an app
- * Deployment reading its connection details from its Secret. A chart applied on purpose restores
- * an app's database (and the roles) from production's bucket.
+ * One shared PostgreSQL per environment (production, stage), each with three apps, backups copied
+ * to object storage, metrics and alerts for kube-prometheus-stack, and an app Deployment reading
+ * its connection details from its Secret. A chart applied on purpose restores an app's database
+ * (and the roles) from production's bucket.
+ *
+ * TLS is on in both: stage uses the default certificate made inside the cluster (apps connect with
+ * sslmode=require); production takes its certificate from the platform's cert-manager issuer, and
+ * the first app verifies the server (sslmode=verify-full) against the CA mounted from the
+ * certificate's Secret.
  */
 export function build(outdir: string): { k8s?: cdk8s.App } {
   const app = new cdk8s.App({ outdir, outputFileExtension: '.k8s.yaml' });
@@ -49,14 +55,16 @@ export function build(outdir: string): { k8s?: cdk8s.App } {
       namespace: env,
       ...ENVIRONMENTS[env],
       monitoring: { labels: { release: 'kube-prometheus-stack' }, alertLabels: { team: 'platform', environment: env } },
+      tls: env === 'production' ? SharedPostgresTls.certManager({ issuerName: 'platform-ca' }) : undefined,
     });
     const apps = ['example_app', 'another_app', 'third_app'].map((name) => db.addApp(name, {
       viaPgBouncer: env === 'production' && name === 'third_app',
+      sslMode: env === 'production' && name === 'example_app' ? SslMode.VERIFY_FULL : undefined,
     }));
 
     // The first app's Deployment: seed 001's DATABASE_* variable names, from its Secret.
     const exampleApp = apps[0];
-    new kplus.Deployment(chart, 'ExampleApp', {
+    const deployment = new kplus.Deployment(chart, 'ExampleApp', {
       metadata: { name: 'example-app' },
       replicas: 2,
       podMetadata: { labels: exampleApp.podLabels },
@@ -74,6 +82,8 @@ export function build(outdir: string): { k8s?: cdk8s.App } {
         },
       }],
     });
+    // verify-full: DATABASE_URL names the CA at db.caBundle.path; mount it.
+    if (env === 'production') db.caBundle!.mountInto(deployment.containers[0]);
 
     if (env === 'production') {
       // Not part of the GitOps sync: applied by hand to restore example_app from the newest dump in the bucket.

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Stack, aws_s3 as s3 } from 'aws-cdk-lib';
 import {
   cfnGuardFindingsInAssembly, expectCfnLintClean, expectK8sValid, expectNoSecrets, nagFindingsInAssembly,
-  policyFindingsInAssembly, synthValidated, toolOrSkip,
+  policyFindingsInAssembly, synthValidated, toolOrSkip, CUSTOM_RESOURCE_SCHEMAS,
 } from './harness';
 import { EXTERNAL_SECRET_SCHEMA } from './harness/external-secret-schema';
 import { PROMETHEUS_OPERATOR_SCHEMA } from './k8s/prometheus-operator-schema';
@@ -61,8 +61,8 @@ describe.each(all.map((e) => [e.name, e] as const))('example %s', (_name, exampl
   });
 
   test('every manifest passes the Kubernetes 1.28 schema check', () => {
-    // Custom resources we emit (External Secrets Operator, prometheus-operator) are checked by their own validators.
-    const customResources = { ...EXTERNAL_SECRET_SCHEMA, ...PROMETHEUS_OPERATOR_SCHEMA };
+    // Custom resources we emit (External Secrets Operator, prometheus-operator, cert-manager) are checked by their own validators.
+    const customResources = { ...EXTERNAL_SECRET_SCHEMA, ...PROMETHEUS_OPERATOR_SCHEMA, ...CUSTOM_RESOURCE_SCHEMAS };
     for (const m of out.manifests) expectK8sValid(fs.readFileSync(m, 'utf-8'), { customResources });
   });
 

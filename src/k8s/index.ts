@@ -8,6 +8,7 @@ export * from './postgres-backup';
 export * from './pgbouncer';
 export * from './shared-postgres-props';
 export * from './shared-postgres';
+export * from './shared-postgres-tls';
 export * from './database-env';
 export * from './external-database-secret';
 export * from './ca-bundle';

@@ -3,6 +3,7 @@ import { DatabaseInitJob, DatabaseMigrationOptions } from './database-init-job';
 import { PgBouncerOptions } from './pgbouncer';
 import { PostgresBackupOptions } from './postgres-backup';
 import { PostgresMonitoringOptions } from './postgres-monitoring';
+import { SharedPostgresTls } from './shared-postgres-tls';
 import { AppDatabaseNamesOptions } from '../core/app-database-names';
 import { SslMode } from '../core/ssl-mode';
 
@@ -164,13 +165,25 @@ export interface SharedPostgresProps {
   readonly superuser?: string;
 
   /**
-   * Secret (type kubernetes.io/tls, keys `tls.crt` and `tls.key`) with the server certificate, e.g.
-   * `postgres-tls` or `tls.example.com`.
-   * Setting it turns on `ssl=on` and makes `require` the apps' default sslmode. The certificate
-   * should name `<serviceName>.<namespace>.svc.<clusterDomain>` so apps can use `verify-full`.
+   * TLS of the server. On by default with a certificate made inside the cluster, so apps connect
+   * with `sslmode=require` without any operator; `SharedPostgresTls.certManager(...)` for a
+   * certificate from your cert-manager issuer, `SharedPostgresTls.fromSecret(...)` for your own, and
+   * `SharedPostgresTls.disabled()` to opt out (apps then default to `sslmode=prefer`).
+   *
+   * The certificate names `<serviceName>.<namespace>.svc.<clusterDomain>` (and PgBouncer's host),
+   * so apps can use `verify-full` with {@link SharedPostgres.caBundle}. A renewed certificate is
+   * loaded without a restart.
+   *
+   * @default SharedPostgresTls.selfSigned()
+   */
+  readonly tls?: SharedPostgresTls;
+
+  /**
+   * Secret (keys `tls.crt` and `tls.key`) with the server certificate, e.g. `postgres-tls`.
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
-   * @default - no TLS; apps default to sslmode `prefer`
+   * @deprecated use `tls: SharedPostgresTls.fromSecret(secretName)`
+   * @default - see `tls`
    */
   readonly tlsSecretName?: string;
 
@@ -237,7 +250,9 @@ export interface SharedPostgresAppOptions extends AppDatabaseNamesOptions {
   readonly connectionLimit?: number;
 
   /**
-   * The sslmode written into the app's Secret.
+   * The sslmode written into the app's Secret. With `verify-ca` or `verify-full` the Secret's
+   * `DATABASE_URL` names the CA at {@link SharedPostgres.caBundle}'s path: mount the bundle into the
+   * app's container (`db.caBundle.mountInto(container)`).
    *
    * @default - `require` when the server has TLS, else `prefer`
    */

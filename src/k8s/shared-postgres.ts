@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppDatabaseSecret } from './app-database-secret';
+import { CaBundle } from './ca-bundle';
 import { DatabaseInitJob } from './database-init-job';
 import { DatabaseNetworkPolicy } from './database-network-policy';
 import { GeneratedPasswordSecret } from './generated-password-secret';
@@ -12,6 +13,7 @@ import { PostgresMonitoring } from './postgres-monitoring';
 import { appNameClashes } from './private/app-name-clashes';
 import { STATS_USER } from './private/pgbouncer-exporter';
 import { PostgresServer } from './private/postgres-server';
+import { ServerCertificate } from './private/server-certificate';
 import { resolveSharedPostgresSettings, SharedPostgresSettings } from './private/shared-postgres-settings';
 import { claimUniqueNames } from './private/unique-names';
 import { RestoreJobOptions, SharedPostgresApp, SharedPostgresAppOptions, SharedPostgresProps } from './shared-postgres-props';
@@ -91,6 +93,14 @@ export class SharedPostgres extends Construct {
   public readonly defaultSslMode: SslMode;
   /** Whether the server has TLS on. */
   public readonly tlsEnabled: boolean;
+  /**
+   * The CA of the server certificate, for apps that verify the server (`sslmode=verify-full`):
+   * mount it with `caBundle.mountInto(container)`; its `path` is the `sslrootcert` of their
+   * `DATABASE_URL`. Undefined without TLS or with a certificate from `SharedPostgresTls.fromSecret`.
+   */
+  public readonly caBundle?: CaBundle;
+  /** Name of the Secret holding the server certificate, when TLS is on. */
+  public readonly tlsSecretName?: string;
   /** Labels of the database pod. */
   public readonly podLabels: { [key: string]: string };
   /** Label every pod allowed to reach the database as a platform component carries. */
@@ -110,7 +120,8 @@ export class SharedPostgres extends Construct {
     this.port = s.port;
     this.superuserSecretName = s.superuserSecretName;
     this.defaultSslMode = s.defaultSslMode;
-    this.tlsEnabled = s.tlsSecretName !== undefined;
+    this.tlsEnabled = s.tls !== undefined;
+    this.tlsSecretName = s.tlsSecretName;
     this.podLabels = s.podLabels;
     this.clientLabels = s.clientLabels;
 
@@ -166,6 +177,25 @@ export class SharedPostgres extends Construct {
         exporterImage: s.monitoring?.pgBouncerExporterImage,
       });
     }
+    if (s.tls !== undefined) {
+      const serviceNames = (service: string) => [`${service}.${s.namespace}.svc.${s.clusterDomain}`, `${service}.${s.namespace}.svc`, `${service}.${s.namespace}`, service];
+      new ServerCertificate(this, 'Tls', {
+        tls: s.tls,
+        name: s.name,
+        namespace: s.namespace,
+        dnsNames: [
+          ...serviceNames(s.serviceName),
+          ...serviceNames(s.headlessServiceName),
+          `${s.name}-0.${s.headlessServiceName}.${s.namespace}.svc.${s.clusterDomain}`,
+          ...(this.pgBouncer ? serviceNames(this.pgBouncer.serviceName) : []),
+        ],
+        labels: { ...s.objectLabels, 'app.kubernetes.io/component': 'server-certificate' },
+      });
+      const ca = s.tls.ca;
+      if (ca !== undefined) {
+        this.caBundle = new CaBundle(this, 'CaBundle', { configMapName: ca.configMapName, secretName: ca.secretName, key: 'ca.crt' });
+      }
+    }
     if (s.monitoring) {
       this.monitoring = new PostgresMonitoring(this, 'Monitoring', {
         ...props.monitoring,
@@ -212,6 +242,8 @@ export class SharedPostgres extends Construct {
       viaPgBouncer && !this.pgBouncer
         ? `addApp option viaPgBouncer needs the pgBouncer prop (got viaPgBouncer: true for app ${v.show(appName)} without pgBouncer). Set pgBouncer: {} or drop viaPgBouncer.`
         : undefined,
+      v.sslModeWithCa('addApp option sslMode', options.sslMode?.value, this.caBundle !== undefined,
+        'Use tls: SharedPostgresTls.selfSigned() or certManager(...), whose CA the library knows, or sslMode require.'),
       ...v.labels('podLabels', podLabels, true),
       ...(problems.some((p) => p !== undefined) ? [] : appNameClashes(names, [...this.apps.values()].map((a) => a.secret.names), {
         secretNames: [
@@ -229,6 +261,7 @@ export class SharedPostgres extends Construct {
       host: pooler?.host ?? s.host,
       port: pooler?.port ?? s.port,
       sslMode: options.sslMode ?? s.defaultSslMode,
+      caPath: options.sslMode?.verifiesCertificate ? this.caBundle?.path : undefined,
       namespace: s.namespace,
     });
     const initJob = new DatabaseInitJob(this, `${id}-Init`, {
@@ -240,6 +273,8 @@ export class SharedPostgres extends Construct {
       image: s.image,
       migrations: options.migrations,
       podLabels: s.clientLabels,
+      // The init Job does not mount the CA: it encrypts (require) and trusts the cluster network.
+      serverSslMode: s.defaultSslMode,
       // The init Job talks to the server directly: PgBouncer admits no superuser and pools in transactions.
       serverHost: pooler ? s.host : undefined,
       serverPort: pooler ? s.port : undefined,

@@ -11,5 +11,8 @@ export * from './moto';
 export * from './ports';
 export * from './tls';
 export * from './pod-run';
+export * from './fake-kubectl';
+export * from './cert-manager-schema';
+export * from './custom-resources';
 export * from './external-secret-schema';
 export * from './k8s-names';

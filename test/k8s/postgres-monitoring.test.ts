@@ -23,11 +23,13 @@ describe('SharedPostgres monitoring', () => {
   test('is off by default: no exporter, no monitoring objects, no status recording', () => {
     new SharedPostgres(chart, 'Db', { namespace: 'production', pgBouncer: {} });
     const m = chart.toJson();
-    expect(serverPod().containers.map((c: any) => c.name)).toEqual(['postgres']);
+    // TLS is on by default: the server pod has its tls-reload sidecar, and no exporter.
+    expect(serverPod().containers.map((c: any) => c.name)).toEqual(['postgres', 'tls-reload']);
     expect(m.filter((o: any) => o.apiVersion === 'monitoring.coreos.com/v1')).toEqual([]);
     expect(m.find((o: any) => o.metadata.name === 'postgres-monitoring')).toBeUndefined();
     expect(find(m, 'Deployment', 'pgbouncer').spec.template.spec.containers.map((c: any) => c.name)).toEqual(['pgbouncer']);
-    expect(find(m, 'ConfigMap').data['pgbouncer.ini']).toContain('stats_users =\n');
+    // The other ConfigMap is the CA of the default TLS certificate.
+    expect(find(m, 'ConfigMap', m.find((o: any) => o.metadata.name.startsWith('pgbouncer-config-')).metadata.name).data['pgbouncer.ini']).toContain('stats_users =\n');
   });
 
   test('adds the postgres_exporter sidecar, logging in over loopback as the monitoring role from its Secret', () => {
@@ -36,14 +38,15 @@ describe('SharedPostgres monitoring', () => {
     expect(exporter.image).toBe('quay.io/prometheuscommunity/postgres-exporter:v0.17.1');
     expect(exporter.ports).toEqual([{ name: 'metrics', containerPort: 9187 }]);
     expect(exporter.env).toEqual([
-      { name: 'DATA_SOURCE_URI', value: '127.0.0.1:5432/postgres?sslmode=disable' },
+      // TLS is on by default, so even the loopback connection asks for it.
+      { name: 'DATA_SOURCE_URI', value: '127.0.0.1:5432/postgres?sslmode=require' },
       { name: 'DATA_SOURCE_USER', valueFrom: { secretKeyRef: { name: 'postgres-monitoring', key: 'username' } } },
       { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: 'postgres-monitoring', key: 'password' } } },
       { name: 'PG_EXPORTER_EXTEND_QUERY_PATH', value: '/etc/postgres-exporter/queries.yaml' },
     ]);
     expect(exporter.readinessProbe).toBeUndefined(); // a slow exporter never makes the database unready
     expect(exporter.securityContext).toMatchObject({ runAsUser: 65534, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
-    const queries = find(chart.toJson(), 'ConfigMap').metadata.name;
+    const queries = chart.toJson().find((o: any) => o.kind === 'ConfigMap' && 'queries.yaml' in (o.data ?? {})).metadata.name;
     expect(serverPod().volumes).toContainEqual({ name: 'exporter-queries', configMap: { name: queries } });
     expect(find(chart.toJson(), 'Secret', 'postgres-monitoring').stringData).toEqual({ username: 'postgres_exporter' });
     expect(db.monitoring!.username).toBe('postgres_exporter');
@@ -65,7 +68,7 @@ describe('SharedPostgres monitoring', () => {
     expect(c.env).toContainEqual({ name: 'MONITORING_PASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-monitoring', key: 'password' } } });
     expect(job.spec.template.metadata.labels).toMatchObject(db.clientLabels);
     // The backup records its successful runs for the exporter.
-    expect(find(chart.toJson(), 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].env).toContainEqual({ name: 'BACKUP_RECORD_STATUS', value: 'true' });
+    expect(find(chart.toJson(), 'CronJob', 'postgres-backup').spec.jobTemplate.spec.template.spec.containers[0].env).toContainEqual({ name: 'BACKUP_RECORD_STATUS', value: 'true' });
   });
 
   test('a PodMonitor scrapes the database pod\'s metrics port, with the labels Prometheus selects', () => {
@@ -99,7 +102,7 @@ describe('SharedPostgres monitoring', () => {
     const exporter = pod.containers.find((c: any) => c.name === 'pgbouncer-exporter');
     expect(exporter.image).toBe('quay.io/prometheuscommunity/pgbouncer-exporter:v0.11.1');
     expect(exporter.env).toEqual([
-      { name: 'PGBOUNCER_EXPORTER_CONNECTION_STRING', value: 'postgres://pgbouncer_stats@127.0.0.1:6432/pgbouncer?sslmode=disable' },
+      { name: 'PGBOUNCER_EXPORTER_CONNECTION_STRING', value: 'postgres://pgbouncer_stats@127.0.0.1:6432/pgbouncer?sslmode=require' },
       { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'pgbouncer-stats', key: 'password' } } },
     ]);
     expect(find(m, 'ConfigMap', m.find((o: any) => o.metadata.name.startsWith('pgbouncer-config-')).metadata.name).data['pgbouncer.ini'])

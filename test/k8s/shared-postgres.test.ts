@@ -9,7 +9,8 @@ import { build } from '../../examples/shared-postgres';
 import { AppDatabaseNames, SslMode } from '../../src/core';
 import { SharedPostgres } from '../../src/k8s/shared-postgres';
 import { SharedPostgresProps } from '../../src/k8s/shared-postgres-props';
-import { expectK8sValid, expectNoSecrets } from '../harness';
+import { SharedPostgresTls } from '../../src/k8s/shared-postgres-tls';
+import { CUSTOM_RESOURCE_SCHEMAS, expectK8sValid, expectNoSecrets } from '../harness';
 
 function find(manifests: any[], kind: string, name?: string): any {
   const found = manifests.filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
@@ -67,6 +68,7 @@ describe('SharedPostgres', () => {
       make({ settings: { work_mem: '8MB', shared_buffers: '128MB' } });
       expect(postgresContainer(chart.toJson()).args).toEqual([
         '-c', 'max_connections=100', '-c', 'shared_buffers=128MB', '-c', 'work_mem=8MB',
+        '-c', 'ssl=on', '-c', 'ssl_cert_file=/var/lib/postgresql/tls/tls.crt', '-c', 'ssl_key_file=/var/lib/postgresql/tls/tls.key',
       ]);
     });
 
@@ -108,8 +110,16 @@ describe('SharedPostgres', () => {
       expect(c.securityContext).toMatchObject({
         allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, runAsUser: 70,
       });
-      expect(c.volumeMounts.map((v: any) => v.mountPath)).toEqual(['/var/lib/postgresql/data', '/var/run/postgresql', '/tmp']);
-      expect(pod.volumes).toEqual([{ name: 'run', emptyDir: {} }, { name: 'tmp', emptyDir: {} }]);
+      expect(c.volumeMounts.map((v: any) => v.mountPath)).toEqual(['/var/lib/postgresql/data', '/var/run/postgresql', '/tmp', '/var/lib/postgresql/tls']);
+      expect(pod.volumes).toEqual([
+        { name: 'run', emptyDir: {} },
+        { name: 'tmp', emptyDir: {} },
+        { name: 'tls-source', secret: { secretName: 'postgres-tls', defaultMode: 0o440 } },
+        { name: 'tls', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+      ]);
+      for (const sidecar of pod.containers.slice(1)) {
+        expect(sidecar.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, runAsUser: 70 });
+      }
       expect(c.env).toContainEqual({ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' });
       expect(pod.automountServiceAccountToken).toBe(false);
     });
@@ -166,13 +176,19 @@ describe('SharedPostgres', () => {
         '-c', 'max_connections=100', '-c', 'ssl=on',
         '-c', 'ssl_cert_file=/var/lib/postgresql/tls/tls.crt', '-c', 'ssl_key_file=/var/lib/postgresql/tls/tls.key',
       ]);
-      expect(pod.initContainers[0].command[2]).toContain('chmod 0600 /var/lib/postgresql/tls/tls.key');
+      expect(pod.initContainers[0].command[2]).toContain('chmod 0600');
       expect(pod.volumes).toContainEqual({ name: 'tls-source', secret: { secretName: 'postgres-tls', defaultMode: 0o440 } });
       expect(db.defaultSslMode).toBe(SslMode.REQUIRE);
     });
 
-    test('without TLS apps default to sslmode prefer', () => {
-      expect(make().defaultSslMode).toBe(SslMode.PREFER);
+    test('without TLS (the explicit opt-out) apps default to sslmode prefer and the server has no ssl settings', () => {
+      const db = make({ tls: SharedPostgresTls.disabled() });
+      expect(db.defaultSslMode).toBe(SslMode.PREFER);
+      expect(db.tlsEnabled).toBe(false);
+      expect(db.caBundle).toBeUndefined();
+      const m = chart.toJson();
+      expect(postgresContainer(m).args).toEqual(['-c', 'max_connections=100']);
+      expect(m.filter((o: any) => o.metadata.name.startsWith('postgres-tls'))).toEqual([]);
     });
   });
 
@@ -190,7 +206,7 @@ describe('SharedPostgres', () => {
       expect(app.podLabels).toEqual({ app: 'example-app' });
       const m = chart.toJson();
       expect(find(m, 'Secret', 'example-app-db-secret').stringData).toMatchObject({
-        DB_HOST: 'postgres-service.production.svc.cluster.local', DB_NAME: 'example_app_db', DB_USER: 'example_app_user', DB_SSL_MODE: 'prefer',
+        DB_HOST: 'postgres-service.production.svc.cluster.local', DB_NAME: 'example_app_db', DB_USER: 'example_app_user', DB_SSL_MODE: 'require',
       });
     });
 
@@ -279,14 +295,17 @@ describe('SharedPostgres', () => {
       expect(find(m, 'Secret', 'third-app-db-secret').stringData.DB_HOST).toBe('pgbouncer.production.svc.corp.example');
       const job = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('third-app-db-init-'));
       const bootstrap = job.spec.template.spec.initContainers.find((c: any) => c.name === 'secret-bootstrap');
-      expect(bootstrap.command[2]).toContain("url_suffix='@pgbouncer.production.svc.corp.example:5432/third_app_db?sslmode=prefer&connect_timeout=10'");
-      expect(find(m, 'ConfigMap').data['pgbouncer.ini']).toContain('* = host=postgres-service.production.svc.corp.example port=5432\n');
+      expect(bootstrap.command[2]).toContain("url_suffix='@pgbouncer.production.svc.corp.example:5432/third_app_db?sslmode=require&connect_timeout=10'");
+      expect(m.find((o: any) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('pgbouncer-config-')).data['pgbouncer.ini']).toContain('* = host=postgres-service.production.svc.corp.example port=5432\n');
     });
 
     test('every host the construct writes ends in .svc.corp.example', () => {
       const text = JSON.stringify(corpChart());
       const hosts = [...new Set(text.match(/[a-z0-9-]+\.production\.svc(\.[a-z0-9-]+)*/g))].sort();
-      expect(hosts).toEqual(['pgbouncer.production.svc.corp.example', 'postgres-service.production.svc.corp.example']);
+      // The server certificate also names the short forms (`<service>.production.svc`) clients may use.
+      expect(hosts.filter((h) => !h.endsWith('.production.svc'))).toEqual([
+        'pgbouncer.production.svc.corp.example', 'postgres-headless.production.svc.corp.example', 'postgres-service.production.svc.corp.example',
+      ]);
       expect(text).not.toContain('cluster.local');
     });
   });
@@ -495,7 +514,7 @@ describe('SharedPostgres', () => {
         return fs.readdirSync(dir).sort().map((f) => `---\n# ${f}\n${fs.readFileSync(path.join(dir, f), 'utf-8')}`).join('\n');
       });
       expect(texts[0]).toBe(texts[1]);
-      expectK8sValid(texts[0], { customResources: PROMETHEUS_OPERATOR_SCHEMA });
+      expectK8sValid(texts[0], { customResources: { ...PROMETHEUS_OPERATOR_SCHEMA, ...CUSTOM_RESOURCE_SCHEMAS } });
       expectNoSecrets(dirs[0]);
       expect(texts[0]).toMatchSnapshot();
       dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));

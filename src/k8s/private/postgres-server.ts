@@ -4,15 +4,22 @@ import { Construct } from 'constructs';
 import { exporterQueriesVolume, postgresExporterContainer } from './monitoring-settings';
 import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources } from './pod-defaults';
 import { SharedPostgresSettings } from './shared-postgres-settings';
+import { tlsCopyScript, tlsReloadScript } from '../../core/private/tls-scripts';
 
 const DATA_DIR = '/var/lib/postgresql/data';
 const TLS_DIR = '/var/lib/postgresql/tls';
+const TLS_SOURCE_DIR = '/tls-source';
+const SOCKET_DIR = '/var/run/postgresql';
+/** How often the reload sidecar compares the mounted Secret with the server's copy. */
+export const TLS_RELOAD_INTERVAL_SECONDS = 30;
 
 /**
  * The PostgreSQL server of a SharedPostgres: the StatefulSet (one pod, data on a
  * `volumeClaimTemplates` volume named `data`, claims retained), its headless Service, the ClusterIP
  * Service apps connect to, a PodDisruptionBudget, with TLS an init container that copies the key
- * where PostgreSQL accepts it, and with monitoring the postgres_exporter sidecar.
+ * where PostgreSQL accepts it and a `tls-reload` sidecar that copies a renewed certificate again
+ * and runs `pg_reload_conf()` (a renewal needs no restart), and with monitoring the
+ * postgres_exporter sidecar.
  */
 export class PostgresServer extends Construct {
   /** The database StatefulSet. */
@@ -45,38 +52,52 @@ export class PostgresServer extends Construct {
       { name: 'tmp', mountPath: '/tmp' },
     ];
     const initContainers: k8s.Container[] = [];
+    const sidecars: k8s.Container[] = [];
+    const superuserKey = (key: string): k8s.EnvVar => ({ name: key, valueFrom: { secretKeyRef: { name: s.superuserSecretName, key } } });
     if (s.tlsSecretName !== undefined) {
       // PostgreSQL refuses a key readable by others or not owned by its user: copy the key into
-      // an in-memory emptyDir as uid 70 with mode 0600.
+      // an in-memory emptyDir as uid 70 with mode 0600. The Secret is mounted whole (no subPath),
+      // so the kubelet updates it in place when the certificate is renewed.
       args.push('-c', 'ssl=on', '-c', `ssl_cert_file=${TLS_DIR}/tls.crt`, '-c', `ssl_key_file=${TLS_DIR}/tls.key`);
       volumes.push(
         { name: 'tls-source', secret: { secretName: s.tlsSecretName, defaultMode: 0o440 } },
         { name: 'tls', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
       );
       mounts.push({ name: 'tls', mountPath: TLS_DIR, readOnly: true });
+      const files = { sourceDir: TLS_SOURCE_DIR, targetDir: TLS_DIR };
+      const tlsMounts: k8s.VolumeMount[] = [
+        { name: 'tls-source', mountPath: TLS_SOURCE_DIR, readOnly: true },
+        { name: 'tls', mountPath: TLS_DIR },
+      ];
       initContainers.push({
         name: 'tls-key',
         image: s.image,
-        command: ['/bin/sh', '-c', [
-          'set -eu',
-          `cp /tls-source/tls.crt ${TLS_DIR}/tls.crt`,
-          `cp /tls-source/tls.key ${TLS_DIR}/tls.key`,
-          `chmod 0644 ${TLS_DIR}/tls.crt`,
-          `chmod 0600 ${TLS_DIR}/tls.key`,
-          '',
-        ].join('\n')],
+        command: ['/bin/sh', '-c', tlsCopyScript(files, 300)],
         resources: resources('10m', '16Mi', '100m', '32Mi'),
         securityContext: containerSecurityContext(POSTGRES_UID),
-        volumeMounts: [
-          { name: 'tls-source', mountPath: '/tls-source', readOnly: true },
-          { name: 'tls', mountPath: TLS_DIR },
+        volumeMounts: tlsMounts,
+      });
+      sidecars.push({
+        name: 'tls-reload',
+        image: s.image,
+        command: ['/bin/sh', '-c', tlsReloadScript(files, TLS_RELOAD_INTERVAL_SECONDS)],
+        env: [
+          { name: 'PGHOST', value: SOCKET_DIR },
+          { name: 'PGDATABASE', value: 'postgres' },
+          { ...superuserKey('POSTGRES_USER'), name: 'PGUSER' },
+          { ...superuserKey('POSTGRES_PASSWORD'), name: 'PGPASSWORD' },
         ],
+        resources: resources('5m', '16Mi', '100m', '32Mi'),
+        securityContext: containerSecurityContext(POSTGRES_UID),
+        volumeMounts: [...tlsMounts, { name: 'run', mountPath: SOCKET_DIR }],
       });
     }
 
     // Monitoring: the exporter sidecar logs in over loopback as the monitoring role.
-    const sidecars: k8s.Container[] = s.monitoring ? [postgresExporterContainer(s.monitoring, s.port, s.tlsSecretName !== undefined)] : [];
-    if (s.monitoring) volumes.push(exporterQueriesVolume(s.monitoring));
+    if (s.monitoring) {
+      sidecars.push(postgresExporterContainer(s.monitoring, s.port, s.tlsSecretName !== undefined));
+      volumes.push(exporterQueriesVolume(s.monitoring));
+    }
 
     const ports: k8s.ServicePort[] = [{ name: 'postgres', port: s.port, targetPort: k8s.IntOrString.fromString('postgres') }];
     this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
@@ -91,7 +112,6 @@ export class PostgresServer extends Construct {
     const isReady: k8s.ExecAction = {
       command: ['/bin/sh', '-c', `exec pg_isready -q -h 127.0.0.1 -p ${s.port} -U "$POSTGRES_USER" -d postgres`],
     };
-    const superuserKey = (key: string): k8s.EnvVar => ({ name: key, valueFrom: { secretKeyRef: { name: s.superuserSecretName, key } } });
     this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: metadata(s.name),
       spec: {

@@ -3,6 +3,32 @@ import * as v from '../../core/private/validators';
 import { Problem, throwIfAny } from '../../core/private/validators';
 import { SslMode } from '../../core/ssl-mode';
 import type { SharedPostgresProps } from '../shared-postgres-props';
+import { SharedPostgresTls } from '../shared-postgres-tls';
+import { DEFAULT_BOOTSTRAP_IMAGE } from './secret-bootstrap';
+
+/** The server's TLS after defaults: where its certificate comes from and where apps find the CA. */
+export interface ResolvedTls {
+  readonly mode: 'self-signed' | 'cert-manager' | 'secret';
+  /** Secret with `tls.crt` and `tls.key` the server (and PgBouncer) mount. */
+  readonly secretName: string;
+  /** Where apps find the CA certificate (key `ca.crt`), when it is known. */
+  readonly ca?: { readonly configMapName?: string; readonly secretName?: string };
+  readonly selfSigned?: {
+    readonly image: string;
+    readonly renewSchedule: string;
+    readonly certificateDays: number;
+    readonly renewBeforeDays: number;
+    readonly caSecretName: string;
+    readonly caConfigMapName: string;
+  };
+  readonly certManager?: {
+    readonly issuerName: string;
+    readonly issuerKind: string;
+    readonly issuerGroup: string;
+    readonly duration: string;
+    readonly renewBefore: string;
+  };
+}
 
 /** Every SharedPostgres setting after defaults are applied (the one place they are) and validated. */
 export interface SharedPostgresSettings {
@@ -34,6 +60,9 @@ export interface SharedPostgresSettings {
   readonly port: number;
   readonly superuser: string;
   readonly superuserSecretName: string;
+  /** The server's TLS, undefined when it is disabled. */
+  readonly tls?: ResolvedTls;
+  /** Secret with the server certificate (`tls.secretName`), undefined without TLS. */
   readonly tlsSecretName?: string;
   /** `require` with TLS, else `prefer`. */
   readonly defaultSslMode: SslMode;
@@ -82,6 +111,9 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
   const maxConnections = props.maxConnections ?? 100;
   const settings = props.settings ?? {};
   const superuser = props.superuser ?? 'postgres';
+  const tlsChoice = props.tls
+    ?? (props.tlsSecretName !== undefined ? SharedPostgresTls.fromSecret(props.tlsSecretName) : SharedPostgresTls.selfSigned());
+  const tls = resolveTls(tlsChoice, name);
 
   const imageProblem = v.imageRef('image', image, DEFAULT_POSTGRES_IMAGE);
   const monitoring = props.monitoring && resolveMonitoring(props.monitoring, name);
@@ -115,8 +147,11 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
       : undefined,
     // The superuser's role is `postgres` by default; any other name follows the login-role rules.
     superuser === 'postgres' ? undefined : v.pgRoleName('superuser', superuser),
-    props.tlsSecretName === undefined ? undefined : v.kubernetesName('Secret', 'tlsSecretName', props.tlsSecretName),
     ...(monitoring?.problems ?? []),
+    props.tls !== undefined && props.tlsSecretName !== undefined
+      ? `tls and tlsSecretName must not both be set (got tlsSecretName ${v.show(props.tlsSecretName)} and tls). Use tls: SharedPostgresTls.fromSecret(${v.show(props.tlsSecretName)}) alone.`
+      : undefined,
+    ...tlsProblems(tls, props.tls === undefined ? 'tlsSecretName' : 'tls secretName'),
   ];
   throwIfAny(OWNER, problems);
 
@@ -147,8 +182,9 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
     port: POSTGRES_PORT,
     superuser,
     superuserSecretName: `${name}-superuser`,
-    tlsSecretName: props.tlsSecretName,
-    defaultSslMode: props.tlsSecretName !== undefined ? SslMode.REQUIRE : SslMode.PREFER,
+    tls,
+    tlsSecretName: tls?.secretName,
+    defaultSslMode: tls !== undefined ? SslMode.REQUIRE : SslMode.PREFER,
     backupEnabled: props.backupEnabled ?? true,
     monitoring: monitoring?.settings,
     blockNodeDrains: props.blockNodeDrains ?? false,
@@ -167,4 +203,75 @@ function limitNotBelowRequest(what: string, request: string, limit: string, exam
       + `Raise ${what}Limit or lower ${what}Request.`);
   }
   return problems;
+}
+
+/** The TLS choice with its defaults applied (the one place they are), undefined when disabled. */
+function resolveTls(choice: SharedPostgresTls, name: string): ResolvedTls | undefined {
+  const secretName = `${name}-tls`;
+  switch (choice._mode) {
+    case 'disabled':
+      return undefined;
+    case 'secret':
+      return { mode: 'secret', secretName: choice._secretName! };
+    case 'cert-manager': {
+      const o = choice._certManager!;
+      return {
+        mode: 'cert-manager',
+        secretName,
+        ca: { secretName },
+        certManager: {
+          issuerName: o.issuerName,
+          issuerKind: o.issuerKind ?? 'ClusterIssuer',
+          issuerGroup: o.issuerGroup ?? 'cert-manager.io',
+          duration: o.duration ?? '2160h',
+          renewBefore: o.renewBefore ?? '360h',
+        },
+      };
+    }
+    default: {
+      const o = choice._selfSigned ?? {};
+      const caConfigMapName = `${name}-ca`;
+      return {
+        mode: 'self-signed',
+        secretName,
+        ca: { configMapName: caConfigMapName },
+        selfSigned: {
+          image: o.image ?? DEFAULT_BOOTSTRAP_IMAGE,
+          renewSchedule: o.renewSchedule ?? '17 4 * * 1',
+          certificateDays: o.certificateDays ?? 365,
+          renewBeforeDays: o.renewBeforeDays ?? 30,
+          caSecretName: `${name}-tls-ca`,
+          caConfigMapName,
+        },
+      };
+    }
+  }
+}
+
+/** Problems of the TLS options, named `tls.<option>`. */
+function tlsProblems(tls: ResolvedTls | undefined, secretProp: string): Problem[] {
+  if (tls === undefined) return [];
+  if (tls.mode === 'secret') return [v.kubernetesName('Secret', secretProp, tls.secretName)];
+  const m = tls.certManager;
+  if (m !== undefined) {
+    const duration = v.goDurationSeconds(m.duration);
+    const renewBefore = v.goDurationSeconds(m.renewBefore);
+    return [
+      v.kubernetesName('Issuer', 'tls issuerName', m.issuerName),
+      v.dnsSubdomain('tls issuerGroup', m.issuerGroup),
+      v.certManagerIssuerKind('tls issuerKind', m.issuerKind, m.issuerGroup),
+      v.goDuration('tls duration', m.duration, 3600, '2160h'),
+      v.goDuration('tls renewBefore', m.renewBefore, 300, '360h'),
+      duration !== undefined && renewBefore !== undefined ? v.renewBeforeLifetime('tls renewBefore', renewBefore / 3600, duration / 3600, 'duration', 'h') : undefined,
+    ];
+  }
+  const o = tls.selfSigned!;
+  const days = v.intRange('tls certificateDays', o.certificateDays, 7, 825, 'Use e.g. 365; browsers and many clients refuse longer server certificates.');
+  return [
+    v.imageRef('tls image', o.image, DEFAULT_BOOTSTRAP_IMAGE),
+    v.cronSchedule('tls renewSchedule', o.renewSchedule),
+    days,
+    v.intAtLeast('tls renewBeforeDays', o.renewBeforeDays, 1, 'Use e.g. 30.')
+      ?? (days === undefined ? v.renewBeforeLifetime('tls renewBeforeDays', o.renewBeforeDays, o.certificateDays, 'certificateDays', ' days') : undefined),
+  ];
 }

@@ -160,13 +160,19 @@ function dataMoved(removed: K8sObject, before: K8sObject[], after: K8sObject[], 
         + 'or pre-create the new claims bound to the old volumes (set the PersistentVolumes\' reclaim policy to Retain first).');
 }
 
-/** Pod spec containers of a workload that keeps data (a StatefulSet, or a Deployment mounting a claim). */
+/**
+ * Pod spec containers of a workload that keeps data (a StatefulSet, or a Deployment mounting a
+ * claim) that mount its data (a claim template's or a claim's volume): the server, not its sidecars.
+ */
 function dataContainers(o: K8sObject): JsonObject[] {
   const volumes = valueAt(o.spec, 'template/spec/volumes');
-  const mountsClaim = Array.isArray(volumes) && volumes.some((v) => isObject(v) && v.persistentVolumeClaim !== undefined);
-  if (!(o.kind === 'StatefulSet' || (o.kind === 'Deployment' && mountsClaim))) return [];
+  const claimVolumes = (Array.isArray(volumes) ? volumes : []).filter((v) => isObject(v) && v.persistentVolumeClaim !== undefined);
+  if (!(o.kind === 'StatefulSet' || (o.kind === 'Deployment' && claimVolumes.length > 0))) return [];
+  const dataVolumes = new Set([...claimVolumes.map((v) => (v as JsonObject).name), ...claimTemplates(o).map(claimName)]);
   const containers = valueAt(o.spec, 'template/spec/containers');
-  return Array.isArray(containers) ? containers.filter(isObject) : [];
+  const all = Array.isArray(containers) ? containers.filter(isObject) : [];
+  const mountsData = (c: JsonObject) => Array.isArray(c.volumeMounts) && c.volumeMounts.some((m) => isObject(m) && dataVolumes.has(m.name as string));
+  return all.some(mountsData) ? all.filter(mountsData) : all;
 }
 
 /** The value of a container's `PGDATA` environment variable, when it is given literally. */

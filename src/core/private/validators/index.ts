@@ -10,4 +10,5 @@ export * from './network';
 export * from './lambda-runtime';
 export * from './object-storage';
 export * from './prometheus';
+export * from './tls';
 export * from './sql-reserved-words';

@@ -1,0 +1,9 @@
+import { CERT_MANAGER_SCHEMA } from './cert-manager-schema';
+
+/**
+ * Validators of the custom resources the library emits beyond Kubernetes 1.28, by "apiVersion/kind",
+ * for the Kubernetes schema check's `customResources` option.
+ */
+export const CUSTOM_RESOURCE_SCHEMAS: { [apiVersionKind: string]: (doc: any) => string[] } = {
+  ...CERT_MANAGER_SCHEMA,
+};
