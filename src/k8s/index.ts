@@ -13,3 +13,6 @@ export * from './external-database-secret';
 export * from './ca-bundle';
 export * from './wait-for-database';
 export * from './cloud-sql-proxy';
+export * from './roll-on-change';
+export * from './app-password-rotation';
+

@@ -1,18 +1,20 @@
-import { Chart } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppDatabaseSecret } from './app-database-secret';
+import { AppPasswordRotation } from './app-password-rotation';
 import { DatabaseInitJob } from './database-init-job';
 import { DatabaseNetworkPolicy } from './database-network-policy';
 import { GeneratedPasswordSecret } from './generated-password-secret';
 import { PgBouncer } from './pgbouncer';
 import { PostgresBackup } from './postgres-backup';
-import { appNameClashes } from './private/app-name-clashes';
+import { alternateLoginClashes, appNameClashes } from './private/app-name-clashes';
 import { PostgresServer } from './private/postgres-server';
 import { resolveSharedPostgresSettings, SharedPostgresSettings } from './private/shared-postgres-settings';
 import { RestoreJobOptions, SharedPostgresApp, SharedPostgresAppOptions, SharedPostgresProps } from './shared-postgres-props';
 import { AppDatabaseNames } from '../core/app-database-names';
+import { alternatingUsernameError, cloneNameOf } from '../core/private/app-user-rules';
 import * as v from '../core/private/validators';
 import { Problem, throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
@@ -163,8 +165,9 @@ export class SharedPostgres extends Construct {
   /**
    * Adds an app: its connection Secret (password generated in the cluster) and the Job that
    * creates its role, database and schema, and lets its pods through the NetworkPolicy (the
-   * database's, or PgBouncer's with `viaPgBouncer`). The app's names are derived and checked once,
-   * here, and passed to the Secret and the Job.
+   * database's, or PgBouncer's with `viaPgBouncer`). With `rotation`, also the CronJob that
+   * rotates its password with alternating users ({@link AppPasswordRotation}). The app's names are
+   * derived and checked once, here, and passed to the Secret, the Job and the CronJob.
    *
    * @param appName the app, e.g. `example_app` (lower-case letters, digits, `_`, `-`)
    * @param options names and settings overriding seed 001's defaults
@@ -175,6 +178,15 @@ export class SharedPostgres extends Construct {
     const problems: Problem[] = [];
     const names = AppDatabaseNames._resolve(appName, options, problems);
     const podLabels = options.podLabels ?? { app: names.resourceName };
+    const rotation = options.rotation;
+    const rotationInterval = rotation && (rotation.interval ?? Duration.days(30));
+    const namesOk = !problems.some((p) => p !== undefined);
+    problems.push(
+      rotationInterval === undefined ? undefined
+        : v.durationSeconds('rotation.interval', rotationInterval.toSeconds(), 86400, 1000 * 86400, 'Use e.g. Duration.days(30).'),
+      rotation?.schedule === undefined ? undefined : v.cronSchedule('rotation.schedule', rotation.schedule),
+      rotation === undefined || !namesOk ? undefined : alternatingUsernameError('username', names.username),
+    );
     problems.push(
       this.apps.has(appName)
         ? `addApp was called twice for app ${v.show(appName)} in namespace ${v.show(s.namespace)}. Add each app once; reuse the object addApp returned.`
@@ -183,10 +195,17 @@ export class SharedPostgres extends Construct {
         ? `addApp option viaPgBouncer needs the pgBouncer prop (got viaPgBouncer: true for app ${v.show(appName)} without pgBouncer). Set pgBouncer: {} or drop viaPgBouncer.`
         : undefined,
       ...v.labels('podLabels', podLabels, true),
-      ...(problems.some((p) => p !== undefined) ? [] : appNameClashes(names, [...this.apps.values()].map((a) => a.secret.names), {
+      ...(!namesOk ? [] : appNameClashes(names, [...this.apps.values()].map((a) => a.secret.names), {
         secretNames: [s.superuserSecretName, this.pgBouncer?.authSecret.secretName],
         roles: [s.superuser, this.pgBouncer?.authUser],
       })),
+      ...(!namesOk ? [] : alternateLoginClashes(
+        { appName, username: names.username, alternateUsername: rotation && cloneNameOf(names.username) },
+        [...this.apps.entries()].map(([other, a]) => ({
+          appName: other, username: a.secret.names.username, alternateUsername: a.secret.alternateUsername,
+        })),
+        [s.superuser, this.pgBouncer?.authUser],
+      )),
     );
     throwIfAny(CONSTRUCT, problems);
 
@@ -198,6 +217,7 @@ export class SharedPostgres extends Construct {
       port: pooler?.port ?? s.port,
       sslMode: options.sslMode ?? s.defaultSslMode,
       namespace: s.namespace,
+      rotationInterval,
     });
     const initJob = new DatabaseInitJob(this, `${id}-Init`, {
       secret,
@@ -212,12 +232,24 @@ export class SharedPostgres extends Construct {
       serverHost: pooler ? s.host : undefined,
       serverPort: pooler ? s.port : undefined,
     });
+    // Like the init Job, the rotation talks to the server directly.
+    const appRotation = rotation && new AppPasswordRotation(this, `${id}-Rotation`, {
+      secret,
+      namespace: s.namespace,
+      superuserSecretName: s.superuserSecretName,
+      superuserUsername: s.superuser,
+      image: s.image,
+      schedule: rotation.schedule,
+      podLabels: s.clientLabels,
+      serverHost: pooler ? s.host : undefined,
+      serverPort: pooler ? s.port : undefined,
+    });
     if (pooler) {
       pooler.allowClient(podLabels, s.namespace);
     } else {
       this.allowClient(podLabels, s.namespace);
     }
-    const app: SharedPostgresApp = { secret, initJob, podLabels };
+    const app: SharedPostgresApp = { secret, initJob, podLabels, rotation: appRotation };
     this.apps.set(appName, app);
     return app;
   }

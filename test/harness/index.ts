@@ -8,3 +8,4 @@ export * from './postgres';
 export * from './moto';
 export * from './ports';
 export * from './tls';
+export * from './fake-kubectl';
