@@ -5,6 +5,10 @@ import { SharedPostgres } from '../src/k8s';
 /**
  * One shared PostgreSQL per environment (production, stage), each with seed 001's three apps,
  * and an app Deployment reading its connection details from its Secret.
+ *
+ * The first app's password rotates every 30 days with alternating users (`example_app_user` and
+ * `example_app_user_clone`), run by a CronJob in the cluster, and its Deployment rolls whenever
+ * its Secret changes (Stakater Reloader must be installed in the cluster).
  */
 export function build(outdir: string): { k8s?: cdk8s.App } {
   const app = new cdk8s.App({ outdir, outputFileExtension: '.k8s.yaml' });
@@ -16,11 +20,13 @@ export function build(outdir: string): { k8s?: cdk8s.App } {
     });
     const apps = ['example_app', 'another_app', 'third_app'].map((name) => db.addApp(name, {
       viaPgBouncer: env === 'production' && name === 'third_app',
+      // Opt-in rotation: the previous login keeps working for a whole interval after each rotation.
+      rotation: name === 'example_app' ? { interval: cdk8s.Duration.days(30) } : undefined,
     }));
 
     // The first app's Deployment: seed 001's DATABASE_* variable names, from its Secret.
     const exampleApp = apps[0];
-    new kplus.Deployment(chart, 'ExampleApp', {
+    const deployment = new kplus.Deployment(chart, 'ExampleApp', {
       metadata: { name: 'example-app' },
       replicas: 2,
       podMetadata: { labels: exampleApp.podLabels },
@@ -38,6 +44,8 @@ export function build(outdir: string): { k8s?: cdk8s.App } {
         },
       }],
     });
+    // Reloader rolls the Deployment when a rotation (or a recreated Secret) changes the credentials.
+    exampleApp.secret.rollOnChange(deployment, { rolloutSeconds: 600 });
   }
   return { k8s: app };
 }
