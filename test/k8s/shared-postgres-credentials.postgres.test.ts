@@ -28,6 +28,7 @@ function synthesize() {
   const db = new SharedPostgres(chart, 'Db', { namespace: NAMESPACE, backupEnabled: false });
   db.addApp('plain');
   db.addApp('shop', { rotation: { interval: Duration.days(1) } });
+  db.addApp('capped', { connectionLimit: 1, rotation: { interval: Duration.days(1) } });
   return { chart, yaml: app.synthYaml(), docs: chart.toJson() };
 }
 
@@ -204,6 +205,34 @@ describe('SharedPostgres app credentials against a real PostgreSQL 15', () => {
       fake.update((s) => {
         s.data.DB_USER = Buffer.from('plain_user').toString('base64');
       });
+    });
+  });
+
+  describe('an app at its connection limit', () => {
+    test('the clone gets the role\'s limit; a recreated Secret\'s password is set even while the role has no free connection', async () => {
+      if (!ready()) return;
+      const fake = fakeFor('capped-db-secret');
+      const first = runInitJob('capped', fake);
+      expect(first.stderr).toBe('');
+      expect(first.status).toBe(0);
+      // A limit is per login: without its own, the clone would lift the app's.
+      expect(pg.psql("SELECT string_agg(rolname || '=' || rolconnlimit, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'capped_user%'").stdout.trim())
+        .toBe('capped_user=1,capped_user_clone=1');
+      const old = fake.data().DB_PASSWORD;
+      const busy = await connect('capped_user', old, 'capped_db');
+
+      fake.recreate(secretManifest('capped-db-secret'));
+      const init = runInitJob('capped', fake);
+      expect(init.stderr).toBe('');
+      expect(init.status).toBe(0);
+      expect(init.stdout).toMatch(/the password of capped_user is now the Secret's; the test login stopped at the role's connection limit \(.*too many connections for role "capped_user"/);
+      const fresh = fake.data().DB_PASSWORD;
+      expect(fresh).not.toBe(old);
+      expect(await one(busy, 'SELECT current_user')).toBe('capped_user');
+      await busy.end();
+      open.splice(open.indexOf(busy), 1);
+      expect(await canConnect('capped_user', old, 'capped_db')).toBe(false);
+      expect(await canConnect('capped_user', fresh, 'capped_db')).toBe(true);
     });
   });
 

@@ -138,7 +138,7 @@ export function initSteps(o: InitStepOptions): InitSteps {
     server.push({ comment: '5. Per-app connection limit.', statements: [plain(`ALTER ROLE ${user} CONNECTION LIMIT ${o.connectionLimit};`)] });
   }
   if (o.cloneName !== undefined) {
-    server.push(cloneStep({ username: o.username, cloneName: o.cloneName }));
+    server.push(cloneStep({ username: o.username, cloneName: o.cloneName, connectionLimit: o.connectionLimit }));
   }
   if (o.password === 'secret') {
     server.push(passwordSyncStep(o));
@@ -206,17 +206,23 @@ function databaseSearchPathStep(o: { readonly databaseName: string; readonly sch
   };
 }
 
-/** Step 6: the alternate login, without a password until rotation sets one, a member of the role, acting as the role. */
-function cloneStep(o: { readonly username: string; readonly cloneName: string }): SqlStep {
+/**
+ * Step 6: the alternate login, without a password until rotation sets one, a member of the role,
+ * acting as the role, and with the role's connection limit when it has one (a limit is per login,
+ * so the clone would otherwise lift it).
+ */
+function cloneStep(o: { readonly username: string; readonly cloneName: string; readonly connectionLimit?: number }): SqlStep {
   const clone = PostgresNames.quoteIdent(o.cloneName);
+  const statements = [
+    generate(`SELECT format('CREATE ROLE %I LOGIN', {0})\n${ROLE_EXISTS}`, [text(o.cloneName)]),
+    // Only when missing: granting a membership again raises a NOTICE on every run.
+    generate("SELECT format('GRANT %I TO %I', {0}, {1})\n WHERE NOT pg_catalog.pg_has_role({1}, {0}, 'MEMBER')", [text(o.username), text(o.cloneName)]),
+    plain(`ALTER ROLE ${clone} SET role TO ${PostgresNames.quoteLiteral(o.username)};`),
+  ];
+  if (o.connectionLimit !== undefined) statements.push(plain(`ALTER ROLE ${clone} CONNECTION LIMIT ${o.connectionLimit};`));
   return {
     comment: '6. The alternate login of multi-user rotation: no password until rotation sets one, a member of the role, acting as the role.',
-    statements: [
-      generate(`SELECT format('CREATE ROLE %I LOGIN', {0})\n${ROLE_EXISTS}`, [text(o.cloneName)]),
-      // Only when missing: granting a membership again raises a NOTICE on every run.
-      generate("SELECT format('GRANT %I TO %I', {0}, {1})\n WHERE NOT pg_catalog.pg_has_role({1}, {0}, 'MEMBER')", [text(o.username), text(o.cloneName)]),
-      plain(`ALTER ROLE ${clone} SET role TO ${PostgresNames.quoteLiteral(o.username)};`),
-    ],
+    statements,
   };
 }
 
