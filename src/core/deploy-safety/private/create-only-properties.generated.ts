@@ -52,4 +52,5 @@ export const CREATE_ONLY_PROPERTIES: { readonly [resourceType: string]: readonly
   'AWS::SecretsManager::Secret': ['Name'],
   'AWS::SecretsManager::SecretTargetAttachment': ['SecretId'],
   'AWS::Serverless::Application': null,
+  'Custom::DatabaseUser': ['ServiceToken'],
 };
