@@ -1,5 +1,5 @@
 import {
-  Annotations, Duration, RemovalPolicy, Token,
+  Annotations, Duration, RemovalPolicy, Stack, Token,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -10,8 +10,8 @@ import { IndependentRdsAttributes } from './independent-rds-attributes';
 import { IndependentRdsProps } from './independent-rds-props';
 import { ImportedRdsDatabase } from './private/imported-rds-database';
 import { createAlarms } from './private/rds-alarms';
-import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms } from './private/rds-build';
-import { resolveSettings, settingsErrors } from './private/rds-settings';
+import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms, passInstanceClassThrough } from './private/rds-build';
+import { resolvedTokenErrors, resolveSettings, settingsErrors } from './private/rds-settings';
 import { rdsTarget } from './private/rds-target';
 import { addDeploySafetyWarnings } from './private/rds-warnings';
 import { grantSecretRead } from './private/secret-grant';
@@ -94,7 +94,9 @@ export class IndependentRds extends Construct implements IRdsDatabase {
   constructor(scope: Construct, id: string, props: IndependentRdsProps) {
     super(scope, id);
     const s = resolveSettings(props);
-    throwIfAny('IndependentRds', [...settingsErrors(s, props), ...subnetProblems(props.vpc, s.vpcSubnets)]);
+    const stack = Stack.of(this);
+    const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
+    throwIfAny('IndependentRds', [...settingsErrors(s, props, region), ...subnetProblems(props.vpc, s.vpcSubnets)]);
     this.engine = s.engine;
     this.preset = s.preset;
     this.vpc = props.vpc;
@@ -149,6 +151,7 @@ export class IndependentRds extends Construct implements IRdsDatabase {
       if (s.rotation) instance.addRotationSingleUser({ automaticallyAfter: s.rotationInterval, excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS });
       specs = instanceAlarms(s, instance, replicas);
     }
+    passInstanceClassThrough(this, s);
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(s.port) });
     this.connectionDetails = {
       host,
@@ -162,10 +165,8 @@ export class IndependentRds extends Construct implements IRdsDatabase {
     // RDS refuses read replicas on a database whose master password it manages. This library never
     // asks for that, but an escape hatch on the L1 could: check what will be synthesized.
     this.node.addValidation({
-      validate: () => {
-        const error = RdsRules.managedPasswordWithReplicasError(rdsTarget(this).managesMasterPassword(), this.readReplicaCount);
-        return error ? [`IndependentRds: ${error}`] : [];
-      },
+      validate: () => [RdsRules.managedPasswordWithReplicasError(rdsTarget(this).managesMasterPassword(), this.readReplicaCount),
+        ...resolvedTokenErrors(stack, props, region)].filter((e): e is string => e !== undefined).map((e) => `IndependentRds: ${e}`),
     });
     this.alarms = s.alarms ? createAlarms(this, specs, props.alarmTopic) : [];
     if (s.rotation && s.vpcSubnets.subnetType === ec2.SubnetType.PRIVATE_ISOLATED) {

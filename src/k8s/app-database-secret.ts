@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DatabaseEnvironment } from './database-env';
 import { rollOnSecretChange } from './private/reloader';
+import { claimUniqueNames } from './private/unique-names';
 import { RollOnChangeOptions } from './roll-on-change';
 import { AppDatabaseNames } from '../core/app-database-names';
 import { DatabaseConnection } from '../core/connection-model';
@@ -23,10 +24,12 @@ export interface AppDatabaseSecretProps {
   readonly names: AppDatabaseNames;
   /**
    * Host name (or IP address) of the PostgreSQL server, e.g. `postgres-service.production.svc.cluster.local`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    */
   readonly host: string;
   /**
    * Port of the PostgreSQL server.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 5432
    */
   readonly port?: number;
@@ -40,16 +43,19 @@ export interface AppDatabaseSecretProps {
   /**
    * Path of the CA bundle inside the app's container (`sslrootcert` in `DATABASE_URL`), e.g.
    * `CaBundle.path`. Required with `verify-ca` and `verify-full`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - none
    */
   readonly caPath?: string;
   /**
    * Namespace of the Secret.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the chart's namespace
    */
   readonly namespace?: string;
   /**
    * Extra labels on the Secret.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - only `app.kubernetes.io/name` and `app.kubernetes.io/component`
    */
   readonly labels?: { [key: string]: string };
@@ -176,6 +182,7 @@ export class AppDatabaseSecret extends Construct {
       refreshSeconds: 0,
       fix: 'lower rolloutSeconds, or rotate less often (a longer rotation interval).',
     });
+    claimUniqueNames('AppDatabaseSecret', this, 'names.secretName');
   }
 
   /** The `sslmode` apps should use. */

@@ -4,6 +4,7 @@ import { AppDatabaseSecret } from './app-database-secret';
 import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources } from './private/pod-defaults';
 import { SecretAccess } from './private/secret-access';
 import { DEFAULT_BOOTSTRAP_IMAGE } from './private/secret-bootstrap';
+import { claimUniqueNames } from './private/unique-names';
 import { rotationDatabaseScript, rotationPrepareScript, RotationScriptOptions, rotationSecretScript } from '../core/private/app-rotation';
 import * as v from '../core/private/validators';
 import { Problem, throwIfAny } from '../core/private/validators';
@@ -237,5 +238,6 @@ export class AppPasswordRotation extends Construct {
         },
       },
     });
+    claimUniqueNames(OWNER, this, 'secret (the app name in its names)');
   }
 }

@@ -99,6 +99,19 @@ describe('secret-bootstrap script for a login that alternates (userKey), run wit
     }
   });
 
+  test('writes the URL of a pre-set password percent-encoded, as encodeURIComponent does', () => {
+    if (!toolOrSkip('kubectl')) return;
+    const preset = "p@ss/wörd %+&?#:;=!~*()' x\"\\";
+    const fake = withSecret({ DB_USER: 'shop_user', DB_PASSWORD: preset });
+    try {
+      expect(run(fake).stderr).toBe('');
+      expect(fake.data()).toEqual({ DB_USER: 'shop_user', DB_PASSWORD: preset, DATABASE_URL: url('shop_user', encodeURIComponent(preset)) });
+      expect(new URL(fake.data().DATABASE_URL).password).toBe(encodeURIComponent(preset));
+    } finally {
+      fake.remove();
+    }
+  });
+
   test('fills in a missing DB_USER next to a kept password, with the URL for the app\'s user', () => {
     if (!toolOrSkip('kubectl')) return;
     const fake = withSecret({ DB_PASSWORD: 'KeptPassw0rd', DATABASE_URL: url('shop_user', 'KeptPassw0rd') });

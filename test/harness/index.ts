@@ -9,3 +9,5 @@ export * from './moto';
 export * from './ports';
 export * from './tls';
 export * from './fake-kubectl';
+export * from './external-secret-schema';
+export * from './k8s-names';

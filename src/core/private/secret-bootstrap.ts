@@ -48,7 +48,7 @@ export function urlAroundPassword(connection: DatabaseConnection): { prefix: str
 
 /**
  * The URL of `connection` split around its user and password: `scheme + user + ':' + password + suffix`
- * is the connection's URL for that login, for a user and password that need no percent-encoding.
+ * is the connection's URL for that login when the user and password are given percent-encoded.
  */
 export function urlAroundCredentials(connection: DatabaseConnection): { scheme: string; suffix: string } {
   const { prefix, suffix } = urlAroundPassword(connection);
@@ -74,6 +74,24 @@ function userFromSecret(userKey: string, fallback: string): string[] {
 }
 
 /**
+ * `urlencode TEXT`: TEXT percent-encoded as `encodeURIComponent` does (UTF-8 bytes; letters,
+ * digits and `-_.!~*'()` kept, every other byte as `%XX`), in POSIX sh with `od`, `tr` and `printf`.
+ * A generated (alphanumeric) password comes out unchanged.
+ */
+const URL_ENCODE = [
+  'urlencode() {',
+  '  out=""',
+  '  for h in $(printf \'%s\' "$1" | od -An -v -tx1); do',
+  '    case "$h" in',
+  '      3[0-9]|4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a]|2d|5f|2e|21|7e|2a|27|28|29) out="$out$(printf "\\\\$(printf \'%03o\' "0x$h")")" ;;',
+  '      *) out="$out%$(printf \'%s\' "$h" | tr \'a-f\' \'A-F\')" ;;',
+  '    esac',
+  '  done',
+  '  printf \'%s\' "$out"',
+  '}',
+];
+
+/**
  * The shell script that generates a password inside the cluster and patches it into an existing
  * Secret, only if the password key is missing.
  *
@@ -82,10 +100,10 @@ function userFromSecret(userKey: string, fallback: string): string[] {
  * racing to fill the same Secret cannot both win: the loser fails, retries and then finds the key.
  * The password is alphanumeric, so it needs no percent-encoding inside the URL.
  *
- * With `urlKey`, an existing password is kept but the URL is rewritten when it no longer matches
- * the connection (e.g. after the host or `sslmode` changed), so the URL always follows the
- * configured connection settings. A kept password that would need percent-encoding leaves the URL
- * as it is (the script does not encode).
+ * With `urlKey`, an existing password (one a user put into the Secret before the Job ran, say) is
+ * kept, and the URL is written or rewritten whenever it does not match the connection (missing,
+ * or after the host or `sslmode` changed), with the password percent-encoded, so the URL always
+ * follows the configured connection settings and works for any password.
  */
 export function secretBootstrapScript(options: SecretBootstrapScriptOptions): string {
   const passwordKey = options.passwordKey;
@@ -134,13 +152,11 @@ export function secretBootstrapScript(options: SecretBootstrapScriptOptions): st
     `url_prefix=${q(url.prefix)}`,
     `url_suffix=${q(url.suffix)}`,
     'b64() { printf \'%s\' "$1" | base64 | tr -d \'\\n\'; }',
+    ...URL_ENCODE,
     'if [ -n "$current" ]; then',
     `  ${kept}`,
     '  password=$(printf \'%s\' "$current" | base64 -d)',
-    '  case "$password" in',
-    `    *[!A-Za-z0-9._~-]*) echo "secret-bootstrap: ${passwordKey} needs percent-encoding; leaving ${urlKey} as it is."; exit 0 ;;`,
-    '  esac',
-    '  wanted_url=$(b64 "$url_prefix$password$url_suffix")',
+    '  wanted_url=$(b64 "$url_prefix$(urlencode "$password")$url_suffix")',
     '  if [ "$wanted_url" != "$current_url" ]; then',
     `    patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${urlKey}":"%s"}}' "$rv" "$wanted_url")`,
     `    ${patchCmd}`,
@@ -180,19 +196,14 @@ function alternatingUserScript(options: SecretBootstrapScriptOptions & { urlKey:
     `url_scheme=${q(url.scheme)}`,
     `url_suffix=${q(url.suffix)}`,
     'b64() { printf \'%s\' "$1" | base64 | tr -d \'\\n\'; }',
+    ...URL_ENCODE,
     ...userFromSecret(userKey, options.connection.username),
     'if [ -n "$current" ]; then',
     `  echo "secret-bootstrap: Secret $secret already has ${passwordKey}; leaving it unchanged."`,
     '  password=$(printf \'%s\' "$current" | base64 -d)',
     '  url_data=""',
-    '  case "$user" in',
-    `    *[!A-Za-z0-9._~-]*) echo "secret-bootstrap: ${userKey} needs percent-encoding; leaving ${urlKey} as it is." ;;`,
-    '    *) case "$password" in',
-    `         *[!A-Za-z0-9._~-]*) echo "secret-bootstrap: ${passwordKey} needs percent-encoding; leaving ${urlKey} as it is." ;;`,
-    '         *) wanted_url=$(b64 "$url_scheme$user:$password$url_suffix")',
-    `            if [ "$wanted_url" != "$current_url" ]; then url_data=$(printf ',"${urlKey}":"%s"' "$wanted_url"); fi ;;`,
-    '       esac ;;',
-    '  esac',
+    '  wanted_url=$(b64 "$url_scheme$(urlencode "$user"):$(urlencode "$password")$url_suffix")',
+    `  if [ "$wanted_url" != "$current_url" ]; then url_data=$(printf ',"${urlKey}":"%s"' "$wanted_url"); fi`,
     '  data="$url_data$user_data"',
     '  if [ -n "$data" ]; then',
     '    patch=$(printf \'{"metadata":{"resourceVersion":"%s"},"data":{%s}}\' "$rv" "${data#,}")',
@@ -203,7 +214,7 @@ function alternatingUserScript(options: SecretBootstrapScriptOptions & { urlKey:
     'fi',
     `password=$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c ${length})`,
     `if [ "\${#password}" -ne ${length} ]; then echo "secret-bootstrap: could not read ${length} random characters" >&2; exit 1; fi`,
-    `patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s","${urlKey}":"%s"%s}}' "$rv" "$(b64 "$password")" "$(b64 "$url_scheme$user:$password$url_suffix")" "$user_data")`,
+    `patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s","${urlKey}":"%s"%s}}' "$rv" "$(b64 "$password")" "$(b64 "$url_scheme$(urlencode "$user"):$password$url_suffix")" "$user_data")`,
     patchCmd,
     `echo "secret-bootstrap: generated ${passwordKey} for login $user in Secret $secret."`,
   ].join('\n') + '\n';
