@@ -46,6 +46,10 @@ const ENVIRONMENTS: { [env: string]: Partial<SharedPostgresProps> } = {
  * sslmode=require); production takes its certificate from the platform's cert-manager issuer, and
  * the first app verifies the server (sslmode=verify-full) against the CA mounted from the
  * certificate's Secret.
+ *
+ * The first app's password rotates every 30 days with alternating users (`example_app_user` and
+ * `example_app_user_clone`), run by a CronJob in the cluster, and its Deployment rolls whenever
+ * its Secret changes (Stakater Reloader must be installed in the cluster).
  */
 export function build(outdir: string): { k8s?: cdk8s.App } {
   const app = new cdk8s.App({ outdir, outputFileExtension: '.k8s.yaml' });
@@ -60,6 +64,8 @@ export function build(outdir: string): { k8s?: cdk8s.App } {
     const apps = ['example_app', 'another_app', 'third_app'].map((name) => db.addApp(name, {
       viaPgBouncer: env === 'production' && name === 'third_app',
       sslMode: env === 'production' && name === 'example_app' ? SslMode.VERIFY_FULL : undefined,
+      // Opt-in rotation: the previous login keeps working for a whole interval after each rotation.
+      rotation: name === 'example_app' ? { interval: cdk8s.Duration.days(30) } : undefined,
     }));
 
     // The first app's Deployment: seed 001's DATABASE_* variable names, from its Secret.
@@ -84,6 +90,8 @@ export function build(outdir: string): { k8s?: cdk8s.App } {
     });
     // verify-full: DATABASE_URL names the CA at db.caBundle.path; mount it.
     if (env === 'production') db.caBundle!.mountInto(deployment.containers[0]);
+    // Reloader rolls the Deployment when a rotation (or a recreated Secret) changes the credentials.
+    exampleApp.secret.rollOnChange(deployment, { rolloutSeconds: 600 });
 
     if (env === 'production') {
       // Not part of the GitOps sync: applied by hand to restore example_app from the newest dump in the bucket.

@@ -1,10 +1,14 @@
 import { AppDatabaseNames } from './app-database-names';
 import { PostgresNames } from './pg-names';
-import { initSteps, InitSteps, renderPsql } from './private/init-steps';
+import { cloneNameOf } from './private/app-user-rules';
+import { initSteps, InitSteps, passwordSyncStep, renderPsql } from './private/init-steps';
 import * as v from './private/validators';
 import { Problem, throwIfAny } from './private/validators';
 
 const DEFAULT_PASSWORD_ENV = 'DB_PASSWORD';
+const DEFAULT_USER_ENV = 'DB_USER';
+/** The variable the script hands the checked login to psql in. */
+const LOGIN_ENV = 'DB_INIT_LOGIN';
 
 /** What the init job creates for one app. */
 export interface InitSqlOptions {
@@ -16,6 +20,15 @@ export interface InitSqlOptions {
    * @default - no limit is set, and an existing limit is left as it is
    */
   readonly connectionLimit?: number;
+  /**
+   * The app's login alternates between `<username>` and `<username>_clone` (multi-user rotation,
+   * `SharedPostgres.addApp` with `rotation`): the clone is made ahead of the first rotation (a
+   * member of the app's role, its sessions acting as that role), the `search_path` is set on the
+   * database so that both logins find the app's schema, and the role is created without a
+   * password: the password step gives the login named in the app's Secret its password.
+   * @default false
+   */
+  readonly alternatingUsers?: boolean;
 }
 
 /** Options for {@link InitSql.script}. */
@@ -38,6 +51,12 @@ export interface InitScriptOptions extends InitSqlOptions {
    * @default 'DB_PASSWORD'
    */
   readonly passwordEnv?: string;
+  /**
+   * Environment variable naming the login the password in `passwordEnv` belongs to (`DB_USER` of
+   * the app's Secret). It must be the app's user (or, with `alternatingUsers`, its clone).
+   * @default 'DB_USER' (when it is unset or empty, the app's user)
+   */
+  readonly userEnv?: string;
 }
 
 /**
@@ -45,7 +64,11 @@ export interface InitScriptOptions extends InitSqlOptions {
  * exactly what the Job runs, so it can be tested against a real PostgreSQL. The SQL is the psql
  * rendering of the same list of steps the AWS provisioning Lambda runs through node-postgres.
  *
- * Idempotent and additive: it never drops anything and never changes an existing password.
+ * Idempotent and additive: it never drops anything. The app's Secret is the source of truth for
+ * its password: after creating what is missing, the script logs in as the login the Secret names
+ * with the Secret's password, and only when that fails (the Secret was recreated with a new
+ * password, or the role was made elsewhere) sets the role's password to the Secret's and proves
+ * the login works. A password that already logs in is never rewritten.
  * The password reaches psql only through the environment (`\getenv`, psql 15 or later) and is
  * quoted by the server (`format('%L')`); it is never put into SQL text by the shell.
  */
@@ -92,6 +115,7 @@ export class InitSql {
       options.maintenanceDatabase === undefined ? undefined : v.pgIdentifier('maintenanceDatabase', options.maintenanceDatabase),
       options.waitTimeoutSeconds === undefined ? undefined : v.durationSeconds('waitTimeoutSeconds', options.waitTimeoutSeconds, 1, 3600, 'Use e.g. 120.'),
       options.passwordEnv === undefined ? undefined : v.envVarName('passwordEnv', options.passwordEnv),
+      options.userEnv === undefined ? undefined : v.envVarName('userEnv', options.userEnv),
     ];
   }
 
@@ -137,6 +161,7 @@ export class InitSql {
       `echo "db-init: schema ${names.schemaName}"`,
       `psql -X -q -v ON_ERROR_STOP=1 -d ${q(names.databaseName)} <<'${eof}'`,
       databaseSql(options) + eof,
+      ...passwordCheckLines(options, maintenanceDatabase, passwordEnv, options.userEnv ?? DEFAULT_USER_ENV),
       'echo "db-init: done"',
     ].join('\n') + '\n';
   }
@@ -156,10 +181,55 @@ export class InitSql {
   private constructor() {}
 }
 
-/** The step options of the init Job: its names and limit only, never the RDS app user's extra steps. */
+/**
+ * The step options of the init Job: its names and limit, and with alternating users the clone,
+ * the search path on the database and a role created without a password. Never the RDS app
+ * user's other steps.
+ */
 function jobSteps(options: InitSqlOptions): InitSteps {
   const n = options.names;
-  return initSteps({ databaseName: n.databaseName, username: n.username, schemaName: n.schemaName, connectionLimit: options.connectionLimit });
+  const common = { databaseName: n.databaseName, username: n.username, schemaName: n.schemaName, connectionLimit: options.connectionLimit };
+  if (!options.alternatingUsers) return initSteps(common);
+  return initSteps({ ...common, password: 'caller', searchPathOn: 'database', cloneName: cloneNameOf(n.username) });
+}
+
+/**
+ * The shell lines that make the Secret's password log in: the login named in the Secret (one of
+ * the app's own), a first attempt with its password, and only if that fails the password step
+ * ({@link passwordSyncStep}) and a second attempt, which must succeed or stop at the role's
+ * connection limit (PostgreSQL checks that after the password, so the password is then proven).
+ */
+function passwordCheckLines(options: InitSqlOptions, maintenanceDatabase: string, passwordEnv: string, userEnv: string): string[] {
+  const n = options.names;
+  const q = PostgresNames.quoteShell;
+  const logins = options.alternatingUsers ? [n.username, cloneNameOf(n.username)] : [n.username];
+  const sql = renderPsql([passwordSyncStep({ username: n.username, cloneName: options.alternatingUsers ? logins[1] : undefined })],
+    { login: LOGIN_ENV, password: passwordEnv });
+  const eof = '__DB_INIT_SQL__';
+  const attempt = `PGUSER="$login" PGPASSWORD="$${passwordEnv}" psql -X -q -t -v ON_ERROR_STOP=1 -d ${q(n.databaseName)} -c 'SELECT 1' 2>&1 >/dev/null`;
+  return [
+    `login="\${${userEnv}:-${n.username}}"`,
+    'case "$login" in',
+    `  ${logins.map(q).join('|')}) ;;`,
+    `  *) echo "db-init: ${userEnv} in the app's Secret must name the app's login ${logins.join(' or ')} (got $login). Put it back, or delete ${userEnv} and ${passwordEnv} from the Secret to start over with a new password." >&2; exit 1 ;;`,
+    'esac',
+    `if err=$(${attempt}); then`,
+    '  echo "db-init: $login logs in with the password in the Secret"',
+    'else',
+    '  echo "db-init: the password in the Secret does not log in as $login ($(printf \'%s\' "$err" | head -n 1)); setting it"',
+    `  ${LOGIN_ENV}="$login" psql -X -q -v ON_ERROR_STOP=1 -d ${q(maintenanceDatabase)} <<'${eof}'`,
+    sql + eof,
+    `  if err=$(${attempt}); then`,
+    '    echo "db-init: $login now logs in with the password in the Secret"',
+    '  else',
+    '    case "$err" in',
+    // PostgreSQL checks a role's connection limit after its password: the password is set, the test login just did not get a slot.
+    '      *"too many connections for role"*) echo "db-init: the password of $login is now the Secret\'s; the test login stopped at the role\'s connection limit ($(printf \'%s\' "$err" | head -n 1))" ;;',
+    '      *) echo "db-init: $login still cannot log in with the password in the Secret: $err" >&2; exit 1 ;;',
+    '    esac',
+    '  fi',
+    'fi',
+  ];
 }
 
 function serverSql(options: InitSqlOptions, passwordEnv: string): string {

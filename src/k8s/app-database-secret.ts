@@ -1,12 +1,16 @@
-import { Chart } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DatabaseEnvironment } from './database-env';
+import { rollOnSecretChange } from './private/reloader';
 import { claimUniqueNames } from './private/unique-names';
+import { RollOnChangeOptions } from './roll-on-change';
 import { AppDatabaseNames } from '../core/app-database-names';
 import { DatabaseConnection } from '../core/connection-model';
 import { DatabaseEnvOptions } from '../core/database-env';
 import { DatabaseProvider } from '../core/database-provider';
+import { ROTATION_SLACK_SECONDS } from '../core/private/app-rotation';
+import { alternatingUsernameError, cloneNameOf } from '../core/private/app-user-rules';
 import * as v from '../core/private/validators';
 import { throwIfAny } from '../core/private/validators';
 import { DatabaseSecretKeys } from '../core/secret-keys';
@@ -55,6 +59,15 @@ export interface AppDatabaseSecretProps {
    * @default - only `app.kubernetes.io/name` and `app.kubernetes.io/component`
    */
   readonly labels?: { [key: string]: string };
+  /**
+   * The app's password rotates with alternating users (`SharedPostgres.addApp` with `rotation`):
+   * each rotation moves the Secret to the other of `<username>` and `<username>_clone` with a new
+   * password, and the login it names before keeps working until the next rotation. `DB_USER`
+   * then alternates too, so it is not part of the manifest (re-applying it would reset `DB_USER`
+   * under the rotated password); the init Job fills it in. Whole seconds from one day to 1000 days.
+   * @default - the password does not rotate
+   */
+  readonly rotationInterval?: Duration;
 }
 
 /**
@@ -77,6 +90,10 @@ export interface AppDatabaseSecretProps {
  * GitOps tools that compare live against desired state will show the two extra keys as a
  * difference; tell them to ignore `/data/DB_PASSWORD` and `/data/DATABASE_URL` (Argo CD
  * `ignoreDifferences` with `jsonPointers`), and never enable a "replace" sync for this Secret.
+ *
+ * With `rotationInterval`, `DB_USER` is filled in inside the cluster too (and alternates), and
+ * the rotation records its time in the annotation `db.cdk-db-platform.io/rotated-at`: ignore
+ * `/data/DB_USER` as well.
  */
 export class AppDatabaseSecret extends Construct {
   /** The app's names. */
@@ -92,13 +109,27 @@ export class AppDatabaseSecret extends Construct {
   public readonly namespace?: string;
   /** The Secret, for use with cdk8s-plus (`EnvValue.fromSecretValue`, `envFrom`). */
   public readonly secret: kplus.ISecret;
+  /**
+   * How often the password rotates with alternating users.
+   * @default - it does not rotate
+   */
+  public readonly rotationInterval?: Duration;
+  /**
+   * The login the Secret alternates with (`<username>_clone`), when the password rotates.
+   * @default - none: the password does not rotate
+   */
+  public readonly alternateUsername?: string;
 
   public constructor(scope: Construct, id: string, props: AppDatabaseSecretProps) {
     super(scope, id);
     const port = props.port ?? 5432;
     const sslMode = props.sslMode ?? SslMode.REQUIRE;
     const labels = props.labels ?? {};
+    const rotationSeconds = props.rotationInterval?.toSeconds();
     throwIfAny('AppDatabaseSecret', [
+      rotationSeconds === undefined ? undefined
+        : v.durationSeconds('rotationInterval', rotationSeconds, 86400, 1000 * 86400, 'Use e.g. Duration.days(30).')
+          ?? alternatingUsernameError('username', props.names.username),
       v.host('host', props.host),
       v.port('port', port),
       props.caPath === undefined ? undefined : v.absolutePath('caPath', props.caPath, '/etc/db-ca/ca.pem'),
@@ -107,6 +138,8 @@ export class AppDatabaseSecret extends Construct {
     ]);
 
     this.names = props.names;
+    this.rotationInterval = props.rotationInterval;
+    this.alternateUsername = props.rotationInterval === undefined ? undefined : cloneNameOf(props.names.username);
     this.secretName = props.names.secretName;
     this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.connection = new DatabaseConnection({
@@ -128,7 +161,26 @@ export class AppDatabaseSecret extends Construct {
         },
       },
       immutable: false,
-      stringData: DatabaseSecretKeys.valuesFor(this.connection.details),
+      stringData: this.manifestData(),
+    });
+  }
+
+  /**
+   * Rolls `workload` whenever this Secret changes (a rotation, or a new password after the Secret
+   * was recreated), through Stakater Reloader, which must be installed in the cluster: the
+   * workload gets the annotation `secret.reloader.stakater.com/reload: <secretName>`. With
+   * `rotationInterval`, `rolloutSeconds` must be shorter than the interval less an hour (the
+   * time the previous login stays valid at least). See {@link RollOnChangeOptions}.
+   *
+   * @param workload the app's Deployment, StatefulSet or DaemonSet
+   * @param options how long a rollout of it may take
+   */
+  public rollOnChange(workload: kplus.Workload, options: RollOnChangeOptions = {}): void {
+    const rotationSeconds = this.rotationInterval?.toSeconds();
+    rollOnSecretChange('AppDatabaseSecret', this.secretName, workload, options, rotationSeconds === undefined ? undefined : {
+      validSeconds: rotationSeconds - ROTATION_SLACK_SECONDS,
+      refreshSeconds: 0,
+      fix: 'lower rolloutSeconds, or rotate less often (a longer rotation interval).',
     });
     claimUniqueNames('AppDatabaseSecret', this, 'names.secretName');
   }
@@ -145,5 +197,12 @@ export class AppDatabaseSecret extends Construct {
    */
   public envVariables(options: DatabaseEnvOptions = {}): { [name: string]: kplus.EnvValue } {
     return DatabaseEnvironment.envVariables(this.secret, { ...options, sslMode: options.sslMode ?? this.sslMode });
+  }
+
+  /** The manifest's keys: the non-secret connection values, without `DB_USER` when it alternates. */
+  private manifestData(): { [key: string]: string } {
+    const values = DatabaseSecretKeys.valuesFor(this.connection.details);
+    if (this.rotationInterval === undefined) return values;
+    return Object.fromEntries(Object.entries(values).filter(([key]) => key !== DatabaseSecretKeys.USER));
   }
 }

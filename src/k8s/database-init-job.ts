@@ -174,14 +174,24 @@ const DEFAULT_IMAGE = 'postgres:15-alpine';
  *    resolves when that container starts, after the init container has finished.
  * 2. `db-init`: waits for `pg_isready`, then creates the role (with the password from the
  *    Secret), the database owned by the app with CONNECT revoked from PUBLIC, the app's schema and
- *    its `search_path`, and the optional connection limit. It never drops anything and never
- *    changes an existing password. The script is {@link InitSql.script}.
+ *    its `search_path`, and the optional connection limit. It never drops anything. The Secret is
+ *    the source of truth for the password: the container logs in as the Secret's `DB_USER` with
+ *    its `DB_PASSWORD`, and only when that fails (the Secret was deleted and recreated, so the
+ *    bootstrap generated a new password) sets the role's password to the Secret's. The script is
+ *    {@link InitSql.script}. For an app whose Secret rotates (`rotationInterval`), it also makes
+ *    the alternate login `<user>_clone` and sets the `search_path` on the database, and the
+ *    bootstrap fills in `DB_USER` as well.
  * 3. `migrate` (only with `migrations`): the app's commands as the app's user, with the app's
  *    Secret as environment (`envFrom`). Then `db-init` runs as an init container and `migrate` is
  *    the Job's only container.
  *
  * A Job's pod template cannot change, so the Job's name ends in a hash of its pod template:
  * `<app>-db-init-<8 hex>`. Any change gives a new Job; an unchanged spec keeps its name.
+ *
+ * After an app's Secret was deleted and recreated (re-applying the manifest creates it without a
+ * password), the Job must run again: a finished Job is deleted after `ttlSecondsAfterFinished`
+ * and the next apply creates it anew; before that, `kubectl delete job <app>-db-init-<hash>` and
+ * apply again.
  */
 export class DatabaseInitJob extends Construct {
   /** The Job's name (`<app>-db-init-<hash of the pod template>`). */
@@ -214,12 +224,15 @@ export class DatabaseInitJob extends Construct {
     const serverSslMode = props.serverSslMode ?? secret.sslMode;
     const podLabels = props.podLabels ?? {};
     const migrations = props.migrations && { ...props.migrations, runAsUser: props.migrations.runAsUser ?? 1000 };
+    const alternatingUsers = secret.rotationInterval !== undefined;
     const initOptions = {
       names,
       connectionLimit: props.connectionLimit,
+      alternatingUsers,
       maintenanceDatabase,
       waitTimeoutSeconds,
       passwordEnv: DatabaseSecretKeys.PASSWORD,
+      userEnv: DatabaseSecretKeys.USER,
     };
 
     const problems: Problem[] = [
@@ -259,6 +272,8 @@ export class DatabaseInitJob extends Construct {
       passwordKey: DatabaseSecretKeys.PASSWORD,
       urlKey: DatabaseSecretKeys.URL,
       connection: secret.connection,
+      // A login that alternates is not in the manifest: the bootstrap fills it in and builds the URL for it.
+      userKey: alternatingUsers ? DatabaseSecretKeys.USER : undefined,
       image: bootstrapImage,
       labels: ownLabels,
     });
@@ -277,6 +292,7 @@ export class DatabaseInitJob extends Construct {
         { name: 'PGCONNECT_TIMEOUT', value: '10' },
         { name: 'PGAPPNAME', value: 'db-init' },
         { name: DatabaseSecretKeys.PASSWORD, valueFrom: { secretKeyRef: { name: secret.secretName, key: DatabaseSecretKeys.PASSWORD } } },
+        { name: DatabaseSecretKeys.USER, valueFrom: { secretKeyRef: { name: secret.secretName, key: DatabaseSecretKeys.USER } } },
       ],
       resources: resources('10m', '32Mi', '200m', '128Mi'),
       securityContext: containerSecurityContext(POSTGRES_UID),

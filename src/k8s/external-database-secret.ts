@@ -2,7 +2,9 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DatabaseEnvironment } from './database-env';
+import { rollOnSecretChange, RotationWindow } from './private/reloader';
 import { claimUniqueNames } from './private/unique-names';
+import { RollOnChangeOptions } from './roll-on-change';
 import { DatabaseConnection } from '../core/connection-model';
 import { DatabaseEnvOptions } from '../core/database-env';
 import { DatabaseProvider } from '../core/database-provider';
@@ -197,6 +199,8 @@ export class ExternalDatabaseSecret extends Construct {
    * @default - none, for an existing Secret
    */
   public readonly externalSecret?: ApiObject;
+  /** How long the previous credentials stay valid after a rotation of the AWS secret, and how late the copy follows. */
+  private readonly rotationWindow?: RotationWindow;
 
   public constructor(scope: Construct, id: string, props: ExternalDatabaseSecretProps) {
     super(scope, id);
@@ -222,6 +226,11 @@ export class ExternalDatabaseSecret extends Construct {
     }
     throwIfAny(owner, problems);
     this.secretName = props.secretName;
+    this.rotationWindow = rotationDays === undefined ? undefined : {
+      validSeconds: rotationDays * 86400,
+      refreshSeconds,
+      fix: 'lower rolloutSeconds or refreshInterval, or rotate the secret less often.',
+    };
 
     if (external === undefined) {
       this.keyMapping = props.source._existing?.keyMapping;
@@ -275,6 +284,24 @@ export class ExternalDatabaseSecret extends Construct {
     });
     this.secret = kplus.Secret.fromSecretName(this, 'Secret', props.secretName);
     claimUniqueNames(owner, this, 'secretName');
+  }
+
+  /**
+   * Rolls `workload` whenever this Secret changes (the operator copied a rotated password, or the
+   * existing Secret was updated), through Stakater Reloader, which must be installed in the
+   * cluster: the workload gets the annotation `secret.reloader.stakater.com/reload: <secretName>`.
+   *
+   * When the AWS secret rotates (its `rotationPeriodDays`), the refresh interval plus
+   * `rolloutSeconds` must be shorter than the rotation period: with multi-user rotation (an app
+   * user's secret) the previous credentials stay valid for one period, so every pod then moves to
+   * the new ones in time. A single-user rotation (a master secret) invalidates the previous password
+   * at once, which no rollout can bridge: bind an app user instead. See {@link RollOnChangeOptions}.
+   *
+   * @param workload the app's Deployment, StatefulSet or DaemonSet
+   * @param options how long a rollout of it may take
+   */
+  public rollOnChange(workload: kplus.Workload, options: RollOnChangeOptions = {}): void {
+    rollOnSecretChange('ExternalDatabaseSecret', this.secretName, workload, options, this.rotationWindow);
   }
 
   /**

@@ -16,3 +16,5 @@ export * from './wait-for-database';
 export * from './cloud-sql-proxy';
 export * from './backup-object-storage';
 export * from './postgres-monitoring';
+export * from './roll-on-change';
+export * from './app-password-rotation';

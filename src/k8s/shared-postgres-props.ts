@@ -1,4 +1,6 @@
+import { Duration } from 'cdk8s';
 import { AppDatabaseSecret } from './app-database-secret';
+import { AppPasswordRotation } from './app-password-rotation';
 import { DatabaseInitJob, DatabaseMigrationOptions } from './database-init-job';
 import { PgBouncerOptions } from './pgbouncer';
 import { PostgresBackupOptions } from './postgres-backup';
@@ -281,6 +283,40 @@ export interface SharedPostgresAppOptions extends AppDatabaseNamesOptions {
    * @default - none
    */
   readonly migrations?: DatabaseMigrationOptions;
+
+  /**
+   * Rotate the app's password with alternating users (`rotation: {}` for the defaults): a CronJob
+   * in the cluster gives the other of `<username>` and `<username>_clone` a new password and moves
+   * the app's Secret to it; the previous login keeps working until the next rotation. The app must
+   * read `DB_USER` from its Secret (as `secret.envVariables()` does), and its pods must pick up the
+   * new Secret within one interval: roll them with `secret.rollOnChange(workload)` (Stakater
+   * Reloader). See {@link AppPasswordRotation}.
+   *
+   * @default - the password does not rotate
+   */
+  readonly rotation?: SharedPostgresRotationOptions;
+}
+
+/**
+ * How an app's password rotates on a {@link SharedPostgres} (`addApp` option `rotation`).
+ */
+export interface SharedPostgresRotationOptions {
+  /**
+   * How long each password is used: a rotation is due once this has passed since the last one
+   * (less an hour, so that a daily check at a fixed time still rotates on time). The previous login
+   * stays valid until the next rotation. Whole seconds from one day to 1000 days.
+   *
+   * @default Duration.days(30)
+   */
+  readonly interval?: Duration;
+
+  /**
+   * When the rotation CronJob looks whether a rotation is due (five-field cron, in the
+   * kube-controller-manager's time zone, usually UTC).
+   *
+   * @default '30 3 * * *' (03:30 every day)
+   */
+  readonly schedule?: string;
 }
 
 /**
@@ -293,6 +329,11 @@ export interface SharedPostgresApp {
   readonly initJob: DatabaseInitJob;
   /** Labels the app's pods must carry to pass the NetworkPolicy. */
   readonly podLabels: { [key: string]: string };
+  /**
+   * The CronJob rotating the app's password, with the `rotation` option.
+   * @default - none: the password does not rotate
+   */
+  readonly rotation?: AppPasswordRotation;
 }
 
 /**

@@ -2,24 +2,19 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { AppDatabaseSecret } from './app-database-secret';
 import { CaBundle } from './ca-bundle';
-import { DatabaseInitJob } from './database-init-job';
 import { DatabaseNetworkPolicy } from './database-network-policy';
 import { GeneratedPasswordSecret } from './generated-password-secret';
 import { PgBouncer } from './pgbouncer';
 import { PostgresBackup } from './postgres-backup';
 import { PostgresMonitoring } from './postgres-monitoring';
-import { appNameClashes } from './private/app-name-clashes';
-import { STATS_USER } from './private/pgbouncer-exporter';
 import { PostgresServer } from './private/postgres-server';
-import { ServerCertificate } from './private/server-certificate';
+import { buildApp, buildMonitoring, buildServerCertificate, resolveApp } from './private/shared-postgres-parts';
 import { resolveSharedPostgresSettings, SharedPostgresSettings } from './private/shared-postgres-settings';
 import { claimUniqueNames } from './private/unique-names';
 import { RestoreJobOptions, SharedPostgresApp, SharedPostgresAppOptions, SharedPostgresProps } from './shared-postgres-props';
-import { AppDatabaseNames } from '../core/app-database-names';
 import * as v from '../core/private/validators';
-import { Problem, throwIfAny } from '../core/private/validators';
+import { throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
 
 const CONSTRUCT = 'SharedPostgres';
@@ -177,116 +172,37 @@ export class SharedPostgres extends Construct {
         exporterImage: s.monitoring?.pgBouncerExporterImage,
       });
     }
-    if (s.tls !== undefined) {
-      const serviceNames = (service: string) => [`${service}.${s.namespace}.svc.${s.clusterDomain}`, `${service}.${s.namespace}.svc`, `${service}.${s.namespace}`, service];
-      new ServerCertificate(this, 'Tls', {
-        tls: s.tls,
-        name: s.name,
-        namespace: s.namespace,
-        dnsNames: [
-          ...serviceNames(s.serviceName),
-          ...serviceNames(s.headlessServiceName),
-          `${s.name}-0.${s.headlessServiceName}.${s.namespace}.svc.${s.clusterDomain}`,
-          ...(this.pgBouncer ? serviceNames(this.pgBouncer.serviceName) : []),
-        ],
-        labels: { ...s.objectLabels, 'app.kubernetes.io/component': 'server-certificate' },
-      });
-      const ca = s.tls.ca;
-      if (ca !== undefined) {
-        this.caBundle = new CaBundle(this, 'CaBundle', { configMapName: ca.configMapName, secretName: ca.secretName, key: 'ca.crt' });
-      }
-    }
-    if (s.monitoring) {
-      this.monitoring = new PostgresMonitoring(this, 'Monitoring', {
-        ...props.monitoring,
-        namespace: s.namespace,
-        name: s.name,
-        host: s.host,
-        port: s.port,
-        setupImage: s.image,
-        superuserSecretName: s.superuserSecretName,
-        sslMode: s.defaultSslMode,
-        serverSelectorLabels: s.selectorLabels,
-        clientLabels: s.clientLabels,
-        claimNames: [`data-${s.name}-0`, ...(this.backup ? [this.backup.claimName] : [])],
-        backupMaxAgeSeconds: this.backup?.maxAgeSeconds,
-        pgBouncerSelectorLabels: this.pgBouncer?.selectorLabels,
-      });
-      const b = this.pgBouncer;
-      for (const job of [this.superuserSecret.jobName, b?.authSecret.jobName, b?.statsSecret?.jobName, b?.authSetupJob.name]) {
-        if (job !== undefined) this.monitoring.watchJob(job);
-      }
-    }
+    this.caBundle = buildServerCertificate(this, s, this.pgBouncer);
+    this.monitoring = buildMonitoring(this, s, {
+      options: props.monitoring, superuserSecret: this.superuserSecret, backup: this.backup, pgBouncer: this.pgBouncer,
+    });
     claimUniqueNames(CONSTRUCT, this, 'name, serviceName and pgBouncer.serviceName');
   }
 
   /**
    * Adds an app: its connection Secret (password generated in the cluster) and the Job that
    * creates its role, database and schema, and lets its pods through the NetworkPolicy (the
-   * database's, or PgBouncer's with `viaPgBouncer`). The app's names are derived and checked once,
-   * here, and passed to the Secret and the Job.
+   * database's, or PgBouncer's with `viaPgBouncer`). With `rotation`, also the CronJob that
+   * rotates its password with alternating users ({@link AppPasswordRotation}). The app's names are
+   * derived and checked once, here, and passed to the Secret, the Job and the CronJob.
    *
    * @param appName the app, e.g. `example_app` (lower-case letters, digits, `_`, `-`)
    * @param options names and settings overriding seed 001's defaults
    */
   public addApp(appName: string, options: SharedPostgresAppOptions = {}): SharedPostgresApp {
     const s = this.settings;
-    const viaPgBouncer = options.viaPgBouncer ?? false;
-    const problems: Problem[] = [];
-    const names = AppDatabaseNames._resolve(appName, options, problems);
-    const podLabels = options.podLabels ?? { app: names.resourceName };
-    problems.push(
-      this.apps.has(appName)
-        ? `addApp was called twice for app ${v.show(appName)} in namespace ${v.show(s.namespace)}. Add each app once; reuse the object addApp returned.`
-        : undefined,
-      viaPgBouncer && !this.pgBouncer
-        ? `addApp option viaPgBouncer needs the pgBouncer prop (got viaPgBouncer: true for app ${v.show(appName)} without pgBouncer). Set pgBouncer: {} or drop viaPgBouncer.`
-        : undefined,
-      v.sslModeWithCa('addApp option sslMode', options.sslMode?.value, this.caBundle !== undefined,
-        'Use tls: SharedPostgresTls.selfSigned() or certManager(...), whose CA the library knows, or sslMode require.'),
-      ...v.labels('podLabels', podLabels, true),
-      ...(problems.some((p) => p !== undefined) ? [] : appNameClashes(names, [...this.apps.values()].map((a) => a.secret.names), {
-        secretNames: [
-          s.superuserSecretName, this.pgBouncer?.authSecret.secretName, this.pgBouncer?.statsSecret?.secretName, this.monitoring?.secret.secretName,
-        ],
-        roles: [s.superuser, this.pgBouncer?.authUser, this.pgBouncer?.statsSecret ? STATS_USER : undefined, this.monitoring?.username],
-      })),
-    );
-    throwIfAny(CONSTRUCT, problems);
-
-    const pooler = viaPgBouncer ? this.pgBouncer : undefined;
-    const id = `App-${appName}`;
-    const secret = new AppDatabaseSecret(this, `${id}-Secret`, {
-      names,
-      host: pooler?.host ?? s.host,
-      port: pooler?.port ?? s.port,
-      sslMode: options.sslMode ?? s.defaultSslMode,
-      caPath: options.sslMode?.verifiesCertificate ? this.caBundle?.path : undefined,
-      namespace: s.namespace,
-    });
-    const initJob = new DatabaseInitJob(this, `${id}-Init`, {
-      secret,
-      namespace: s.namespace,
-      superuserSecretName: s.superuserSecretName,
-      superuserUsername: s.superuser,
-      connectionLimit: options.connectionLimit,
-      image: s.image,
-      migrations: options.migrations,
-      podLabels: s.clientLabels,
-      // The init Job does not mount the CA: it encrypts (require) and trusts the cluster network.
-      serverSslMode: s.defaultSslMode,
-      // The init Job talks to the server directly: PgBouncer admits no superuser and pools in transactions.
-      serverHost: pooler ? s.host : undefined,
-      serverPort: pooler ? s.port : undefined,
-    });
-    this.monitoring?.watchJob(initJob.jobName);
-    if (pooler) {
-      pooler.allowClient(podLabels, s.namespace);
+    const ctx = { pgBouncer: this.pgBouncer, monitoring: this.monitoring, caBundle: this.caBundle, apps: this.apps };
+    const resolved = resolveApp(s, ctx, appName, options);
+    throwIfAny(CONSTRUCT, resolved.problems);
+    const app = buildApp(this, s, ctx, appName, options, resolved);
+    if (options.viaPgBouncer) {
+      this.pgBouncer!.allowClient(app.podLabels, s.namespace);
     } else {
-      this.allowClient(podLabels, s.namespace);
+      this.allowClient(app.podLabels, s.namespace);
     }
-    for (const part of [secret, initJob]) claimUniqueNames(CONSTRUCT, part, `addApp ${v.show(appName)} (its name and its secretName option)`);
-    const app: SharedPostgresApp = { secret, initJob, podLabels };
+    for (const part of [app.secret, app.initJob, ...(app.rotation ? [app.rotation] : [])]) {
+      claimUniqueNames(CONSTRUCT, part, `addApp ${v.show(appName)} (its name and its secretName option)`);
+    }
     this.apps.set(appName, app);
     return app;
   }

@@ -36,10 +36,32 @@ describe('InitSql', () => {
     expect(InitSql.serverSql({ ...OPTS, connectionLimit: 20 })).toContain('ALTER ROLE example_app_user CONNECTION LIMIT 20;');
   });
 
-  test('never drops anything and never alters a password', () => {
+  test('never drops anything, and sets a password only after the Secret\'s password failed to log in', () => {
     const all = InitSql.script({ ...OPTS, connectionLimit: 3 });
     expect(all).not.toMatch(/\bDROP\b/i);
-    expect(all).not.toMatch(/ALTER ROLE[^;]*PASSWORD/i);
+    const lines = all.split('\n');
+    const alter = lines.findIndex((l) => /ALTER ROLE %I PASSWORD %L/.test(l));
+    expect(lines.filter((l) => /PASSWORD/.test(l) && /ALTER ROLE/.test(l))).toHaveLength(1);
+    const attempt = lines.findIndex((l) => l.startsWith('if err=$(PGUSER="$login" PGPASSWORD="$DB_PASSWORD" psql'));
+    expect(attempt).toBeGreaterThan(0);
+    expect(lines.indexOf('else', attempt)).toBeLessThan(alter);
+    expect(lines.indexOf('fi', attempt)).toBeGreaterThan(alter);
+  });
+
+  test('takes the login from DB_USER (the app\'s user when unset) and accepts only the app\'s own logins', () => {
+    expect(InitSql.script(OPTS)).toContain('login="${DB_USER:-example_app_user}"');
+    expect(InitSql.script(OPTS)).toContain("  'example_app_user') ;;");
+    expect(InitSql.script({ ...OPTS, userEnv: 'APP_LOGIN' })).toContain('login="${APP_LOGIN:-example_app_user}"');
+    expect(InitSql.script({ ...OPTS, alternatingUsers: true })).toContain("  'example_app_user'|'example_app_user_clone') ;;");
+  });
+
+  test('with alternating users creates the role without a password, the clone, and the search path on the database', () => {
+    const sql = InitSql.serverSql({ ...OPTS, alternatingUsers: true });
+    expect(sql).toContain("SELECT format('CREATE ROLE %I LOGIN', 'example_app_user')");
+    expect(sql).not.toContain('PASSWORD');
+    expect(sql).toContain("SELECT format('CREATE ROLE %I LOGIN', 'example_app_user_clone')");
+    expect(sql).toContain("ALTER ROLE example_app_user_clone SET role TO 'example_app_user';");
+    expect(sql).toContain('ALTER DATABASE example_app_db SET search_path TO example_app, public;');
   });
 
   test('waits for pg_isready with the default 120 s timeout against the postgres database', () => {
@@ -63,6 +85,10 @@ describe('InitSql', () => {
 
   test('throws for a maintenance database that is not an identifier', () => {
     expect(() => InitSql.script({ ...OPTS, maintenanceDatabase: 'postgres; --' })).toThrow(/InitSql: maintenanceDatabase must be a PostgreSQL identifier/);
+  });
+
+  test('throws for a user variable that is not an environment variable name', () => {
+    expect(() => InitSql.script({ ...OPTS, userEnv: 'DB USER' })).toThrow(/InitSql: userEnv must be an environment variable name .* \(got "DB USER"\)/);
   });
 
   test('throws for a password variable that is not an environment variable name', () => {

@@ -12,6 +12,7 @@ export * from './ports';
 export * from './tls';
 export * from './pod-run';
 export * from './fake-kubectl';
+export * from './fake-kubectl-secret';
 export * from './cert-manager-schema';
 export * from './custom-resources';
 export * from './external-secret-schema';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 /** System tools the validators need. */
 export type HarnessTool = 'cfn-lint' | 'moto_server' | 'psql' | 'postgres' | 'openssl'
-  | 'aws' | 'promtool' | 'prometheus-postgres-exporter' | 'prometheus-pgbouncer-exporter' | 'pgbouncer';
+  | 'aws' | 'promtool' | 'prometheus-postgres-exporter' | 'prometheus-pgbouncer-exporter' | 'pgbouncer' | 'kubectl';
 
 /**
  * Where PostgreSQL 15 server binaries live on Debian-based machines. `CDKDB_PG_BIN_DIR` points the
@@ -15,7 +15,7 @@ export const PG_BIN_DIR = process.env.CDKDB_PG_BIN_DIR ?? '/usr/lib/postgresql/1
 const cache = new Map<string, string | undefined>();
 
 /** How to ask a tool that it works (most answer `--version`). */
-const PROBE_ARGS: Record<string, string[]> = { moto_server: ['--help'], openssl: ['version'] };
+const PROBE_ARGS: Record<string, string[]> = { moto_server: ['--help'], openssl: ['version'], kubectl: ['version', '--client'] };
 
 /** Absolute path of an executable on PATH, or undefined. */
 export function which(cmd: string): string | undefined {

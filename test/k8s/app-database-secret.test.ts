@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { AppDatabaseNames, DatabaseSecretKeys, SslMode } from '../../src/core';
 import { AppDatabaseSecret, AppDatabaseSecretProps } from '../../src/k8s';
@@ -127,7 +127,85 @@ describe('AppDatabaseSecret', () => {
     expectNoSecrets([{ label: 'secret.yaml', text: first }]);
   });
 
+  test('with rotationInterval leaves DB_USER out of the manifest (it alternates and is filled in the cluster) and names the alternate login', () => {
+    const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST, rotationInterval: Duration.days(30) });
+    expect(Object.keys(secretDoc().stringData).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PORT', 'DB_SSL_MODE']);
+    expect(s.alternateUsername).toBe('example_app_user_clone');
+    expect(s.rotationInterval?.toDays()).toBe(30);
+    // The app still reads DB_USER from the Secret.
+    expect(s.envVariables().DB_USER.valueFrom).toBeDefined();
+    expect(new AppDatabaseSecret(chart, 'Plain', { names: AppDatabaseNames.of('plain'), host: HOST }).alternateUsername).toBeUndefined();
+  });
+
+  describe('rollOnChange', () => {
+    const deployment = (id: string) => new kplus.Deployment(chart, id, { containers: [{ image: 'ghcr.io/example/app:1.0.0' }] });
+    const annotations = (name: string) => Testing.synth(chart).find((d: any) => d.kind === 'Deployment' && d.metadata.name.includes(name)).metadata.annotations;
+
+    test('annotates the workload for Stakater Reloader with the Secret\'s name', () => {
+      const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST });
+      s.rollOnChange(deployment('App'));
+      expect(annotations('app')).toEqual({ 'secret.reloader.stakater.com/reload': 'example-app-db-secret' });
+      expectK8sValid(chart);
+    });
+
+    test('keeps Secrets already listed, and lists each one once', () => {
+      const d = deployment('App');
+      d.metadata.addAnnotation('secret.reloader.stakater.com/reload', 'tls-cert');
+      const a = new AppDatabaseSecret(chart, 'A', { names: AppDatabaseNames.of('a'), host: HOST });
+      const b = new AppDatabaseSecret(chart, 'B', { names: AppDatabaseNames.of('b'), host: HOST });
+      a.rollOnChange(d);
+      b.rollOnChange(d);
+      a.rollOnChange(d);
+      expect(annotations('app')['secret.reloader.stakater.com/reload']).toBe('tls-cert,a-db-secret,b-db-secret');
+    });
+
+    test('takes a StatefulSet and a DaemonSet too', () => {
+      const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST });
+      const containers = [{ image: 'ghcr.io/example/app:1.0.0' }];
+      const set = new kplus.StatefulSet(chart, 'Set', { containers, service: new kplus.Service(chart, 'Svc', { ports: [{ port: 80 }] }) });
+      const daemons = new kplus.DaemonSet(chart, 'Daemons', { containers });
+      s.rollOnChange(set);
+      s.rollOnChange(daemons);
+      const annotated = Testing.synth(chart).filter((d: any) => d.metadata.annotations?.['secret.reloader.stakater.com/reload'] === 'example-app-db-secret');
+      expect(annotated.map((d: any) => d.kind).sort()).toEqual(['DaemonSet', 'StatefulSet']);
+    });
+
+    test('accepts a rollout shorter than the rotation interval less an hour', () => {
+      const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST, rotationInterval: Duration.days(1) });
+      expect(() => s.rollOnChange(deployment('App'), { rolloutSeconds: 86400 - 3600 - 1 })).not.toThrow();
+    });
+
+    test('throws when the rollout does not fit inside the time the previous login stays valid', () => {
+      const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST, rotationInterval: Duration.days(1) });
+      expect(() => s.rollOnChange(deployment('App'), { rolloutSeconds: 86400 - 3600 })).toThrow(
+        /AppDatabaseSecret: rolloutSeconds must let every pod move to the new credentials before the previous ones stop working \(got a rollout of 82800 s, while the previous credentials stay valid for 82800 s\).*rotate less often/,
+      );
+    });
+
+    test('throws for a Job, which Reloader does not roll', () => {
+      const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST });
+      const job = new kplus.Job(chart, 'Migrate', { containers: [{ image: 'ghcr.io/example/app:1.0.0' }] });
+      expect(() => s.rollOnChange(job)).toThrow(/AppDatabaseSecret: rollOnChange needs a Deployment, StatefulSet or DaemonSet \(got a Job ".*"\)/);
+    });
+
+    test('throws for a rollout of 0 seconds', () => {
+      const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST });
+      expect(() => s.rollOnChange(deployment('App'), { rolloutSeconds: 0 })).toThrow(/AppDatabaseSecret: rolloutSeconds must be whole seconds from 1 to 604800 \(got 0 s\)/);
+    });
+  });
+
   describe('validation', () => {
+    test('throws for a rotation interval under a day', () => {
+      expect(() => new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST, rotationInterval: Duration.hours(12) }))
+        .toThrow(/AppDatabaseSecret: rotationInterval must be whole seconds from 86400 to 86400000 \(got 43200 s\)/);
+    });
+
+    test('throws for a rotating user name with no room for _clone', () => {
+      const names = AppDatabaseNames.of('long', { username: 'u'.repeat(58) });
+      expect(() => new AppDatabaseSecret(chart, 'Db', { names, host: HOST, rotationInterval: Duration.days(30) }))
+        .toThrow(/AppDatabaseSecret: username must be at most 57 bytes \(got "u{58}", 58\): multi-user rotation adds '_clone'/);
+    });
+
     const make = (props: Partial<AppDatabaseSecretProps>) => () => new AppDatabaseSecret(Testing.chart(), 'Db', { names: AppDatabaseNames.of('app'), host: HOST, ...props });
     test('throws for a host with a space', () => {
       expect(make({ host: 'db host' })).toThrow(/AppDatabaseSecret: host must not contain spaces .*\(got "db host"\)/);

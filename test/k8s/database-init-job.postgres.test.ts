@@ -43,6 +43,11 @@ function jobContainer(docs: any[], resourceName: string, name: string): any {
   return [...(spec.initContainers ?? []), ...spec.containers].find((c: any) => c.name === name);
 }
 
+/** The keys the Secret's manifest holds (`stringData`: DB_HOST, DB_USER, …); the bootstrap adds the password. */
+function manifestData(docs: any[], secretName: string): Record<string, string> {
+  return docs.find((d) => d.kind === 'Secret' && d.metadata.name === secretName)?.stringData ?? {};
+}
+
 /** The container's env as the kubelet would fill it from the given Secret contents. */
 function resolveEnv(container: any, secrets: Record<string, Record<string, string>>, overrides: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
@@ -107,7 +112,7 @@ describe('DatabaseInitJob against a real PostgreSQL 15', () => {
     expect(container.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     const env = resolveEnv(container, {
       [SUPERUSER_SECRET]: { POSTGRES_PASSWORD: pg.superuserPassword },
-      [secretName]: { DB_PASSWORD: appPassword },
+      [secretName]: { ...manifestData(synth.docs, secretName), DB_PASSWORD: appPassword },
     }, { PGHOST: pg.host, PGPORT: String(pg.port) });
     return pg.shell(container.command[2], env);
   }
@@ -169,19 +174,24 @@ describe('DatabaseInitJob against a real PostgreSQL 15', () => {
     expect(pg.psql("SELECT rolconnlimit FROM pg_roles WHERE rolname = 'Shop_User'").stdout.trim()).toBe('-1');
   });
 
-  test('a second run with a different DB_PASSWORD succeeds, keeps the data and does not change the password', () => {
+  test('a second run with a different DB_PASSWORD (the Secret is the source of truth) sets the role\'s password to it and keeps the data', () => {
     if (!pg.available) return;
     const hashBefore = pg.psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'Shop_User'").stdout.trim();
     const second = runAll({ shop: pw.other, example: pw.other });
+    expect(second.shop.stdout).toMatch(/the password in the Secret does not log in as Shop_User .*; setting it/);
     expect(second.shop.stdout).toMatch(/db-init: done/);
-    expect(pg.psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'Shop_User'").stdout.trim()).toBe(hashBefore);
-    const as = { user: SHOP.username, password: pw.shop, database: SHOP.databaseName };
+    expect(pg.psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'Shop_User'").stdout.trim()).not.toBe(hashBefore);
+    const as = { user: SHOP.username, password: pw.other, database: SHOP.databaseName };
     expect(pg.psql('SELECT name FROM items WHERE id = 1', as).stdout.trim()).toBe('kept');
-    const wrong = pg.psql('SELECT 1', { ...as, password: pw.other });
-    expect(wrong.status).not.toBe(0);
-    expect(wrong.stderr).toMatch(/password authentication failed for user "Shop_User"/);
-    expect(pg.psql('SELECT 1', { user: 'example_app_user', password: pw.example, database: 'example_app_db' }).stdout.trim()).toBe('1');
+    const old = pg.psql('SELECT 1', { ...as, password: pw.shop });
+    expect(old.status).not.toBe(0);
+    expect(old.stderr).toMatch(/password authentication failed for user "Shop_User"/);
+    expect(pg.psql('SELECT 1', { user: 'example_app_user', password: pw.other, database: 'example_app_db' }).stdout.trim()).toBe('1');
     expect(pg.psql('SHOW search_path', as).stdout.trim()).toBe('"order", public');
+    // A third run with the same Secret finds the password in place and rewrites nothing.
+    const third = runAll({ shop: pw.other, example: pw.other });
+    expect(third.shop.stdout).toMatch(/Shop_User logs in with the password in the Secret/);
+    expect(third.shop.stdout).not.toMatch(/setting it/);
   });
 
   test('the script fails clearly when the app password is missing', () => {
@@ -233,7 +243,7 @@ describe('DatabaseInitJob against a real PostgreSQL 15', () => {
       expect(url).toContain(`:${encodeURIComponent(preset)}@`);
       const initContainer = jobContainer(docs, 'preset-app', 'db-init');
       const init = pg.shell(initContainer.command[2], resolveEnv(initContainer, {
-        [SUPERUSER_SECRET]: { POSTGRES_PASSWORD: pg.superuserPassword }, 'preset-app-db-secret': { DB_PASSWORD: preset },
+        [SUPERUSER_SECRET]: { POSTGRES_PASSWORD: pg.superuserPassword }, 'preset-app-db-secret': { ...manifestData(docs, 'preset-app-db-secret'), DB_PASSWORD: preset },
       }, {}));
       expect(init.stderr).toBe('');
       expect(init.status).toBe(0);
@@ -370,7 +380,7 @@ describe('DATABASE_URL of an app on an IPv6 host, against a real PostgreSQL 15 l
       expect(boot.stderr).toBe('');
       const data = patchedData(dir);
       const init = jobContainer(docs, 'ipv6-app', 'db-init');
-      const env = resolveEnv(init, { [SUPERUSER_SECRET]: { POSTGRES_PASSWORD: pg.superuserPassword }, 'ipv6-app-db-secret': data }, {});
+      const env = resolveEnv(init, { [SUPERUSER_SECRET]: { POSTGRES_PASSWORD: pg.superuserPassword }, 'ipv6-app-db-secret': { ...manifestData(docs, 'ipv6-app-db-secret'), ...data } }, {});
       expect(env.PGHOST).toBe('::1');
       const res = pg.shell(init.command[2], env);
       expect(res.stderr).toBe('');

@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import { AppDatabaseNames, SslMode } from '../../src/core';
 import { AppDatabaseSecret, DatabaseInitJob, DatabaseInitJobProps } from '../../src/k8s';
 import { expectK8sValid, expectNoSecrets } from '../harness';
@@ -64,6 +64,7 @@ describe('DatabaseInitJob', () => {
     const env = containerNamed(pod, 'db-init').env;
     expect(env).toContainEqual({ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-superuser', key: 'POSTGRES_PASSWORD' } } });
     expect(env).toContainEqual({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'example-app-db-secret', key: 'DB_PASSWORD' } } });
+    expect(env).toContainEqual({ name: 'DB_USER', valueFrom: { secretKeyRef: { name: 'example-app-db-secret', key: 'DB_USER' } } });
     expect(env).toContainEqual({ name: 'PGUSER', value: 'postgres' });
     expect(env).toContainEqual({ name: 'PGHOST', value: HOST });
     expect(env).toContainEqual({ name: 'PGPORT', value: '5432' });
@@ -186,6 +187,16 @@ describe('DatabaseInitJob', () => {
     expect(render().yaml).toBe(first.yaml);
     expectK8sValid(first.yaml);
     expectNoSecrets([{ label: 'apps.k8s.yaml', text: first.yaml }]);
+  });
+
+  test('for a Secret that rotates, makes the clone and has the bootstrap fill in DB_USER', () => {
+    const chart = Testing.chart();
+    const secret = new AppDatabaseSecret(chart, 'Db', { names: AppDatabaseNames.of('shop'), host: HOST, rotationInterval: Duration.days(30) });
+    const job = new DatabaseInitJob(chart, 'Init', { secret, superuserSecretName: 'postgres-superuser' });
+    expect(job.initScript).toContain("SELECT format('CREATE ROLE %I LOGIN', 'shop_user_clone')");
+    const pod = Testing.synth(chart).find((d: any) => d.kind === 'Job').spec.template.spec;
+    expect(containerNamed(pod, 'secret-bootstrap').command[2]).toContain('{"|"}{.data.DB_USER}');
+    expectK8sValid(chart);
   });
 
   describe('validation', () => {

@@ -105,6 +105,33 @@ describe('ExternalDatabaseSecret from an ExternalSecret', () => {
       .toThrow(/refreshInterval must be shorter than the secret's rotation period of 30 days \(got 720h\)/);
   });
 
+  describe('rollOnChange', () => {
+    let count = 0;
+    const deployment = () => new kplus.Deployment(chart, `App${count++}`, { containers: [{ image: 'ghcr.io/example/shop:1.0.0' }] });
+
+    test('annotates the workload for Stakater Reloader with the Secret the operator writes', () => {
+      const s = new ExternalDatabaseSecret(chart, 'Db', { secretName: 'shop-db-secret', source: externalSource() });
+      s.rollOnChange(deployment());
+      const doc = Testing.synth(chart).find((d: any) => d.kind === 'Deployment');
+      expect(doc.metadata.annotations).toEqual({ 'secret.reloader.stakater.com/reload': 'shop-db-secret' });
+      expectK8sValid(chart, { customResources: EXTERNAL_SECRET_SCHEMA });
+    });
+
+    test('throws when the refresh plus the rollout does not fit inside the rotation period', () => {
+      const source = externalSource({ secret: SecretsManagerSecretRef.fromName('prod/shop/db-app', { rotationPeriodDays: 1 }), refreshInterval: Duration.hours(20) });
+      const s = new ExternalDatabaseSecret(chart, 'Db', { secretName: 'shop-db-secret', source });
+      expect(() => s.rollOnChange(deployment(), { rolloutSeconds: 4 * 3600 })).toThrow(
+        /ExternalDatabaseSecret: rolloutSeconds must let every pod move to the new credentials before the previous ones stop working \(got a rollout of 14400 s after a refresh of up to 72000 s, 86400 s in all, while the previous credentials stay valid for 86400 s\).*lower rolloutSeconds or refreshInterval/,
+      );
+      expect(() => s.rollOnChange(deployment(), { rolloutSeconds: 4 * 3600 - 1 })).not.toThrow();
+    });
+
+    test('checks nothing against a period for an existing Secret', () => {
+      const s = new ExternalDatabaseSecret(chart, 'Db', { secretName: 'shop-db-secret', source: DatabaseSecretSource.existingSecret() });
+      expect(() => s.rollOnChange(deployment(), { rolloutSeconds: 7 * 86400 })).not.toThrow();
+    });
+  });
+
   test('throws when refreshInterval is under a minute', () => {
     expect(() => new ExternalDatabaseSecret(chart, 'Db', { secretName: 's', source: externalSource({ refreshInterval: Duration.seconds(5) }) }))
       .toThrow(/ExternalDatabaseSecret: refreshInterval must be whole seconds from 60 to 31622400 \(got 5 s\)/);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as YAML from 'yaml';
 import { PROMETHEUS_OPERATOR_SCHEMA } from './prometheus-operator-schema';
@@ -273,6 +273,32 @@ describe('SharedPostgres', () => {
       expect(init.env.find((e: any) => e.name === 'PGHOST').value).toBe('postgres-service.production.svc.cluster.local');
     });
 
+    test('rotation adds the app\'s rotation CronJob (talking to the server, as a platform client), DB_USER leaves the manifest, the init Job makes the clone', () => {
+      const db = make({ pgBouncer: {} });
+      const app = db.addApp('third_app', { viaPgBouncer: true, rotation: {} });
+      expect(app.secret.rotationInterval?.toDays()).toBe(30);
+      expect(app.initJob.initScript).toContain("'third_app_user'|'third_app_user_clone'");
+      const m = chart.toJson();
+      expect(find(m, 'Secret', 'third-app-db-secret').stringData.DB_USER).toBeUndefined();
+      const cron = find(m, 'CronJob', 'third-app-db-rotate');
+      expect(cron.spec.schedule).toBe('30 3 * * *');
+      const pod = cron.spec.jobTemplate.spec.template;
+      expect(pod.metadata.labels).toMatchObject(db.clientLabels);
+      const env = pod.spec.initContainers.find((c: any) => c.name === 'database').env;
+      expect(env).toContainEqual({ name: 'PGHOST', value: 'postgres-service.production.svc.cluster.local' });
+      expect(app.rotation?.cronJobName).toBe('third-app-db-rotate');
+      expectK8sValid(chart);
+    });
+
+    test('rotation takes its interval and schedule; an app without it gets no CronJob', () => {
+      const db = make();
+      const app = db.addApp('shop', { rotation: { interval: Duration.days(7), schedule: '0 2 * * 1' } });
+      expect(app.secret.rotationInterval?.toDays()).toBe(7);
+      expect(db.addApp('plain').rotation).toBeUndefined();
+      const crons = chart.toJson().filter((o: any) => o.kind === 'CronJob' && o.metadata.name.endsWith('-db-rotate'));
+      expect(crons.map((o: any) => [o.metadata.name, o.spec.schedule])).toEqual([['shop-db-rotate', '0 2 * * 1']]);
+    });
+
     test('restoreJob resolves an app name to its database', () => {
       const db = make();
       db.addApp('example_app');
@@ -455,6 +481,33 @@ describe('SharedPostgres', () => {
       expect(() => db.addApp('x', { secretName: 'postgres-superuser' })).toThrow(/SharedPostgres: secretName "postgres-superuser" is a Secret of the server itself/);
       expect(() => db.addApp('y', { secretName: 'postgres-pgbouncer-auth' })).toThrow(/secretName "postgres-pgbouncer-auth" is a Secret of the server itself/);
       expect(() => db.addApp('z', { username: 'pgbouncer_auth' })).toThrow(/SharedPostgres: username "pgbouncer_auth" is a role of the server itself/);
+    });
+
+    test('throws on a rotation interval under a day and a rotation schedule that is not cron, in one message', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      expect(() => make().addApp('x', { rotation: { interval: Duration.hours(1), schedule: 'daily' } })).toThrow(
+        /SharedPostgres: rotation.interval must be whole seconds from 86400 to 86400000 \(got 3600 s\).*\(and 1 more: rotation.schedule must be a cron schedule/,
+      );
+    });
+
+    test('throws on a rotating app whose username ends with _clone', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      expect(() => make().addApp('x', { username: 'x_clone', rotation: {} })).toThrow(/SharedPostgres: username must not end with '_clone' \(got "x_clone"\)/);
+    });
+
+    test('throws when a rotating app\'s clone would be another app\'s login, either way round', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      const db = make();
+      db.addApp('other', { username: 'shop_user_clone' });
+      expect(() => db.addApp('shop', { rotation: {} })).toThrow(/SharedPostgres: addApp "shop" would rotate with the login "shop_user_clone", already used by app "other"/);
+      db.addApp('rotating', { rotation: {} });
+      expect(() => db.addApp('late', { username: 'rotating_user_clone' })).toThrow(/SharedPostgres: addApp "late" username "rotating_user_clone" is the rotation login of app "rotating"/);
+    });
+
+    test('throws when a rotating app\'s clone would be a role of the server', () => {
+      chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
+      expect(() => make({ superuser: 'admin_clone' }).addApp('x', { username: 'admin', rotation: {} }))
+        .toThrow(/SharedPostgres: username "admin" would rotate with "admin_clone", a role of the server itself/);
     });
 
     test('throws on app pod labels that are not labels', () => {

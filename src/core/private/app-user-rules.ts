@@ -30,17 +30,26 @@ export function appUserEngineError(engineFamily: string, engine: string): Proble
     + 'App users are provisioned and rotated on the PostgreSQL family only for now: bind the master user of a MySQL or MariaDB database instead (the binding warns), or use PostgreSQL.';
 }
 
-/** The app's login: a PostgreSQL role name with room for `_clone`, not ending with it, not the master's or an RDS role. */
-export function appUsernameError(username: string, masterUsername: string | undefined): Problem {
-  const base = pgRoleName('username', username);
-  if (base) return base;
+/**
+ * A login that alternates with `<username>_clone` (multi-user rotation, on RDS or SharedPostgres):
+ * room for the suffix within PostgreSQL's 63 bytes, and not ending with it. The name must already
+ * be a valid role name.
+ */
+export function alternatingUsernameError(prop: string, username: string): Problem {
   const max = MAX_IDENTIFIER_BYTES - CLONE_SUFFIX.length;
   if (Buffer.byteLength(username, 'utf-8') > max) {
-    return `username must be at most ${max} bytes (got ${show(username)}, ${Buffer.byteLength(username, 'utf-8')}): multi-user rotation adds '${CLONE_SUFFIX}' and PostgreSQL names stop at ${MAX_IDENTIFIER_BYTES}. Shorten it.`;
+    return `${prop} must be at most ${max} bytes (got ${show(username)}, ${Buffer.byteLength(username, 'utf-8')}): multi-user rotation adds '${CLONE_SUFFIX}' and PostgreSQL names stop at ${MAX_IDENTIFIER_BYTES}. Shorten it.`;
   }
   if (username.toLowerCase().endsWith(CLONE_SUFFIX)) {
-    return `username must not end with '${CLONE_SUFFIX}' (got ${show(username)}): multi-user rotation reads that suffix as the alternate login of another user. Choose another name, e.g. ${show(username.slice(0, -CLONE_SUFFIX.length) + '_app')}.`;
+    return `${prop} must not end with '${CLONE_SUFFIX}' (got ${show(username)}): multi-user rotation reads that suffix as the alternate login of another user. Choose another name, e.g. ${show(username.slice(0, -CLONE_SUFFIX.length) + '_app')}.`;
   }
+  return undefined;
+}
+
+/** The app's login: a PostgreSQL role name with room for `_clone`, not ending with it, not the master's or an RDS role. */
+export function appUsernameError(username: string, masterUsername: string | undefined): Problem {
+  const base = pgRoleName('username', username) ?? alternatingUsernameError('username', username);
+  if (base) return base;
   if (RDS_ROLES.includes(username.toLowerCase())) {
     return `username must not be a role RDS keeps for itself (got ${show(username)}). Choose an app-specific name such as 'shop_user'.`;
   }

@@ -53,13 +53,20 @@ export interface InitStepOptions {
   /** `ALTER ROLE ... CONNECTION LIMIT` for the app's user; -1 means unlimited. @default - none */
   readonly connectionLimit?: number;
   /**
-   * Where the app's password comes from: `'create'` gives it to the role when the role is
-   * created and never changes it afterwards (the init Job); `'secret'` creates the role without
-   * a password and sets the password of the login named in the secret (runtime values `login`
-   * and `password`) on every run, because the secret is the source of truth.
+   * Where the app's password comes from:
+   * - `'create'`: the role gets it (runtime value `password`) when the role is created; these
+   *   steps never change it afterwards (the init Job, which runs {@link passwordSyncStep} itself
+   *   when the Secret's password does not log in);
+   * - `'secret'`: the role is created without a password, and {@link passwordSyncStep} ends the
+   *   server steps: the login named in the secret (runtime values `login` and `password`) gets
+   *   the secret's password on every run, because the secret is the source of truth (the RDS
+   *   provisioning Lambda);
+   * - `'caller'`: the role is created without a password and the caller runs
+   *   {@link passwordSyncStep} where it needs to (the init Job of an app whose login alternates,
+   *   so that neither login is given the other's password).
    * @default 'create'
    */
-  readonly password?: 'create' | 'secret';
+  readonly password?: 'create' | 'secret' | 'caller';
   /**
    * The administrator running the steps is not a superuser (the RDS master user has only
    * CREATEROLE and CREATEDB): it is made a member of the app's role first, which
@@ -86,23 +93,22 @@ const text = (value: string): SqlValue => ({ kind: 'text', text: value });
 const runtime = (name: RuntimeValue): SqlValue => ({ kind: 'runtime', name });
 const plain = (sql: string): SqlStatement => ({ sql, values: [], generates: false });
 const generate = (sql: string, values: SqlValue[]): SqlStatement => ({ sql, values, generates: true });
+const ROLE_EXISTS = ' WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {0})';
 
 /** The steps for one app, in the order they run. */
 export function initSteps(o: InitStepOptions): InitSteps {
   const db = PostgresNames.quoteIdent(o.databaseName);
   const user = PostgresNames.quoteIdent(o.username);
   const schema = PostgresNames.quoteIdent(o.schemaName);
-  const roleExists = ' WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {0})';
-  const fromSecret = o.password === 'secret';
   const server: SqlStep[] = [
-    fromSecret
+    o.password === undefined || o.password === 'create'
       ? {
-        comment: '1. The login role, only if it does not exist yet (its password comes from the secret, below).',
-        statements: [generate(`SELECT format('CREATE ROLE %I LOGIN', {0})\n${roleExists}`, [text(o.username)])],
+        comment: '1. The login role, with the generated password, only if it does not exist yet.',
+        statements: [generate(`SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', {0}, {1})\n${ROLE_EXISTS}`, [text(o.username), runtime('password')])],
       }
       : {
-        comment: '1. The login role, with the generated password, only if it does not exist yet.',
-        statements: [generate(`SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', {0}, {1})\n${roleExists}`, [text(o.username), runtime('password')])],
+        comment: '1. The login role, only if it does not exist yet (its password comes from the secret, below).',
+        statements: [generate(`SELECT format('CREATE ROLE %I LOGIN', {0})\n${ROLE_EXISTS}`, [text(o.username)])],
       },
   ];
   if (o.adminIsNotSuperuser) {
@@ -122,10 +128,7 @@ export function initSteps(o: InitStepOptions): InitSteps {
       statements: [plain(`REVOKE CONNECT ON DATABASE ${db} FROM PUBLIC;`), plain(`GRANT CONNECT ON DATABASE ${db} TO ${user};`)],
     },
     o.searchPathOn === 'database'
-      ? {
-        comment: '4. Every login of the app finds its own schema first (set on the database, so the rotation clone gets it too).',
-        statements: [plain(`ALTER DATABASE ${db} SET search_path TO ${schema}, public;`)],
-      }
+      ? databaseSearchPathStep(o)
       : {
         comment: '4. The app finds its own schema first.',
         statements: [plain(`ALTER ROLE ${user} IN DATABASE ${db} SET search_path TO ${schema}, public;`)],
@@ -135,29 +138,92 @@ export function initSteps(o: InitStepOptions): InitSteps {
     server.push({ comment: '5. Per-app connection limit.', statements: [plain(`ALTER ROLE ${user} CONNECTION LIMIT ${o.connectionLimit};`)] });
   }
   if (o.cloneName !== undefined) {
-    const clone = PostgresNames.quoteIdent(o.cloneName);
-    server.push({
-      comment: '6. The alternate login of multi-user rotation: no password until rotation sets one, a member of the role, acting as the role.',
-      statements: [
-        generate(`SELECT format('CREATE ROLE %I LOGIN', {0})\n${roleExists}`, [text(o.cloneName)]),
-        plain(`GRANT ${user} TO ${clone};`),
-        plain(`ALTER ROLE ${clone} SET role TO ${PostgresNames.quoteLiteral(o.username)};`),
-      ],
-    });
+    server.push(cloneStep({ username: o.username, cloneName: o.cloneName, connectionLimit: o.connectionLimit }));
   }
-  if (fromSecret) {
-    const logins = o.cloneName !== undefined ? [o.username, o.cloneName] : [o.username];
-    server.push({
-      comment: '7. The login named in the secret gets the secret\'s password; the other login keeps its own.',
-      statements: [generate(`SELECT format('ALTER ROLE %I PASSWORD %L', {0}, {1})\n WHERE {0} IN (${logins.map((_, i) => `{${i + 2}}`).join(', ')})`,
-        [runtime('login'), runtime('password'), ...logins.map(text)])],
-    });
+  if (o.password === 'secret') {
+    server.push(passwordSyncStep(o));
   }
   const database: SqlStep[] = [
     { statements: [plain('SET client_min_messages TO warning;')] },
     { comment: '4. The schema, owned by the app, only if it does not exist yet.', statements: [plain(`CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${user};`)] },
   ];
   return { server, database };
+}
+
+/** The app's logins: its role, and the alternate login of multi-user rotation when it has one. */
+export interface AppLogins {
+  /** The app's login role. */
+  readonly username: string;
+  /** The alternate login (`<username>_clone`). @default - none */
+  readonly cloneName?: string;
+}
+
+/**
+ * Step 7: the login named in the secret (runtime value `login`) gets the secret's password
+ * (runtime value `password`); the other login keeps its own. A login that is not one of the app's
+ * is left alone (the statement generates nothing), so a tampered secret cannot reset another
+ * role's password. Run in the maintenance database, by a superuser or a member of the roles.
+ */
+export function passwordSyncStep(o: AppLogins): SqlStep {
+  const logins = o.cloneName !== undefined ? [o.username, o.cloneName] : [o.username];
+  return {
+    comment: '7. The login named in the secret gets the secret\'s password; the other login keeps its own.',
+    statements: [generate(`SELECT format('ALTER ROLE %I PASSWORD %L', {0}, {1})\n WHERE {0} IN (${logins.map((_, i) => `{${i + 2}}`).join(', ')})`,
+      [runtime('login'), runtime('password'), ...logins.map(text)])],
+  };
+}
+
+/** What one rotation of an app's password needs to know. */
+export interface RotationStepOptions {
+  /** The app's database. */
+  readonly databaseName: string;
+  /** The app's login role. */
+  readonly username: string;
+  /** The app's schema. */
+  readonly schemaName: string;
+  /** The alternate login (`<username>_clone`). */
+  readonly cloneName: string;
+}
+
+/**
+ * One rotation of multi-user (alternating users) rotation, run as the superuser in the
+ * maintenance database: the alternate login exists and acts as the app's role (step 6), every
+ * login of the app finds its schema (step 4, on the database), and the login about to take over
+ * (runtime value `login`, the one the secret does NOT name yet) gets the new password (runtime
+ * value `password`, step 7). The login the secret names now is not touched, so its sessions and
+ * its password keep working until the next rotation.
+ */
+export function rotationSteps(o: RotationStepOptions): SqlStep[] {
+  return [cloneStep(o), databaseSearchPathStep(o), passwordSyncStep(o)];
+}
+
+
+/** Step 4 on the database: every login of it (the rotation clone too) finds the app's schema first. */
+function databaseSearchPathStep(o: { readonly databaseName: string; readonly schemaName: string }): SqlStep {
+  return {
+    comment: '4. Every login of the app finds its own schema first (set on the database, so the rotation clone gets it too).',
+    statements: [plain(`ALTER DATABASE ${PostgresNames.quoteIdent(o.databaseName)} SET search_path TO ${PostgresNames.quoteIdent(o.schemaName)}, public;`)],
+  };
+}
+
+/**
+ * Step 6: the alternate login, without a password until rotation sets one, a member of the role,
+ * acting as the role, and with the role's connection limit when it has one (a limit is per login,
+ * so the clone would otherwise lift it).
+ */
+function cloneStep(o: { readonly username: string; readonly cloneName: string; readonly connectionLimit?: number }): SqlStep {
+  const clone = PostgresNames.quoteIdent(o.cloneName);
+  const statements = [
+    generate(`SELECT format('CREATE ROLE %I LOGIN', {0})\n${ROLE_EXISTS}`, [text(o.cloneName)]),
+    // Only when missing: granting a membership again raises a NOTICE on every run.
+    generate("SELECT format('GRANT %I TO %I', {0}, {1})\n WHERE NOT pg_catalog.pg_has_role({1}, {0}, 'MEMBER')", [text(o.username), text(o.cloneName)]),
+    plain(`ALTER ROLE ${clone} SET role TO ${PostgresNames.quoteLiteral(o.username)};`),
+  ];
+  if (o.connectionLimit !== undefined) statements.push(plain(`ALTER ROLE ${clone} CONNECTION LIMIT ${o.connectionLimit};`));
+  return {
+    comment: '6. The alternate login of multi-user rotation: no password until rotation sets one, a member of the role, acting as the role.',
+    statements,
+  };
 }
 
 /**

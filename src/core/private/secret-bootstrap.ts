@@ -17,6 +17,14 @@ export interface SecretBootstrapScriptOptions {
    * @default - none
    */
   readonly connection?: DatabaseConnection;
+  /**
+   * Key naming the login the password belongs to, for a login that alternates (multi-user
+   * rotation): it is not part of the manifest, so the script fills it in with the connection's
+   * user when it is missing, and the user in the URL under `urlKey` is read from it. Needs
+   * `urlKey` and `connection`.
+   * @default - the user is the connection's, fixed in the URL
+   */
+  readonly userKey?: string;
 }
 
 /** Length of a generated password (characters from `A-Za-z0-9`). */
@@ -36,6 +44,33 @@ export function urlAroundPassword(connection: DatabaseConnection): { prefix: str
     throw new Error(`secret-bootstrap: cannot find the password slot in ${template}`);
   }
   return { prefix: template.slice(0, at + 1), suffix: template.slice(at + 1 + PASSWORD_SLOT.length) };
+}
+
+/**
+ * The URL of `connection` split around its user and password: `scheme + user + ':' + password + suffix`
+ * is the connection's URL for that login when the user and password are given percent-encoded.
+ */
+export function urlAroundCredentials(connection: DatabaseConnection): { scheme: string; suffix: string } {
+  const { prefix, suffix } = urlAroundPassword(connection);
+  const userPart = `${encodeURIComponent(connection.username)}:`;
+  if (!prefix.endsWith(`://${userPart}`)) {
+    throw new Error(`secret-bootstrap: cannot find the user in ${prefix}`);
+  }
+  return { scheme: prefix.slice(0, prefix.length - userPart.length), suffix };
+}
+
+/** Shell lines setting `user` from the login in `user_b64`, or to `fallback` with `user_data` set to add it to a patch. */
+function userFromSecret(userKey: string, fallback: string): string[] {
+  const q = PostgresNames.quoteShell;
+  return [
+    'if [ -n "$user_b64" ]; then',
+    '  user=$(printf \'%s\' "$user_b64" | base64 -d)',
+    '  user_data=""',
+    'else',
+    `  user=${q(fallback)}`,
+    `  user_data=$(printf ',"${userKey}":"%s"' "$(b64 "$user")")`,
+    'fi',
+  ];
 }
 
 /**
@@ -105,6 +140,7 @@ export function secretBootstrapScript(options: SecretBootstrapScriptOptions): st
       done,
     ].join('\n') + '\n';
   }
+  if (options.userKey !== undefined) return alternatingUserScript({ ...options, urlKey, connection: options.connection, userKey: options.userKey });
   const url = urlAroundPassword(options.connection);
   return [
     ...header,
@@ -132,5 +168,54 @@ export function secretBootstrapScript(options: SecretBootstrapScriptOptions): st
     `patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s","${urlKey}":"%s"}}' "$rv" "$(b64 "$password")" "$(b64 "$url_prefix$password$url_suffix")")`,
     patchCmd,
     done,
+  ].join('\n') + '\n';
+}
+
+/**
+ * {@link secretBootstrapScript} for a login that alternates: the login comes from `userKey` (the
+ * connection's user when the key is missing, which is then patched in with the rest), and the URL
+ * is rebuilt for that login. An existing password is kept, as always.
+ */
+function alternatingUserScript(options: SecretBootstrapScriptOptions & { urlKey: string; connection: DatabaseConnection; userKey: string }): string {
+  const { passwordKey, urlKey, userKey } = options;
+  const length = GENERATED_PASSWORD_LENGTH;
+  const q = PostgresNames.quoteShell;
+  const url = urlAroundCredentials(options.connection);
+  const patchCmd = 'kubectl patch secret "$secret" --namespace="$POD_NAMESPACE" --type=merge -p "$patch" >/dev/null';
+  return [
+    'set -eu',
+    `secret=${q(options.secretName)}`,
+    ': "${POD_NAMESPACE:?POD_NAMESPACE must name the namespace of the Secret}"',
+    `state=$(kubectl get secret "$secret" --namespace="$POD_NAMESPACE" -o ${q(`jsonpath={.metadata.resourceVersion}{"|"}{.data.${passwordKey}}{"|"}{.data.${urlKey}}{"|"}{.data.${userKey}}`)})`,
+    'rv=${state%%|*}',
+    'rest=${state#*|}',
+    'current=${rest%%|*}',
+    'rest=${rest#*|}',
+    'current_url=${rest%%|*}',
+    'user_b64=${rest#*|}',
+    `url_scheme=${q(url.scheme)}`,
+    `url_suffix=${q(url.suffix)}`,
+    'b64() { printf \'%s\' "$1" | base64 | tr -d \'\\n\'; }',
+    ...URL_ENCODE,
+    ...userFromSecret(userKey, options.connection.username),
+    'if [ -n "$current" ]; then',
+    `  echo "secret-bootstrap: Secret $secret already has ${passwordKey}; leaving it unchanged."`,
+    '  password=$(printf \'%s\' "$current" | base64 -d)',
+    '  url_data=""',
+    '  wanted_url=$(b64 "$url_scheme$(urlencode "$user"):$(urlencode "$password")$url_suffix")',
+    `  if [ "$wanted_url" != "$current_url" ]; then url_data=$(printf ',"${urlKey}":"%s"' "$wanted_url"); fi`,
+    '  data="$url_data$user_data"',
+    '  if [ -n "$data" ]; then',
+    '    patch=$(printf \'{"metadata":{"resourceVersion":"%s"},"data":{%s}}\' "$rv" "${data#,}")',
+    `    ${patchCmd}`,
+    `    echo "secret-bootstrap: rewrote ${urlKey} or filled ${userKey} in Secret $secret for login $user."`,
+    '  fi',
+    '  exit 0',
+    'fi',
+    `password=$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c ${length})`,
+    `if [ "\${#password}" -ne ${length} ]; then echo "secret-bootstrap: could not read ${length} random characters" >&2; exit 1; fi`,
+    `patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s","${urlKey}":"%s"%s}}' "$rv" "$(b64 "$password")" "$(b64 "$url_scheme$(urlencode "$user"):$password$url_suffix")" "$user_data")`,
+    patchCmd,
+    `echo "secret-bootstrap: generated ${passwordKey} for login $user in Secret $secret."`,
   ].join('\n') + '\n';
 }

@@ -30,3 +30,32 @@ export function appNameClashes(names: AppDatabaseNames, others: AppDatabaseNames
   }
   return problems;
 }
+
+/** One app's logins on the server: its user, and its rotation clone when its password rotates. */
+export interface AppLogins {
+  readonly appName: string;
+  readonly username: string;
+  readonly alternateUsername?: string;
+}
+
+/**
+ * Problems when the rotation clone of one app (`mine.alternateUsername`) is a login of another app
+ * or of the server, or when this app's user is another app's clone. (Two users are compared by
+ * {@link appNameClashes}.)
+ */
+export function alternateLoginClashes(mine: AppLogins, others: AppLogins[], serverRoles: Array<string | undefined>): Problem[] {
+  const problems: Problem[] = [];
+  const clone = mine.alternateUsername;
+  if (clone !== undefined && serverRoles.includes(clone)) {
+    problems.push(`username ${show(mine.username)} would rotate with ${show(clone)}, a role of the server itself. Give the app another username.`);
+  }
+  for (const o of others) {
+    const theirs = [o.username, o.alternateUsername];
+    if (clone !== undefined && theirs.includes(clone)) {
+      problems.push(`addApp ${show(mine.appName)} would rotate with the login ${show(clone)}, already used by app ${show(o.appName)}. Give the app another username.`);
+    } else if (o.alternateUsername === mine.username) {
+      problems.push(`addApp ${show(mine.appName)} username ${show(mine.username)} is the rotation login of app ${show(o.appName)}. Give the app another username.`);
+    }
+  }
+  return problems;
+}

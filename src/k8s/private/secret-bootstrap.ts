@@ -1,7 +1,6 @@
-import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { containerSecurityContext, KUBECTL_UID, resources } from './pod-defaults';
+import { SecretAccess, SecretAccessProps } from './secret-access';
 import { secretBootstrapScript, SecretBootstrapScriptOptions } from '../../core/private/secret-bootstrap';
 
 /**
@@ -13,56 +12,26 @@ import { secretBootstrapScript, SecretBootstrapScriptOptions } from '../../core/
  */
 export const DEFAULT_BOOTSTRAP_IMAGE = 'bitnamilegacy/kubectl:1.28.15';
 
-/** Where kubectl's in-cluster configuration looks for the ServiceAccount token. */
-const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
 /** Properties of a {@link SecretBootstrap}; the owning construct has validated every value. */
-export interface SecretBootstrapProps extends SecretBootstrapScriptOptions {
-  /** Name of the ServiceAccount, Role and RoleBinding. */
-  readonly name: string;
-  /**
-   * Namespace of the ServiceAccount, Role and RoleBinding (the Secret's).
-   * @default - the chart's namespace
-   */
-  readonly namespace?: string;
+export interface SecretBootstrapProps extends SecretBootstrapScriptOptions, SecretAccessProps {
   /** Image with `kubectl`, `sh`, `tr`, `head` and `base64`. */
   readonly image: string;
-  /** Labels on the ServiceAccount, Role and RoleBinding. */
-  readonly labels: { [key: string]: string };
 }
 
 /**
  * Everything a pod needs to fill a Secret's password inside the cluster: a ServiceAccount, a Role
- * that allows only `get` and `patch` on that one Secret (`resourceNames`), a RoleBinding, and the
- * container that runs the secret-bootstrap script.
- *
- * RBAC cannot limit `create` by name, which is why the Secret itself is part of the manifest and
- * this only patches it.
+ * that allows only `get` and `patch` on that one Secret (`resourceNames`), a RoleBinding (see
+ * {@link SecretAccess}), and the container that runs the secret-bootstrap script.
  */
-export class SecretBootstrap extends Construct {
-  /** The ServiceAccount the pod must run as. */
-  public readonly serviceAccountName: string;
+export class SecretBootstrap extends SecretAccess {
   /** The script the container runs. */
   public readonly script: string;
   private readonly image: string;
 
   public constructor(scope: Construct, id: string, props: SecretBootstrapProps) {
-    super(scope, id);
-    this.serviceAccountName = props.name;
+    super(scope, id, props);
     this.image = props.image;
     this.script = secretBootstrapScript(props);
-    const metadata: ApiObjectMetadata = { name: props.name, namespace: props.namespace, labels: props.labels };
-
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
-    new k8s.KubeRole(this, 'Role', {
-      metadata,
-      rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [props.secretName], verbs: ['get', 'patch'] }],
-    });
-    new k8s.KubeRoleBinding(this, 'RoleBinding', {
-      metadata,
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: props.name },
-      subjects: [{ kind: 'ServiceAccount', name: props.name }],
-    });
   }
 
   /**
@@ -73,40 +42,11 @@ export class SecretBootstrap extends Construct {
    * the API token.
    */
   public container(name: string, volumeName: string, tokenVolumeName?: string): k8s.Container {
-    const mounts: k8s.VolumeMount[] = [{ name: volumeName, mountPath: '/tmp' }];
-    if (tokenVolumeName !== undefined) {
-      mounts.push({ name: tokenVolumeName, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true });
-    }
-    return {
-      name,
-      image: this.image,
-      command: ['/bin/sh', '-c', this.script],
-      env: [
-        { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-        { name: 'HOME', value: '/tmp' },
-      ],
-      resources: resources('10m', '32Mi', '200m', '128Mi'),
-      securityContext: containerSecurityContext(KUBECTL_UID),
-      volumeMounts: mounts,
-    };
+    return this.kubectlContainer(name, this.image, this.script, volumeName, tokenVolumeName);
   }
 
-  /**
-   * A projected volume with what kubectl's in-cluster configuration reads (a short-lived token of
-   * the pod's ServiceAccount, the cluster CA and the namespace), the same content as the automounted
-   * one, so it can be mounted into the bootstrap container alone.
-   */
+  /** {@link SecretAccess.tokenVolume}. */
   public tokenVolume(name: string): k8s.Volume {
-    return {
-      name,
-      projected: {
-        defaultMode: 0o444,
-        sources: [
-          { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
-          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-          { downwardApi: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
-        ],
-      },
-    };
+    return SecretAccess.tokenVolume(name);
   }
 }

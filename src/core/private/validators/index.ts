@@ -11,4 +11,5 @@ export * from './lambda-runtime';
 export * from './object-storage';
 export * from './prometheus';
 export * from './tls';
+export * from './rotation';
 export * from './sql-reserved-words';
