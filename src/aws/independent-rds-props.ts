@@ -1,9 +1,13 @@
 import { Duration, RemovalPolicy, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { DatabaseEngine } from './database-engine';
 import { DatabasePreset } from './database-preset';
+import { IndependentRdsRecoveryProps } from './independent-rds-recovery-props';
 
-/** Properties of an IndependentRds. Every default depends on the preset where stated. */
-export interface IndependentRdsProps {
+/**
+ * Properties of an IndependentRds. Every default depends on the preset where stated. The restore and
+ * disaster-recovery props are in IndependentRdsRecoveryProps.
+ */
+export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
   /** The VPC the database lives in. Keep it in its own stack so the database outlives any app. */
   readonly vpc: ec2.IVpc;
 
@@ -48,10 +52,18 @@ export interface IndependentRdsProps {
    */
   readonly instanceClass?: string;
 
-  /** Name of the database created at launch. @default 'app' */
+  /**
+   * Name of the database created at launch. With a `restoreSource`: the name of the source's
+   * database the apps use (required then; a restore keeps the source's databases).
+   * @default 'app'
+   */
   readonly databaseName?: string;
 
-  /** Master user name; must follow the engine's rules. @default 'dbadmin' */
+  /**
+   * Master user name; must follow the engine's rules. With a `restoreSource`: the source's master
+   * user name (required then, unless `secret` is given; a restore keeps the source's master user).
+   * @default 'dbadmin'
+   */
   readonly username?: string;
 
   /**
@@ -114,8 +126,9 @@ export interface IndependentRdsProps {
   readonly storageThroughput?: number;
 
   /**
-   * KMS key for storage, Performance Insights and the secret.
-   * @default - a new key with rotation on, retained when the stack is deleted
+   * KMS key for storage, Performance Insights and the secret. An RDS instance restored from a
+   * `restoreSource` keeps the source's storage key: this key must then be that key, when declared.
+   * @default - a new key with rotation on, retained when the stack is deleted; for an RDS instance restore, the restore source's declared `sourceEncryptionKey`
    */
   readonly encryptionKey?: kms.IKey;
 

@@ -1,5 +1,5 @@
 import {
-  Annotations, Duration, RemovalPolicy, Token,
+  Annotations, Duration, RemovalPolicy, Stack, Token,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -11,6 +11,7 @@ import { IndependentRdsProps } from './independent-rds-props';
 import { ImportedRdsDatabase } from './private/imported-rds-database';
 import { createAlarms } from './private/rds-alarms';
 import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms } from './private/rds-build';
+import { applyRecovery, recoveryErrors, resolveRecovery } from './private/rds-recovery';
 import { resolveSettings, settingsErrors } from './private/rds-settings';
 import { rdsTarget } from './private/rds-target';
 import { addDeploySafetyWarnings } from './private/rds-warnings';
@@ -94,7 +95,10 @@ export class IndependentRds extends Construct implements IRdsDatabase {
   constructor(scope: Construct, id: string, props: IndependentRdsProps) {
     super(scope, id);
     const s = resolveSettings(props);
-    throwIfAny('IndependentRds', [...settingsErrors(s, props), ...subnetProblems(props.vpc, s.vpcSubnets)]);
+    const r = resolveRecovery(props, s);
+    throwIfAny('IndependentRds', [
+      ...settingsErrors(s, props), ...subnetProblems(props.vpc, s.vpcSubnets), ...recoveryErrors(r, s, props, Stack.of(this).region, Date.now()),
+    ]);
     this.engine = s.engine;
     this.preset = s.preset;
     this.vpc = props.vpc;
@@ -102,7 +106,8 @@ export class IndependentRds extends Construct implements IRdsDatabase {
     this.rotationInterval = s.rotation ? s.rotationInterval : undefined;
     this.secretName = props.secret ? undefined : props.secretName;
 
-    const key = props.encryptionKey ?? new kms.Key(this, 'Key', {
+    // An RDS instance restore keeps its source's storage key: the database's key, when the source names it.
+    const key = props.encryptionKey ?? r.keptStorageKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts ${this.node.path}: storage, Performance Insights and the master secret`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -173,6 +178,8 @@ export class IndependentRds extends Construct implements IRdsDatabase {
         'IndependentRds: rotation runs a Lambda in isolated subnets; it needs a Secrets Manager interface endpoint in the VPC to reach the Secrets Manager API.');
     }
     addDeploySafetyWarnings(this, s);
+    // Restore and disaster recovery (IndependentRdsRecoveryProps).
+    applyRecovery(this, this.readReplicas, r, s);
   }
 
   /**

@@ -14,3 +14,8 @@ export * from './beanstalk-database-binding';
 export * from './rds-proxy';
 export * from './replica-autoscaling';
 export * from './secret-reference-for';
+export * from './restore-source';
+export * from './backup-replication-options';
+export * from './database-backup-plan';
+export * from './independent-rds-recovery-props';
+export * from './cross-region-replica';

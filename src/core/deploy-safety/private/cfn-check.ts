@@ -63,7 +63,7 @@ function replaceFindings(pair: StackPair, replaced: Map<string, PropertyChange[]
       const first = changes[0];
       const consequence = replaceConsequence(after, policy, changes.map((c) => c.prop));
       out.push(finding(resource, after.Type, DeploySafetyChange.REPLACE, describe(changes), consequence,
-        replaceFix(first.prop, first.before === undefined ? undefined : display(first.before))));
+        replaceFix(first.prop, first.before === undefined ? undefined : display(first.before), first.after === undefined)));
     } else if (retains(policy)) {
       out.push(finding(resource, after.Type, DeploySafetyChange.ORPHAN, `replaced: ${describe(changes)}`,
         `CloudFormation creates a new ${after.Type}; ${fateOfOld(after, policy)}.`,

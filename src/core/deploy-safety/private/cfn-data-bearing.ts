@@ -1,3 +1,4 @@
+import { CLUSTER_RESTORE_PROPERTIES, INSTANCE_RESTORE_PROPERTIES, isReadReplica, restoreAdvice, restoredFrom } from './cfn-restore-rules';
 import { isObject } from './json-values';
 import { CfnResource } from './model';
 
@@ -23,12 +24,13 @@ export function isDataBearing(type: string): boolean {
 /**
  * True when the resource holds data of its own: a data-bearing type, except an Aurora cluster
  * instance (the cluster volume holds the data) and a read replica (a copy of its source). Deleting
- * one of those loses capacity, not data.
+ * one of those loses capacity, not data. An instance restored to a point in time of a source
+ * (SourceDBInstanceIdentifier with a restore time) holds its own data.
  */
 export function holdsOwnData(resource: CfnResource): boolean {
   if (resource.Type === 'AWS::RDS::DBInstance') {
     const props = resource.Properties ?? {};
-    return props.DBClusterIdentifier === undefined && props.SourceDBInstanceIdentifier === undefined;
+    return props.DBClusterIdentifier === undefined && !isReadReplica(props);
   }
   return isDataBearing(resource.Type);
 }
@@ -39,7 +41,7 @@ export function noun(resource: CfnResource): string {
   switch (resource.Type) {
     case 'AWS::RDS::DBInstance':
       if (props.DBClusterIdentifier !== undefined) return 'cluster instance';
-      if (props.SourceDBInstanceIdentifier !== undefined) return 'read replica';
+      if (isReadReplica(props)) return 'read replica';
       return 'DB instance';
     case 'AWS::RDS::DBCluster': return 'DB cluster';
     case 'AWS::KMS::Key': return 'KMS key';
@@ -49,14 +51,15 @@ export function noun(resource: CfnResource): string {
   }
 }
 
-/** A new resource of this kind, in a few words: "a NEW, EMPTY DB instance". */
+/** A new resource of this kind, in a few words: "a NEW, EMPTY DB instance", "a NEW DB instance restored from snapshot …". */
 export function newOne(resource: CfnResource): string {
+  const restored = restoredFrom(resource);
   switch (resource.Type) {
     case 'AWS::RDS::DBInstance':
       if (resource.Properties?.DBClusterIdentifier !== undefined) return 'a new cluster instance (the cluster keeps the data)';
-      if (resource.Properties?.SourceDBInstanceIdentifier !== undefined) return 'a new read replica, copied again from its source';
-      return 'a NEW, EMPTY DB instance';
-    case 'AWS::RDS::DBCluster': return 'a NEW, EMPTY DB cluster with new instances';
+      if (isReadReplica(resource.Properties ?? {})) return 'a new read replica, copied again from its source';
+      return restored ? `a NEW DB instance restored from ${restored}` : 'a NEW, EMPTY DB instance';
+    case 'AWS::RDS::DBCluster': return restored ? `a NEW DB cluster restored from ${restored}, with new instances` : 'a NEW, EMPTY DB cluster with new instances';
     case 'AWS::SecretsManager::Secret': return 'a NEW secret with a new generated password';
     case 'AWS::Route53::HostedZone': return 'a NEW hosted zone with new name servers';
     default: return `a NEW ${noun(resource)}`;
@@ -75,7 +78,7 @@ const AND_THEN: { [type: string]: string } = {
 /** What a replacement creates, for "CloudFormation creates …". */
 function freshOne(resource: CfnResource): string {
   const standaloneInstance = resource.Type !== 'AWS::RDS::DBInstance'
-    || (resource.Properties?.DBClusterIdentifier === undefined && resource.Properties?.SourceDBInstanceIdentifier === undefined);
+    || (resource.Properties?.DBClusterIdentifier === undefined && !isReadReplica(resource.Properties ?? {}));
   return `${newOne(resource)}${standaloneInstance ? AND_THEN[resource.Type] ?? '' : ''}`;
 }
 
@@ -153,8 +156,12 @@ const PROPERTY_ADVICE: { [prop: string]: string } = {
   Engine: 'To change engines, migrate the data (AWS DMS, or dump and restore) into a new database next to the old one.',
 };
 
-/** The fix for a replacement of `prop` on a data-bearing resource. */
-export function replaceFix(prop: string, before: string | undefined): string {
-  const advice = PROPERTY_ADVICE[prop] ?? 'To really change it, create the new resource under a new construct id next to the old one, copy the data, switch the apps, then remove the old one.';
+/** The restore properties of DB instances and clusters: their advice is the restore runbook. */
+const RESTORE_PROPERTIES = new Set([...INSTANCE_RESTORE_PROPERTIES, ...CLUSTER_RESTORE_PROPERTIES]);
+
+/** The fix for a replacement of `prop` on a data-bearing resource (`removed`: the change removed the property). */
+export function replaceFix(prop: string, before: string | undefined, removed = false): string {
+  const advice = RESTORE_PROPERTIES.has(prop) ? restoreAdvice(removed)
+    : PROPERTY_ADVICE[prop] ?? 'To really change it, create the new resource under a new construct id next to the old one, copy the data, switch the apps, then remove the old one.';
   return `${before === undefined ? `Remove ${prop} (it was not set)` : `Revert ${prop} to ${before}`}. ${advice}`;
 }
