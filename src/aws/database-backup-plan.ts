@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, aws_backup as backup, aws_events as events, aws_kms as kms } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, aws_backup as backup, aws_events as events, aws_kms as kms } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { backupPlanProblems } from './private/backup-plan-problems';
 import { rdsTarget, rdsTargetProblem } from './private/rds-target';
@@ -75,6 +75,8 @@ export class DatabaseBackupPlan extends Construct {
     });
     const copyVault = props.copyToVaultArn !== undefined ? backup.BackupVault.fromBackupVaultArn(this, 'CopyVault', props.copyToVaultArn) : undefined;
     this.plan = new backup.BackupPlan(this, 'Plan', {
+      // Named after the construct path, so two databases' plans are told apart in the console.
+      backupPlanName: Names.uniqueResourceName(this, { maxLength: 50 }),
       backupVault: this.vault,
       backupPlanRules: [new backup.BackupPlanRule({
         ruleName: 'Daily',
