@@ -1,4 +1,4 @@
-import { CLUSTER_RESTORE_PROPERTIES, INSTANCE_RESTORE_PROPERTIES, isReadReplica, restoreAdvice, restoredFrom } from './cfn-restore-rules';
+import { isReadReplica, restoredFrom } from './cfn-restore-rules';
 import { isObject } from './json-values';
 import { CfnResource } from './model';
 
@@ -156,12 +156,8 @@ const PROPERTY_ADVICE: { [prop: string]: string } = {
   Engine: 'To change engines, migrate the data (AWS DMS, or dump and restore) into a new database next to the old one.',
 };
 
-/** The restore properties of DB instances and clusters: their advice is the restore runbook. */
-const RESTORE_PROPERTIES = new Set([...INSTANCE_RESTORE_PROPERTIES, ...CLUSTER_RESTORE_PROPERTIES]);
-
-/** The fix for a replacement of `prop` on a data-bearing resource (`removed`: the change removed the property). */
-export function replaceFix(prop: string, before: string | undefined, removed = false): string {
-  const advice = RESTORE_PROPERTIES.has(prop) ? restoreAdvice(removed)
-    : PROPERTY_ADVICE[prop] ?? 'To really change it, create the new resource under a new construct id next to the old one, copy the data, switch the apps, then remove the old one.';
+/** The fix for a replacement of `prop` on a data-bearing resource; `advice` replaces the advice of the property. */
+export function replaceFix(prop: string, before: string | undefined, advice?: string): string {
+  advice ??= PROPERTY_ADVICE[prop] ?? 'To really change it, create the new resource under a new construct id next to the old one, copy the data, switch the apps, then remove the old one.';
   return `${before === undefined ? `Remove ${prop} (it was not set)` : `Revert ${prop} to ${before}`}. ${advice}`;
 }

@@ -208,7 +208,8 @@ export function rdsFindings(
     ...clusterVersionFindings(stack, id, before, after, afterTemplate),
     ...storageFindings(stack, id, before, after),
     ...backupFindings(stack, id, before, after),
-    ...lostPointInTimeFindings(stack, id, before, after),
+    // A replaced instance is reported as replaced (with the restore advice), not also as blocked.
+    ...(replaced.has(id) ? [] : lostPointInTimeFindings(stack, id, before, after)),
     ...(replaced.has(id) ? [] : reKeyFindings(stack, id, before, after, replacedDatabases)),
   ];
 }

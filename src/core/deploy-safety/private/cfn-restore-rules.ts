@@ -112,6 +112,32 @@ export function lostPointInTimeFindings(stack: string, id: string, before: CfnRe
     'Keep the restore source exactly as deployed for the life of the database (IndependentRds: keep restoreSource in the props).')];
 }
 
+/** The restore property a replacement is about, when the resource is (or was) a restore. */
+export interface RestoreChange {
+  readonly prop: string;
+  readonly before: Json | undefined;
+  /** True when the restore source was removed (rather than added or changed). */
+  readonly removed: boolean;
+}
+
+/**
+ * Which restore property explains the replacement of a DB instance or cluster that is, or was, a
+ * restore: a changed restore property, or the first one that disappeared. Undefined for other
+ * resources (a read replica moved to another source is not a restore).
+ */
+export function restoreChangeOf(before: CfnResource, after: CfnResource, changedProps: readonly string[]): RestoreChange | undefined {
+  const wasRestore = restoredFrom(before) !== undefined;
+  const isRestore = restoredFrom(after) !== undefined;
+  if (!wasRestore && !isRestore) return undefined;
+  const b = before.Properties ?? {};
+  const a = after.Properties ?? {};
+  const all = after.Type === 'AWS::RDS::DBCluster' ? CLUSTER_RESTORE_PROPERTIES : INSTANCE_RESTORE_PROPERTIES;
+  const changed = changedProps.find((p) => all.includes(p));
+  if (changed !== undefined) return { prop: changed, before: b[changed], removed: !set(a[changed]) };
+  const lost = wasRestore && !isRestore ? all.find((p) => set(b[p]) && !set(a[p])) : undefined;
+  return lost !== undefined ? { prop: lost, before: b[lost], removed: true } : undefined;
+}
+
 /** Advice for a replacement through a restore property: never restore in place. */
 export function restoreAdvice(removed: boolean): string {
   return removed
