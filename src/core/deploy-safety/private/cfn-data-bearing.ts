@@ -14,6 +14,7 @@ export const DATA_BEARING_TYPES = [
   'AWS::KMS::Key',
   'AWS::SecretsManager::Secret',
   'AWS::Route53::HostedZone',
+  'AWS::Backup::BackupVault',
 ];
 
 /** True when a resource of this type holds data. */
@@ -47,6 +48,7 @@ export function noun(resource: CfnResource): string {
     case 'AWS::KMS::Key': return 'KMS key';
     case 'AWS::SecretsManager::Secret': return 'secret';
     case 'AWS::Route53::HostedZone': return 'hosted zone';
+    case 'AWS::Backup::BackupVault': return 'backup vault';
     default: return resource.Type;
   }
 }
@@ -73,6 +75,7 @@ const AND_THEN: { [type: string]: string } = {
   'AWS::KMS::Key': '; data encrypted with the old key needs the old key to be read',
   'AWS::SecretsManager::Secret': ', which the database does not have',
   'AWS::Route53::HostedZone': '; the parent domain\'s NS delegation still points at the old zone',
+  'AWS::Backup::BackupVault': ', empty: the recovery points stay in the old vault',
 };
 
 /** What a replacement creates, for "CloudFormation creates …". */
@@ -102,6 +105,7 @@ const HOLDS: { [type: string]: string } = {
   'AWS::KMS::Key': 'the key to whatever it encrypted',
   'AWS::SecretsManager::Secret': 'the current password',
   'AWS::Route53::HostedZone': 'the records the parent domain delegates to',
+  'AWS::Backup::BackupVault': 'the recovery points',
 };
 
 /** What happens to the old resource under a policy (DeletionPolicy or UpdateReplacePolicy). */

@@ -9,6 +9,9 @@
 export const CREATE_ONLY_PROPERTIES: { readonly [resourceType: string]: readonly string[] | null } = {
   'AWS::ApplicationAutoScaling::ScalableTarget': ['ResourceId', 'ScalableDimension', 'ServiceNamespace'],
   'AWS::ApplicationAutoScaling::ScalingPolicy': ['PolicyName', 'ResourceId', 'ScalableDimension', 'ScalingTargetId', 'ServiceNamespace'],
+  'AWS::Backup::BackupPlan': [],
+  'AWS::Backup::BackupSelection': ['BackupPlanId', 'BackupSelection'],
+  'AWS::Backup::BackupVault': ['BackupVaultName', 'EncryptionKeyArn'],
   'AWS::CloudWatch::Alarm': ['AlarmName'],
   'AWS::CodeBuild::Project': ['Name'],
   'AWS::CodePipeline::Pipeline': ['Name'],
@@ -52,4 +55,5 @@ export const CREATE_ONLY_PROPERTIES: { readonly [resourceType: string]: readonly
   'AWS::SecretsManager::Secret': ['Name'],
   'AWS::SecretsManager::SecretTargetAttachment': ['SecretId'],
   'AWS::Serverless::Application': null,
+  'Custom::DatabaseUser': ['ServiceToken'],
 };

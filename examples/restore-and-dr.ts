@@ -1,0 +1,149 @@
+import * as cdk from 'aws-cdk-lib';
+import { aws_backup as backup, aws_ec2 as ec2, aws_kms as kms } from 'aws-cdk-lib';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { CrossRegionReplica, DatabaseEngine, IndependentRds, RestoreSource } from '../src/aws';
+
+/**
+ * Restore and disaster recovery for the shop database (the README's "Restore and disaster
+ * recovery" runbooks, as code). Two regions, six stacks:
+ *
+ * - `Network`, `Database` (eu-west-1): the shop's IndependentRds, with its automated backups
+ *   replicated to eu-central-1 (`backupReplication`) and an AWS Backup plan keeping a daily recovery
+ *   point for a year, copied to the DR vault (`backupPlan`);
+ * - `Restore` (eu-west-1): "the database was dropped at 14:02": a second IndependentRds restored to
+ *   14:01 next to the old one (`RestoreSource.pointInTime`), and one restored from the snapshot taken
+ *   before a migration (`RestoreSource.fromSnapshot`). Apps are moved to it by binding them to it;
+ *   the old database is retired afterwards, never restored in place;
+ * - `DrNetwork`, `Dr` (eu-central-1): the DR key and vault, and a cross-region read replica of the
+ *   shop database (`CrossRegionReplica`), promoted when eu-west-1 is lost;
+ * - `DrRestore` (eu-central-1): the other DR path, and the periodic DR test: a database restored
+ *   from the replicated automated backups.
+ *
+ * Values known only after a first deploy (the shop instance's identifier and ARN, the DR key's ARN,
+ * the replicated backups' ARN) are written here as text, from the stacks' outputs and the RDS
+ * console: references between stacks of two regions would need cross-region references, and a
+ * restore must not depend on the stack of the database it replaces.
+ */
+const PRIMARY = 'eu-west-1';
+const DR = 'eu-central-1';
+const ACCOUNT = '123456789012';
+/** The shop instance (`Database` stack output `InstanceIdentifier`). */
+const SHOP_DB = 'shop-db';
+/** Its ARN (`Database` stack output `InstanceArn`). */
+const SHOP_DB_ARN = `arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:${SHOP_DB}`;
+/** The shop database's own KMS key (`Database` stack output `KeyArn`): restored instances keep it. */
+const SHOP_KEY_ARN = `arn:aws:kms:${PRIMARY}:${ACCOUNT}:key/0a1b2c3d-1111-2222-3333-444455556666`;
+/** The DR key (`Dr` stack output `KeyArn`). */
+const DR_KEY_ARN = `arn:aws:kms:${DR}:${ACCOUNT}:key/9f8e7d6c-aaaa-bbbb-cccc-ddddeeeeffff`;
+/** The DR vault, named in the `Dr` stack. */
+const DR_VAULT_NAME = 'shop-dr';
+/** The shop's replicated automated backups in the DR region (`aws rds describe-db-instance-automated-backups --region eu-central-1`). */
+const REPLICATED_BACKUPS_ARN = `arn:aws:rds:${DR}:${ACCOUNT}:auto-backup:ab-shopdb0example0replicated0backups`;
+
+export function build(outdir: string): { aws?: cdk.App } {
+  const app = new cdk.App({ outdir });
+  const engine = DatabaseEngine.POSTGRES_16;
+
+  // --- primary region: the database, its backups leaving the region ---
+  const vpc = network(app, 'Network', PRIMARY);
+  const data = new cdk.Stack(app, 'Database', { env: { region: PRIMARY }, terminationProtection: true });
+  const db = new IndependentRds(data, 'Database', {
+    vpc, engine, databaseName: 'shop', username: 'shop',
+    backupReplication: { region: DR, encryptionKeyArn: DR_KEY_ARN },
+    backupPlan: { retention: cdk.Duration.days(365), copyToVaultArn: `arn:aws:backup:${DR}:${ACCOUNT}:backup-vault:${DR_VAULT_NAME}` },
+  });
+  new cdk.CfnOutput(data, 'InstanceIdentifier', { value: db.instance!.instanceIdentifier, description: 'restoreSource sourceInstanceIdentifier' });
+  new cdk.CfnOutput(data, 'InstanceArn', { value: db.instance!.instanceArn, description: 'CrossRegionReplica sourceInstanceArn' });
+  new cdk.CfnOutput(data, 'KeyArn', { value: db.encryptionKey!.keyArn, description: 'restoreSource sourceEncryptionKey' });
+  suppressDatabaseFindings(db);
+
+  // --- primary region: restores next to the old database ---
+  const restore = new cdk.Stack(app, 'Restore', { env: { region: PRIMARY }, terminationProtection: true });
+  const shopKey = kms.Key.fromKeyArn(restore, 'ShopKey', SHOP_KEY_ARN);
+  // "The database was dropped at 14:02": the state at 14:01, in a new database.
+  const restored = new IndependentRds(restore, 'Restored', {
+    vpc, engine, databaseName: 'shop', username: 'shop',
+    restoreSource: RestoreSource.pointInTime({
+      sourceInstanceIdentifier: SHOP_DB,
+      restoreTime: new Date('2025-06-02T14:01:00Z'),
+      sourceEngine: engine,
+      sourceEncryptionKey: shopKey,
+    }),
+  });
+  suppressDatabaseFindings(restored);
+  // The state before a migration, from the manual snapshot taken before it.
+  const beforeMigration = new IndependentRds(restore, 'BeforeMigration', {
+    vpc, engine, databaseName: 'shop', username: 'shop',
+    restoreSource: RestoreSource.fromSnapshot('shop-before-migration-2025-06-01', { sourceEngine: engine, sourceEncryptionKey: shopKey }),
+  });
+  suppressDatabaseFindings(beforeMigration);
+
+  // --- DR region: key, vault, cross-region replica ---
+  const drVpc = network(app, 'DrNetwork', DR);
+  const dr = new cdk.Stack(app, 'Dr', { env: { region: DR }, terminationProtection: true });
+  const drKey = new kms.Key(dr, 'Key', {
+    description: 'Encrypts the shop database copies in the DR region: replicated backups, the vault, the replica',
+    enableKeyRotation: true,
+    removalPolicy: cdk.RemovalPolicy.RETAIN,
+  });
+  new backup.BackupVault(dr, 'Vault', {
+    backupVaultName: DR_VAULT_NAME, encryptionKey: drKey, removalPolicy: cdk.RemovalPolicy.RETAIN, blockRecoveryPointDeletion: true,
+  });
+  new cdk.CfnOutput(dr, 'KeyArn', { value: drKey.keyArn, description: 'Database backupReplication encryptionKeyArn' });
+  const replica = new CrossRegionReplica(dr, 'Replica', { vpc: drVpc, engine, sourceInstanceArn: SHOP_DB_ARN, encryptionKey: drKey });
+  suppressDatabaseFindings(replica);
+
+  // --- DR region: restore of the replicated backups (region lost without a replica, and the DR test) ---
+  const drRestore = new cdk.Stack(app, 'DrRestore', { env: { region: DR }, terminationProtection: true });
+  const drRestored = new IndependentRds(drRestore, 'Restored', {
+    vpc: drVpc, engine, databaseName: 'shop', username: 'shop',
+    restoreSource: RestoreSource.pointInTime({
+      sourceAutomatedBackupsArn: REPLICATED_BACKUPS_ARN,
+      sourceEngine: engine,
+      sourceEncryptionKey: kms.Key.fromKeyArn(drRestore, 'DrKey', DR_KEY_ARN),
+    }),
+  });
+  suppressDatabaseFindings(drRestored);
+
+  return { aws: app };
+}
+
+/** A VPC in its own stack of `region`: private subnets for databases, AZs resolved at deploy time. */
+function network(app: cdk.App, id: string, region: string): ec2.IVpc {
+  const stack = new cdk.Stack(app, id, { env: { region } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    ],
+  });
+  vpc.addFlowLog('FlowLog');
+  return vpc;
+}
+
+function suppressDatabaseFindings(scope: Construct): void {
+  NagSuppressions.addResourceSuppressions(scope, [
+    {
+      id: 'AwsSolutions-RDS11',
+      reason: 'The standard PostgreSQL port is kept on purpose: the security group admits only bound applications; a non-standard port adds no protection here and breaks tooling defaults.',
+    },
+    {
+      id: 'AwsSolutions-IAM4',
+      reason: 'AWS-maintained service-role policies: AmazonRDSEnhancedMonitoringRole (enhanced monitoring writes the RDSOSMetrics log group) '
+        + 'and AWSBackupServiceRolePolicyForBackup (the AWS Backup selection takes snapshots of this database).',
+      appliesTo: [
+        'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
+        'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',
+      ],
+    },
+    { id: 'AwsSolutions-RDS3', reason: 'The DR replica runs single-AZ until it is promoted; the runbook makes it Multi-AZ then.' },
+  ], true);
+}
+
+if (require.main === module) {
+  const apps = build(process.env.CDK_OUTDIR ?? 'cdk.out');
+  apps.aws?.synth();
+}
