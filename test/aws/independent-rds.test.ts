@@ -79,8 +79,8 @@ describe('IndependentRds', () => {
       expect(rule.Properties.SourceSecurityGroupId['Fn::GetAtt'][0]).toMatch(/RotationSingleUser/);
       expect(rule.Properties.CidrIp).toBeUndefined();
     });
-    test('copies tags to snapshots and upgrades minor versions', () => {
-      t.hasResourceProperties('AWS::RDS::DBInstance', { CopyTagsToSnapshot: true, AutoMinorVersionUpgrade: true });
+    test('copies tags to snapshots and leaves minor version upgrades to deploys', () => {
+      t.hasResourceProperties('AWS::RDS::DBInstance', { CopyTagsToSnapshot: true, AutoMinorVersionUpgrade: false });
     });
     test('uses db.m6g.large', () => t.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.m6g.large' }));
     test('turns IAM database authentication on', () => t.hasResourceProperties('AWS::RDS::DBInstance', { EnableIAMDatabaseAuthentication: true }));
