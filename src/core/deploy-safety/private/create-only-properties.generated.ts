@@ -47,9 +47,11 @@ export const CREATE_ONLY_PROPERTIES: { readonly [resourceType: string]: readonly
   'AWS::Route53::HostedZone': ['Name'],
   'AWS::S3::Bucket': ['BucketName', 'BucketNamePrefix', 'BucketNamespace'],
   'AWS::S3::BucketPolicy': ['Bucket'],
+  'AWS::SSM::Parameter': ['Name'],
   'AWS::SecretsManager::ResourcePolicy': ['SecretId'],
   'AWS::SecretsManager::RotationSchedule': ['SecretId'],
   'AWS::SecretsManager::Secret': ['Name'],
   'AWS::SecretsManager::SecretTargetAttachment': ['SecretId'],
   'AWS::Serverless::Application': null,
+  'Custom::DatabaseUser': ['ServiceToken'],
 };

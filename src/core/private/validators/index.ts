@@ -7,3 +7,4 @@ export * from './numbers';
 export * from './kubernetes';
 export * from './postgres';
 export * from './network';
+export * from './ssm';
