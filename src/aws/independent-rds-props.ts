@@ -159,7 +159,10 @@ export interface IndependentRdsProps {
   readonly cloudwatchLogsExports?: string[];
 
   /**
-   * Extra engine parameters, merged over the defaults (slow-query logging over 1 s, TLS forced).
+   * Extra engine parameters, merged over the defaults: slow-query logging over 1 s, TLS forced, and
+   * on PostgreSQL and Aurora PostgreSQL `pg_stat_statements` (`shared_preload_libraries:
+   * 'pg_stat_statements'`, `pg_stat_statements.track: 'all'`). A `shared_preload_libraries` of your
+   * own replaces the default: list `pg_stat_statements` in it to keep the statistics.
    * @default - only the defaults
    */
   readonly parameters?: { [name: string]: string };
