@@ -12,8 +12,17 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
   readonly vpc: ec2.IVpc;
 
   /**
-   * Engine and full minor version. A minor version change is an in-place update; a major version
-   * change (PostgreSQL 16 → 17) needs `allowMajorVersionUpgrade`.
+   * Engine and full minor version: the version in code is the version that runs.
+   *
+   * Minor versions: automatic minor version upgrades are off (on the instance, its replicas, the
+   * Aurora instances and the replicas a ReplicaAutoscaling makes). A minor upgrade is a change of
+   * this prop, deployed: an in-place update that RDS applies with a short outage. Why: with a pinned minor version and
+   * automatic upgrades on, RDS moves the database to a newer minor version behind the template,
+   * which then names a version that no longer runs (aws-cdk#15475), and a later deploy may ask for a
+   * version older than the one running, which RDS refuses as a downgrade. Upgrade before RDS ends standard support of the minor
+   * version, or RDS upgrades it itself in a maintenance window; then set the version it runs.
+   *
+   * Major versions (PostgreSQL 16 → 17) need `allowMajorVersionUpgrade`.
    * @default DatabaseEngine.POSTGRES_16
    */
   readonly engine?: DatabaseEngine;
@@ -163,7 +172,10 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
   readonly cloudwatchLogsExports?: string[];
 
   /**
-   * Extra engine parameters, merged over the defaults (slow-query logging over 1 s, TLS forced).
+   * Extra engine parameters, merged over the defaults: slow-query logging over 1 s, TLS forced, and
+   * on PostgreSQL and Aurora PostgreSQL `pg_stat_statements` (`shared_preload_libraries:
+   * 'pg_stat_statements'`, `pg_stat_statements.track: 'all'`). A `shared_preload_libraries` of your
+   * own replaces the default: list `pg_stat_statements` in it to keep the statistics.
    * @default - only the defaults
    */
   readonly parameters?: { [name: string]: string };

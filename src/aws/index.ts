@@ -10,6 +10,7 @@ export * from './independent-rds-attributes';
 export * from './independent-rds';
 export * from './database-user';
 export * from './secret-delivery';
+export * from './database-connection-parameters';
 export * from './beanstalk-database-binding';
 export * from './rds-proxy';
 export * from './replica-autoscaling';

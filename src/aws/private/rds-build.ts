@@ -44,7 +44,9 @@ export function buildInstance(scope: Construct, ctx: BuildContext): { instance: 
     storageEncryptionKey: ctx.key,
     deletionProtection: s.deletionProtection,
     publiclyAccessible: false,
-    autoMinorVersionUpgrade: true,
+    // The engine version in code is the version that runs: minor upgrades are deployed, never
+    // applied by RDS behind the template (aws-cdk#15475; see the `engine` prop).
+    autoMinorVersionUpgrade: false,
     enablePerformanceInsights: s.performanceInsights,
     performanceInsightRetention: insightsRetention(s),
     performanceInsightEncryptionKey: s.performanceInsights ? ctx.key : undefined,
@@ -98,7 +100,8 @@ export function buildCluster(scope: Construct, ctx: BuildContext): rds.DatabaseC
   const instanceProps: rds.ProvisionedClusterInstanceProps = {
     instanceType: instanceType(s.instanceClass),
     publiclyAccessible: false,
-    autoMinorVersionUpgrade: true,
+    // As for instances: minor upgrades are deployed from code (see the `engine` prop).
+    autoMinorVersionUpgrade: false,
     enablePerformanceInsights: s.performanceInsights,
     performanceInsightRetention: insightsRetention(s),
     performanceInsightEncryptionKey: s.performanceInsights ? ctx.key : undefined,

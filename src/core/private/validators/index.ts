@@ -8,3 +8,4 @@ export * from './kubernetes';
 export * from './postgres';
 export * from './network';
 export * from './recovery';
+export * from './ssm';
