@@ -140,7 +140,7 @@ export class CrossRegionReplica extends Construct {
       storageType: rds.StorageType.GP3,
       deletionProtection: props.deletionProtection ?? true,
       publiclyAccessible: false,
-      autoMinorVersionUpgrade: true,
+      autoMinorVersionUpgrade: false, // the library's minor-version policy: the version in code is the version that runs
       enablePerformanceInsights: true,
       performanceInsightEncryptionKey: this.encryptionKey,
       monitoringInterval: Duration.seconds(60),

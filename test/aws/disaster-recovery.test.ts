@@ -165,8 +165,14 @@ describe('backupPlan', () => {
 
   test('works on an imported database too', () => {
     const db = IndependentRds.fromDatabaseAttributes(stack, 'Imported', {
-      engine: DatabaseEngine.POSTGRES_16, vpc, instanceIdentifier: 'shop-db', endpointAddress: 'shop-db.example.internal', port: 5432,
-      databaseName: 'shop', username: 'dbadmin', secret: new secretsmanager.Secret(stack, 'S'),
+      engine: DatabaseEngine.POSTGRES_16,
+      vpc,
+      instanceIdentifier: 'shop-db',
+      endpointAddress: 'shop-db.example.internal',
+      port: 5432,
+      databaseName: 'shop',
+      username: 'dbadmin',
+      secret: new secretsmanager.Secret(stack, 'S'),
       securityGroups: [new ec2.SecurityGroup(stack, 'Sg', { vpc })],
       encryptionKey: new kms.Key(stack, 'K', { enableKeyRotation: true }),
     });
@@ -229,6 +235,8 @@ describe('CrossRegionReplica', () => {
         DeletionProtection: true,
         DBInstanceClass: 'db.m6g.large',
         MonitoringInterval: 60,
+        // The library's minor-version policy (pinned minor, no automatic minor upgrades) holds here too.
+        AutoMinorVersionUpgrade: false,
       }),
     });
     t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
@@ -242,7 +250,11 @@ describe('CrossRegionReplica', () => {
     expect(replica.alarms).toHaveLength(3);
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ReplicaLag', Threshold: 300, EvaluationPeriods: 5, Period: 60, Statistic: 'Maximum',
+      MetricName: 'ReplicaLag',
+      Threshold: 300,
+      EvaluationPeriods: 5,
+      Period: 60,
+      Statistic: 'Maximum',
       AlarmActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as any) }],
     });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Threshold: 80 });
