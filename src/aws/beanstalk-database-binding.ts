@@ -86,6 +86,7 @@ export interface BeanstalkDatabaseBindingProps {
   /**
    * A read-only host for `DB_READ_HOST`, e.g. `replicaScaling.readerHost` (the reader name kept by
    * a ReplicaAutoscaling).
+   * Tokens: accepted and passed through untouched (e.g. `replicaScaling.readerHost`).
    *
    * @default - the database's own reader host (`database.connectionDetails.readerHost`), if any
    */
@@ -96,6 +97,7 @@ export interface BeanstalkDatabaseBindingProps {
    * `DB_SSL_MODE`, `DB_READ_HOST`, `DB_PASSWORD`, `DB_SECRET_ARN`) to the name the app reads, e.g.
    * `{ DB_HOST: 'PGHOST' }`. Each name must be an environment variable name, and no two
    * variables may share one.
+   * Tokens: refused (variable names are checked and compared when the binding is created).
    *
    * @default - the contract keys themselves
    */

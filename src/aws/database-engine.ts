@@ -1,6 +1,8 @@
-import { aws_rds as rds } from 'aws-cdk-lib';
+import { IResolveContext, Lazy, aws_rds as rds } from 'aws-cdk-lib';
 import { DatabaseEngineFamily } from './database-engine-family';
+import { majorVersionOf } from '../core/private/rds-catalog';
 import { RdsRules } from '../core/private/rds-rules';
+import { isToken } from '../core/private/validators';
 
 /** The parameters that load and configure pg_stat_statements (PostgreSQL and Aurora PostgreSQL). */
 const PG_STAT_STATEMENTS = { 'shared_preload_libraries': 'pg_stat_statements', 'pg_stat_statements.track': 'all' };
@@ -50,18 +52,29 @@ export class DatabaseEngine {
     return new DatabaseEngine(DatabaseEngineFamily.AURORA_MYSQL, version);
   }
 
-  /** The major version used for parameter group families, e.g. `16`, `8.0`, `11.4`. */
+  /**
+   * The major version used for parameter group families, e.g. `16`, `8.0`, `11.4` (a token when
+   * the version is one; it is derived when the version resolves at synthesis).
+   */
   public readonly majorVersion: string;
 
   private constructor(
     /** The engine family: PostgreSQL, MySQL, MariaDB, Aurora PostgreSQL or Aurora MySQL. */
     public readonly family: DatabaseEngineFamily,
-    /** The full engine version, e.g. `16.9`. */
+    /**
+     * The full engine version, e.g. `16.9`. Accepts a token that resolves to a literal version at
+     * synthesis (such as a `Lazy.string`); it is checked then, by the IndependentRds using it. A
+     * CloudFormation parameter is refused there: the parameter group family follows from the version.
+     */
     public readonly version: string,
   ) {
+    if (isToken(version)) {
+      this.majorVersion = Lazy.uncachedString({ produce: (ctx: IResolveContext) => majorVersionOf(family.name, String(ctx.resolve(version))) });
+      return;
+    }
     const error = RdsRules.engineVersionError(family.name, version);
     if (error) throw new Error(`DatabaseEngine: ${error}`);
-    this.majorVersion = this.isPostgresFamily ? version.split('.')[0] : version.split('.').slice(0, 2).join('.');
+    this.majorVersion = majorVersionOf(family.name, version);
   }
 
   /** True for Aurora engines, which run as a cluster of a writer and readers. */

@@ -23,6 +23,8 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
    * version, or RDS upgrades it itself in a maintenance window; then set the version it runs.
    *
    * Major versions (PostgreSQL 16 → 17) need `allowMajorVersionUpgrade`.
+   *
+   * Tokens: a version token that resolves to a literal at synthesis (a `Lazy`) is accepted and checked then; a CloudFormation parameter is refused (the parameter group family follows from the version).
    * @default DatabaseEngine.POSTGRES_16
    */
   readonly engine?: DatabaseEngine;
@@ -57,6 +59,7 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
 
   /**
    * Instance class, `db.<family>.<size>`.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default - production: 'db.m6g.large' (instances) or 'db.r6g.large' (Aurora); development: 'db.t4g.micro' (instances) or 'db.t4g.medium' (Aurora)
    */
   readonly instanceClass?: string;
@@ -64,6 +67,7 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
   /**
    * Name of the database created at launch. With a `restoreSource`: the name of the source's
    * database the apps use (required then; a restore keeps the source's databases).
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default 'app'
    */
   readonly databaseName?: string;
@@ -71,6 +75,7 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
   /**
    * Master user name; must follow the engine's rules. With a `restoreSource`: the source's master
    * user name (required then, unless `secret` is given; a restore keeps the source's master user).
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default 'dbadmin'
    */
   readonly username?: string;
@@ -91,6 +96,7 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
    * master password: a new password is generated and set on the database, and whatever still
    * reads the old secret loses access. Make that change deliberately. Not allowed with `secret`
    * (name a secret you bring where you create it).
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default - CloudFormation names the secret
    */
   readonly secretName?: string;
@@ -98,10 +104,18 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
   /** Rotate the master password with the single-user rotation application. @default true */
   readonly rotation?: boolean;
 
-  /** How often the master password rotates. @default Duration.days(30) */
+  /**
+   * How often the master password rotates.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.days(30)
+   */
   readonly rotationInterval?: Duration;
 
-  /** TCP port (1150–65535). @default - 5432 for the PostgreSQL family, 3306 otherwise */
+  /**
+   * TCP port (1150–65535).
+   * Tokens: refused (apps get the port literally, as DB_PORT).
+   * @default - 5432 for the PostgreSQL family, 3306 otherwise
+   */
   readonly port?: number;
 
   /**
@@ -110,28 +124,49 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
    */
   readonly multiAz?: boolean;
 
-  /** Place a single-AZ instance in this AZ. Refused together with multiAz. @default - RDS chooses */
+  /**
+   * Place a single-AZ instance in this AZ. Refused together with multiAz.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default - RDS chooses
+   */
   readonly availabilityZone?: string;
 
   /**
    * Read replicas (instances: `DatabaseInstanceReadReplica`s; Aurora: reader instances), 0–15.
+   * Tokens: refused (it decides how many replica resources the template holds).
    * @default - instances: 0; Aurora: 1 when multiAz (so in production), otherwise 0
    */
   readonly readReplicas?: number;
 
-  /** Storage allocated at launch, in GiB (instances only). @default 20 */
+  /**
+   * Storage allocated at launch, in GiB (instances only).
+   * Tokens: refused (the storage rules and the free-storage alarm are computed from it).
+   * @default 20
+   */
   readonly allocatedStorage?: number;
 
-  /** Ceiling for storage autoscaling, in GiB (instances only). @default 100 */
+  /**
+   * Ceiling for storage autoscaling, in GiB (instances only).
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default - 100, or twice allocatedStorage when that is more (at most 65536)
+   */
   readonly maxAllocatedStorage?: number;
 
   /** Storage type (instances only). @default rds.StorageType.GP3 */
   readonly storageType?: rds.StorageType;
 
-  /** Provisioned IOPS (io1/io2, or gp3 from 400 GiB). @default - the storage type's baseline */
+  /**
+   * Provisioned IOPS (io1/io2, or gp3 from 400 GiB).
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then. Which storage types take IOPS is checked for tokens too.
+   * @default - the storage type's baseline
+   */
   readonly iops?: number;
 
-  /** Storage throughput in MiB/s (gp3 from 400 GiB). @default - the storage type's baseline */
+  /**
+   * Storage throughput in MiB/s (gp3 from 400 GiB).
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then. Which storage types take a throughput is checked for tokens too.
+   * @default - the storage type's baseline
+   */
   readonly storageThroughput?: number;
 
   /**
@@ -141,13 +176,25 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
    */
   readonly encryptionKey?: kms.IKey;
 
-  /** Automated backup retention (0–35 days; 0 only in development). @default - production: 7 days; development: 1 day */
+  /**
+   * Automated backup retention (0–35 days; 0 only in development).
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default - production: 7 days; development: 1 day
+   */
   readonly backupRetention?: Duration;
 
-  /** Daily backup window, `hh24:mi-hh24:mi` UTC, at least 30 minutes. @default '03:00-04:00' */
+  /**
+   * Daily backup window, `hh24:mi-hh24:mi` UTC, at least 30 minutes.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default '03:00-04:00'
+   */
   readonly preferredBackupWindow?: string;
 
-  /** Weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` UTC, not overlapping backups. @default 'sun:04:30-sun:05:30' */
+  /**
+   * Weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` UTC, not overlapping backups.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default 'sun:04:30-sun:05:30'
+   */
   readonly preferredMaintenanceWindow?: string;
 
   /** Refuse deletion of the database. @default - production: true; development: false */
@@ -162,13 +209,25 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
   /** Performance Insights. @default - production: true; development: false */
   readonly performanceInsights?: boolean;
 
-  /** Performance Insights retention in days: 7, or a multiple of 31 up to 731. @default 7 */
+  /**
+   * Performance Insights retention in days: 7, or a multiple of 31 up to 731.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default 7
+   */
   readonly performanceInsightRetentionDays?: number;
 
-  /** Enhanced monitoring interval (0, 1, 5, 10, 15, 30 or 60 s; 0 is off). @default - production: 60 seconds; development: off */
+  /**
+   * Enhanced monitoring interval (0, 1, 5, 10, 15, 30 or 60 s; 0 is off).
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default - production: 60 seconds; development: off
+   */
   readonly monitoringInterval?: Duration;
 
-  /** Log types exported to CloudWatch Logs. @default - PostgreSQL: postgresql, upgrade; MySQL/MariaDB: error, slowquery; Aurora MySQL: audit, error, general, slowquery */
+  /**
+   * Log types exported to CloudWatch Logs.
+   * Tokens: accepted as list entries, passed through unchecked.
+   * @default - PostgreSQL: postgresql, upgrade; MySQL/MariaDB: error, slowquery; Aurora MySQL: audit, error, general, slowquery
+   */
   readonly cloudwatchLogsExports?: string[];
 
   /**
@@ -176,6 +235,7 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
    * on PostgreSQL and Aurora PostgreSQL `pg_stat_statements` (`shared_preload_libraries:
    * 'pg_stat_statements'`, `pg_stat_statements.track: 'all'`). A `shared_preload_libraries` of your
    * own replaces the default: list `pg_stat_statements` in it to keep the statistics.
+   * Tokens: accepted as values, passed through unchecked; names must be literal.
    * @default - only the defaults
    */
   readonly parameters?: { [name: string]: string };
@@ -191,10 +251,15 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
 
   /**
    * How far back an Aurora MySQL cluster can be rewound in place (Aurora MySQL only, up to 72 h).
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
    * @default - Aurora MySQL in production: 24 hours; otherwise none
    */
   readonly backtrackWindow?: Duration;
 
-  /** DatabaseConnections above which the connections alarm fires. @default 100 */
+  /**
+   * DatabaseConnections above which the connections alarm fires.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
+   * @default 100
+   */
   readonly connectionsAlarmThreshold?: number;
 }

@@ -10,9 +10,9 @@ import { IndependentRdsAttributes } from './independent-rds-attributes';
 import { IndependentRdsProps } from './independent-rds-props';
 import { ImportedRdsDatabase } from './private/imported-rds-database';
 import { createAlarms } from './private/rds-alarms';
-import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms } from './private/rds-build';
+import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms, passInstanceClassThrough } from './private/rds-build';
 import { applyRecovery, recoveryErrors, resolveRecovery } from './private/rds-recovery';
-import { resolveSettings, settingsErrors } from './private/rds-settings';
+import { resolvedTokenErrors, resolveSettings, settingsErrors } from './private/rds-settings';
 import { rdsTarget } from './private/rds-target';
 import { addDeploySafetyWarnings } from './private/rds-warnings';
 import { grantSecretRead } from './private/secret-grant';
@@ -95,9 +95,11 @@ export class IndependentRds extends Construct implements IRdsDatabase {
   constructor(scope: Construct, id: string, props: IndependentRdsProps) {
     super(scope, id);
     const s = resolveSettings(props);
+    const stack = Stack.of(this);
+    const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
     const r = resolveRecovery(props, s);
     throwIfAny('IndependentRds', [
-      ...settingsErrors(s, props), ...subnetProblems(props.vpc, s.vpcSubnets), ...recoveryErrors(r, s, props, Stack.of(this).region, Date.now()),
+      ...settingsErrors(s, props, region), ...subnetProblems(props.vpc, s.vpcSubnets), ...recoveryErrors(r, s, props, stack.region, Date.now()),
     ]);
     this.engine = s.engine;
     this.preset = s.preset;
@@ -154,6 +156,7 @@ export class IndependentRds extends Construct implements IRdsDatabase {
       if (s.rotation) instance.addRotationSingleUser({ automaticallyAfter: s.rotationInterval, excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS });
       specs = instanceAlarms(s, instance, replicas);
     }
+    passInstanceClassThrough(this, s);
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(s.port) });
     this.connectionDetails = {
       host,
@@ -167,10 +170,8 @@ export class IndependentRds extends Construct implements IRdsDatabase {
     // RDS refuses read replicas on a database whose master password it manages. This library never
     // asks for that, but an escape hatch on the L1 could: check what will be synthesized.
     this.node.addValidation({
-      validate: () => {
-        const error = RdsRules.managedPasswordWithReplicasError(rdsTarget(this).managesMasterPassword(), this.readReplicaCount);
-        return error ? [`IndependentRds: ${error}`] : [];
-      },
+      validate: () => [RdsRules.managedPasswordWithReplicasError(rdsTarget(this).managesMasterPassword(), this.readReplicaCount),
+        ...resolvedTokenErrors(stack, props, region)].filter((e): e is string => e !== undefined).map((e) => `IndependentRds: ${e}`),
     });
     this.alarms = s.alarms ? createAlarms(this, specs, props.alarmTopic) : [];
     if (s.rotation && s.vpcSubnets.subnetType === ec2.SubnetType.PRIVATE_ISOLATED) {

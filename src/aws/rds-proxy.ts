@@ -8,10 +8,11 @@ import { DatabasePreset } from './database-preset';
 import { DatabaseUser } from './database-user';
 import { proxyEngineFamily, proxyNameProblem, proxyPort, proxySettingsProblems } from './private/proxy-validation';
 import { rdsTarget, rdsTargetProblem } from './private/rds-target';
+import { resolvedLiterals } from './private/resolved-literals';
 import { grantSecretRead } from './private/secret-grant';
 import { IRdsDatabase } from './rds-database';
 import { DatabaseConnectionDetails } from '../core/connection-details';
-import { Problem, throwIfAny } from '../core/private/validators';
+import { knownDuration, Problem, throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
 
 /** Settings of an RdsProxy, for `IndependentRds.addProxy()`. */
@@ -45,12 +46,17 @@ export interface RdsProxyOptions {
    */
   readonly iamAuth?: boolean;
 
-  /** How long a client connection may stay idle before the proxy closes it. @default Duration.minutes(30) */
+  /**
+   * How long a client connection may stay idle before the proxy closes it.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.minutes(30)
+   */
   readonly idleClientTimeout?: Duration;
 
   /**
    * Largest share of the database's `max_connections` the proxy may open, 1–100. 90 leaves room
    * for administrators, migrations and rotation to connect directly.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default 90
    */
   readonly maxConnectionsPercent?: number;
@@ -58,11 +64,16 @@ export interface RdsProxyOptions {
   /**
    * Share of `max_connections` the proxy keeps open while idle, 0 to maxConnectionsPercent. 50
    * keeps a warm pool while returning half of the connections the database does not need.
+   * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default 50
    */
   readonly maxIdleConnectionsPercent?: number;
 
-  /** How long a client waits for a pooled connection before the proxy returns an error. @default Duration.seconds(120) */
+  /**
+   * How long a client waits for a pooled connection before the proxy returns an error.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.seconds(120)
+   */
   readonly borrowTimeout?: Duration;
 
   /**
@@ -82,6 +93,7 @@ export interface RdsProxyOptions {
   /**
    * Physical name of the proxy: a letter, then letters, digits and single hyphens; at most 63
    * characters (60 with a read-only endpoint, whose name appends `-ro`).
+   * Tokens: accepted and passed through untouched (the name is then not checked).
    * @default - a unique name derived from the construct path
    */
   readonly dbProxyName?: string;
@@ -153,12 +165,22 @@ export class RdsProxy extends Construct implements IBindableDatabase {
     if (!family) {
       problems.push(`the engine family must be supported by RDS Proxy (got ${db.engine.family}). Use PostgreSQL, MySQL, MariaDB, Aurora PostgreSQL or Aurora MySQL.`);
     }
-    problems.push(...proxySettingsProblems({
+    // Durations are converted to seconds, so they must be known; number tokens pass through to
+    // CloudFormation and are checked again at synthesis once they resolve (see below).
+    problems.push(knownDuration('idleClientTimeout', idleClientTimeout.isUnresolved()), knownDuration('borrowTimeout', borrowTimeout.isUnresolved()));
+    const numbers = {
       maxConnectionsPercent,
       maxIdleConnectionsPercent,
-      idleClientTimeoutSeconds: idleClientTimeout.toSeconds({ integral: false }),
-      borrowTimeoutSeconds: borrowTimeout.toSeconds({ integral: false }),
-    }));
+      idleClientTimeoutSeconds: idleClientTimeout.isUnresolved() ? 1 : idleClientTimeout.toSeconds({ integral: false }),
+      borrowTimeoutSeconds: borrowTimeout.isUnresolved() ? 1 : borrowTimeout.toSeconds({ integral: false }),
+    };
+    problems.push(...proxySettingsProblems(numbers));
+    this.node.addValidation({
+      validate: () => {
+        const literals = resolvedLiterals(Stack.of(this), numbers);
+        return literals ? proxySettingsProblems(literals).filter((p): p is string => p !== undefined).map((p) => `RdsProxy: ${p}`) : [];
+      },
+    });
     if (props.secret && props.secret.secretArn !== db.secret.secretArn) {
       problems.push(`secret must belong to the database (got ${props.secret.node.path}, the database's secret is ${db.secret.node.path}). Leave secret unset to use the database's secret.`);
     }

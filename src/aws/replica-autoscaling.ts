@@ -1,39 +1,62 @@
 import {
-  Annotations, Aws, Duration, Names, Token,
+  Annotations, Aws, Duration, Names, Stack, Token,
   aws_applicationautoscaling as appscaling, aws_events as events, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { clusterReaderHost, rdsTarget, rdsTargetProblem } from './private/rds-target';
 import { buildController } from './private/replica-controller-build';
 import { replicaScalingProblems } from './private/replica-validation';
+import { resolvedLiterals } from './private/resolved-literals';
 import { IRdsDatabase } from './rds-database';
-import { Problem, throwIfAny } from '../core/private/validators';
+import { knownAtSynth, knownDuration, Problem, throwIfAny } from '../core/private/validators';
 
 /** Settings of a ReplicaAutoscaling, for `IndependentRds.addReplicaAutoscaling()`. */
 export interface ReplicaAutoscalingOptions {
-  /** Fewest autoscaled readers (Aurora: the `ReadReplicaCount` floor, all readers counted). @default 1 */
+  /**
+   * Fewest autoscaled readers (Aurora: the `ReadReplicaCount` floor, all readers counted).
+   * Tokens: accepted on Aurora (passed through; a `Lazy` is checked at synthesis); refused on a plain instance, whose controller computes with it.
+   * @default 1
+   */
   readonly minCapacity?: number;
 
-  /** Most readers, at most 15 (Aurora's limit). @default 3 */
+  /**
+   * Most readers, at most 15 (Aurora's limit).
+   * Tokens: accepted on Aurora (passed through; a `Lazy` is checked at synthesis); refused on a plain instance, whose controller computes with it.
+   * @default 3
+   */
   readonly maxCapacity?: number;
 
-  /** Average reader CPU, in percent, that scaling keeps the readers at. @default 70 */
+  /**
+   * Average reader CPU, in percent, that scaling keeps the readers at.
+   * Tokens: accepted on Aurora (passed through; a `Lazy` is checked at synthesis); refused on a plain instance, whose controller computes with it.
+   * @default 70
+   */
   readonly targetCpu?: number;
 
   /**
    * Track the average number of connections per reader instead of CPU.
+   * Tokens: accepted (Aurora only) and passed through; a `Lazy` is checked at synthesis.
    * @default - track CPU (targetCpu)
    */
   readonly targetConnections?: number;
 
-  /** Time after a scale-in before the next scale-in. @default Duration.seconds(300) */
+  /**
+   * Time after a scale-in before the next scale-in.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.seconds(300)
+   */
   readonly scaleInCooldown?: Duration;
 
-  /** Time after a scale-out before the next scale-out. @default Duration.seconds(60) */
+  /**
+   * Time after a scale-out before the next scale-out.
+   * Tokens: refused (a Duration of a token cannot be checked or converted).
+   * @default Duration.seconds(60)
+   */
   readonly scaleOutCooldown?: Duration;
 
   /**
    * Private hosted zone of the reader name `reader.<readerZoneName>` (plain RDS instances only).
+   * Tokens: accepted and passed through untouched (the name is then not checked).
    * @default - '<unique construct name>.db.internal'
    */
   readonly readerZoneName?: string;
@@ -103,21 +126,36 @@ export class ReplicaAutoscaling extends Construct {
     const scaleOutCooldown = props.scaleOutCooldown ?? Duration.seconds(60);
 
     const targetProblem = rdsTargetProblem(db);
-    const problems: Problem[] = [targetProblem, ...replicaScalingProblems({
+    const scaling = {
       minCapacity: this.minCapacity,
       maxCapacity: this.maxCapacity,
       targetCpu,
       targetConnections: props.targetConnections,
       targetCpuSet: props.targetCpu !== undefined,
-      scaleInCooldownSeconds: scaleInCooldown.toSeconds({ integral: false }),
-      scaleOutCooldownSeconds: scaleOutCooldown.toSeconds({ integral: false }),
-    })];
+      scaleInCooldownSeconds: scaleInCooldown.isUnresolved() ? 0 : scaleInCooldown.toSeconds({ integral: false }),
+      scaleOutCooldownSeconds: scaleOutCooldown.isUnresolved() ? 0 : scaleOutCooldown.toSeconds({ integral: false }),
+      readerZoneName: props.readerZoneName,
+    };
+    const problems: Problem[] = [targetProblem, ...replicaScalingProblems(scaling)];
+    problems.push(knownDuration('scaleInCooldown', scaleInCooldown.isUnresolved()), knownDuration('scaleOutCooldown', scaleOutCooldown.isUnresolved()));
     // Checks that depend on the instance or cluster, once it is known to be exactly one of them.
     const checked = targetProblem ? undefined : rdsTarget(db);
     if (checked?.managesMasterPassword()) {
       problems.push('the database has an RDS-managed master password (ManageMasterUserPassword), which RDS refuses together with read replicas. '
         + 'Let IndependentRds generate and rotate the secret in Secrets Manager instead.');
     }
+    if (checked && !checked.isCluster) {
+      // The controller Lambda of a plain instance computes with these: a token cannot reach it.
+      const why = 'the replica controller of a plain RDS instance computes with it.';
+      problems.push(knownAtSynth('minCapacity', this.minCapacity, why), knownAtSynth('maxCapacity', this.maxCapacity, why), knownAtSynth('targetCpu', targetCpu, why));
+    }
+    // On Aurora, number tokens pass through to Application Auto Scaling; checked again once they resolve.
+    this.node.addValidation({
+      validate: () => {
+        const literals = resolvedLiterals(Stack.of(this), scaling);
+        return literals ? replicaScalingProblems(literals).filter((p): p is string => p !== undefined).map((p) => `ReplicaAutoscaling: ${p}`) : [];
+      },
+    });
     if (checked && !checked.isCluster && props.targetConnections !== undefined) {
       problems.push(`targetConnections is available on Aurora only (got ${db.engine}). The plain RDS controller tracks CPU: use targetCpu.`);
     }

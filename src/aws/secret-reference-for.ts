@@ -9,11 +9,13 @@ export interface SecretReferenceOptions {
   /**
    * The secret's name in Secrets Manager (not its ARN). It is checked against the secret: the
    * name of a secret created in this app, or the ARN of an imported one.
+   * Tokens: refused (a Kubernetes manifest cannot resolve CDK tokens; give the secret a fixed name).
    */
   readonly secretName: string;
 
   /**
    * How often the secret's password rotates, in days.
+   * Tokens: refused (a Kubernetes manifest cannot resolve CDK tokens; give the secret a fixed name).
    * @default - the secret does not rotate
    */
   readonly rotationPeriodDays?: number;

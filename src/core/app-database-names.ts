@@ -8,21 +8,25 @@ import { Problem, throwIfAny } from './private/validators';
 export interface AppDatabaseNamesOptions {
   /**
    * The app's PostgreSQL database.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default `<app>_db` (with `-` replaced by `_`)
    */
   readonly databaseName?: string;
   /**
    * The app's PostgreSQL login role.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default `<app>_user` (with `-` replaced by `_`)
    */
   readonly username?: string;
   /**
    * The app's schema, owned by its user and first in its `search_path`.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default `<app>` (with `-` replaced by `_`)
    */
   readonly schemaName?: string;
   /**
    * Name of the app's Kubernetes Secret.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default `<app>-db-secret` (with `_` replaced by `-`)
    */
   readonly secretName?: string;
@@ -63,14 +67,19 @@ export class AppDatabaseNames {
   public static _resolve(appName: string, options: AppDatabaseNamesOptions, problems: Problem[]): AppDatabaseNames {
     const names = new AppDatabaseNames(appName, options);
     const appProblem = v.appName('appName', appName, AppDatabaseNames.MAX_APP_NAME_LENGTH);
-    // A default derived from a bad app name is not reported again; a name given explicitly is.
-    const check = (given: string | undefined, problem: () => Problem) => (given !== undefined || appProblem === undefined ? problem() : undefined);
+    // A default derived from a bad app name is not reported again; a name given explicitly is. A
+    // default derived from a good app name that is still unusable (app 'pg_x' gives the role
+    // 'pg_x_user') is reported as coming from the app name.
+    const check = (given: string | undefined, prop: string, problem: (label: string) => Problem) => {
+      if (given !== undefined) return problem(prop);
+      return appProblem === undefined ? problem(`${prop} (derived from appName ${v.show(appName)})`) : undefined;
+    };
     problems.push(
       appProblem,
-      check(options.databaseName, () => v.pgDatabaseName('databaseName', names.databaseName)),
-      check(options.username, () => v.pgRoleName('username', names.username)),
-      check(options.schemaName, () => v.pgSchemaName('schemaName', names.schemaName)),
-      check(options.secretName, () => v.kubernetesName('Secret', 'secretName', names.secretName)),
+      check(options.databaseName, 'databaseName', (p) => v.pgDatabaseName(p, names.databaseName)),
+      check(options.username, 'username', (p) => v.pgRoleName(p, names.username)),
+      check(options.schemaName, 'schemaName', (p) => v.pgSchemaName(p, names.schemaName)),
+      check(options.secretName, 'secretName', (p) => v.kubernetesName('Secret', p, names.secretName)),
     );
     return names;
   }

@@ -9,9 +9,15 @@ import { SslMode } from './ssl-mode';
 export interface DatabaseConnectionProps {
   /** The service and its connection rules, e.g. `DatabaseProvider.neon({ host })`. */
   readonly provider: DatabaseProvider;
-  /** Name of the database, e.g. `orders`. */
+  /**
+   * Name of the database, e.g. `orders`.
+   * Tokens: refused (the value is checked and written into text when this is created).
+   */
   readonly databaseName: string;
-  /** The role the app logs in as, e.g. `orders_app`. */
+  /**
+   * The role the app logs in as, e.g. `orders_app`.
+   * Tokens: refused (the value is checked and written into text when this is created).
+   */
   readonly username: string;
   /**
    * libpq `sslmode`. Must lie between the provider's `minimumSslMode` and `maximumSslMode`.
@@ -22,22 +28,26 @@ export interface DatabaseConnectionProps {
   /**
    * Absolute path of the CA bundle inside the app's container (`sslrootcert`).
    * Required for `verify-ca` and `verify-full` unless the provider has a default bundle.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - the provider's `defaultCaPath` when the mode verifies certificates, otherwise none
    */
   readonly caPath?: string;
   /**
    * libpq `connect_timeout` in seconds.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 10
    */
   readonly connectTimeoutSeconds?: number;
   /**
    * libpq `application_name`, shown in `pg_stat_activity` (ASCII, at most 63 characters).
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - none (the driver's default)
    */
   readonly applicationName?: string;
   /**
    * Server `statement_timeout` in milliseconds, sent as `options=-c statement_timeout=<ms>`.
    * Not available through a transaction-mode pooler, which refuses the `options` startup parameter.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - none (the server's setting)
    */
   readonly statementTimeoutMs?: number;
@@ -45,6 +55,7 @@ export interface DatabaseConnectionProps {
    * Further libpq URI parameters, e.g. `{ target_session_attrs: 'read-write' }`. Parameters this
    * class sets itself (`sslmode`, `sslrootcert`, `channel_binding`, `connect_timeout`,
    * `application_name`, `options`) and the credentials cannot be given here.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - none
    */
   readonly extraParams?: { [key: string]: string };
@@ -223,7 +234,9 @@ export class DatabaseConnection {
     url.port = String(this.port);
     url.username = encodeURIComponent(this.username);
     url.password = encodeURIComponent(password);
-    url.pathname = `/${encodeURIComponent(this.databaseName)}`;
+    // '$' stays literal (RFC 3986 allows it in a path): node-postgres decodes the database with
+    // decodeURI, which leaves '%24' as it is, while libpq reads both forms.
+    url.pathname = `/${encodeURIComponent(this.databaseName).replace(/%24/g, '$')}`;
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(this.params)) query.append(key, value);
     // URLSearchParams writes a space as '+', which libpq does not decode; use '%20'.

@@ -1,5 +1,5 @@
 import { keyMappingProblems, renameVariables } from './private/env-names';
-import { absolutePath, intAtLeast, Problem, show, throwIfAny } from './private/validators';
+import { absolutePath, envVarName, intAtLeast, Problem, show, throwIfAny } from './private/validators';
 import { DatabaseSecretKeys } from './secret-keys';
 import { SslMode } from './ssl-mode';
 
@@ -15,17 +15,20 @@ export interface DatabaseEnvOptions {
   readonly sslMode?: SslMode;
   /**
    * Value of `DB_POOL_SIZE`: connections kept in the app's pool.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 10
    */
   readonly poolSize?: number;
   /**
    * Value of `DB_MAX_OVERFLOW`: connections the pool may open beyond `poolSize` under load.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 20
    */
   readonly maxOverflow?: number;
   /**
    * Value of `DB_POOL_RECYCLE` in seconds: connections older than this are replaced, which also
    * picks up a rotated password.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 3600
    */
   readonly poolRecycleSeconds?: number;
@@ -36,49 +39,58 @@ export interface DatabaseEnvOptions {
   readonly poolPrePing?: boolean;
   /**
    * Value of `DB_CONNECT_TIMEOUT` in seconds.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 10
    */
   readonly connectTimeoutSeconds?: number;
   /**
    * Value of `DB_COMMAND_TIMEOUT` in seconds, also written as `DB_TIMEOUT` (the name the shared
    * PostgreSQL apps read).
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 30
    */
   readonly commandTimeoutSeconds?: number;
   /**
    * Value of `DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT` in seconds.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 300
    */
   readonly idleInTransactionSessionTimeoutSeconds?: number;
   /**
    * Value of `DB_SSL_ROOT_CERT_PATH`: the CA bundle the app verifies the server with (e.g. `CaBundle.path`).
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - not set
    */
   readonly sslRootCertPath?: string;
   /**
    * Value of `DB_SSL_CERT_PATH`: a client certificate, for servers that require one.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - not set
    */
   readonly sslCertPath?: string;
   /**
    * Value of `DB_SSL_KEY_PATH`: the client certificate's key. Required with `sslCertPath`.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - not set
    */
   readonly sslKeyPath?: string;
   /**
    * Further non-secret settings, added after (and overriding) the ones above, e.g. `{ DB_SCHEMA: 'orders' }`.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - none
    */
   readonly extraSettings?: { [key: string]: string };
   /**
    * Which key of the Secret holds each contract key (`DB_HOST`, …, `DATABASE_URL`). Contract keys
    * left out get no variable; `DATABASE_URL` must be mapped.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - the Secret holds every contract key under its own name
    */
   readonly keyMapping?: { [contractKey: string]: string };
   /**
    * Rename variables: contract key or setting name to the variable name the app reads, e.g.
    * `{ DB_HOST: 'DATABASE_HOST' }`. The same option renames the variables of a Beanstalk binding.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - every variable is named like its contract key or setting
    */
   readonly envNames?: { [key: string]: string };
@@ -163,6 +175,7 @@ export class DatabaseEnv {
       problems.push(absolutePath(prop, path, '/etc/db-ca/ca.pem'));
       settings[name] = path;
     }
+    for (const key of Object.keys(options.extraSettings ?? {})) problems.push(envVarName('extraSettings key', key));
     Object.assign(settings, options.extraSettings);
 
     const mapping = options.keyMapping;

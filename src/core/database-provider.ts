@@ -10,6 +10,7 @@ export interface NeonProviderProps {
    * `ep-cool-darkness-a1b2c3d4.us-east-2.aws.neon.tech` or
    * `ep-cool-darkness-a1b2c3d4-pooler.us-east-2.aws.neon.tech`. Both forms name the same compute;
    * `pooled` decides which one the app uses.
+   * Tokens: refused (the value is checked and written into text when this is created).
    */
   readonly host: string;
   /**
@@ -33,15 +34,18 @@ export interface AwsRdsProviderProps {
    * The RDS instance, Aurora cluster or RDS Proxy endpoint, ending in `.rds.amazonaws.com`
    * (or `.rds.amazonaws.com.cn`), e.g. `mydb.abc123xyz.eu-west-1.rds.amazonaws.com`.
    * An unresolved CDK token is accepted unchecked.
+   * Tokens: accepted unchecked (e.g. an endpoint attribute); a connection then has parts() but no url().
    */
   readonly host: string;
   /**
    * TCP port of the endpoint.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 5432
    */
   readonly port?: number;
   /**
    * Path, inside the app's container, of the RDS CA bundle used with `verify-ca`/`verify-full`.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
    * @default '/etc/ssl/certs/rds-global-bundle.pem'
    */
@@ -50,10 +54,14 @@ export interface AwsRdsProviderProps {
 
 /** Where `DatabaseProvider.cloudSqlPrivateIp()` finds its server. */
 export interface CloudSqlPrivateIpProviderProps {
-  /** The instance's private IPv4 address, e.g. `10.20.0.3`. */
+  /**
+   * The instance's private IPv4 address, e.g. `10.20.0.3`.
+   * Tokens: refused (the value is checked and written into text when this is created).
+   */
   readonly privateIp: string;
   /**
    * TCP port of the instance.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 5432
    */
   readonly port?: number;
@@ -64,10 +72,12 @@ export interface CloudSqlAuthProxyProviderProps {
   /**
    * The instance connection name `project:region:instance`, e.g. `my-project:europe-west1:orders-db`
    * (domain-scoped projects: `example.com:my-project:europe-west1:orders-db`).
+   * Tokens: refused (the value is checked and written into text when this is created).
    */
   readonly instanceConnectionName: string;
   /**
    * Port the Cloud SQL Auth Proxy v2 listens on at `127.0.0.1` (its `--port` flag).
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 5432
    */
   readonly proxyPort?: number;
@@ -75,16 +85,21 @@ export interface CloudSqlAuthProxyProviderProps {
 
 /** Where `DatabaseProvider.azureFlexibleServer()` finds its server. */
 export interface AzureFlexibleServerProviderProps {
-  /** The server name: the first label of `<server>.postgres.database.azure.com`. */
+  /**
+   * The server name: the first label of `<server>.postgres.database.azure.com`.
+   * Tokens: refused (the value is checked and written into text when this is created).
+   */
   readonly serverName: string;
   /**
    * TCP port of the server (6432 reaches the built-in PgBouncer when it is enabled).
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 5432
    */
   readonly port?: number;
   /**
    * Path, inside the app's container, of a CA bundle that holds the DigiCert Global Root G2 and
    * Microsoft RSA Root Certificate Authority 2017 roots, used with `verify-ca`/`verify-full`.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @see https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-networking-ssl-tls
    * @default '/etc/ssl/certs/ca-certificates.crt'
    */
@@ -93,10 +108,14 @@ export interface AzureFlexibleServerProviderProps {
 
 /** Where `DatabaseProvider.postgres()` finds its server. */
 export interface PostgresProviderProps {
-  /** DNS name or IP address of the server. */
+  /**
+   * DNS name or IP address of the server.
+   * Tokens: accepted unchecked (e.g. an endpoint attribute); a connection then has parts() but no url().
+   */
   readonly host: string;
   /**
    * TCP port of the server.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 5432
    */
   readonly port?: number;

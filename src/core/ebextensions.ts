@@ -3,12 +3,14 @@ export interface MigrationsConfigOptions {
   /**
    * The shell command that applies the migrations, run from the application's staging directory,
    * for example `python manage.py migrate` or `npx prisma migrate deploy`.
+   * Tokens: refused (the value is checked and written into text when this is created).
    */
   readonly command: string;
 
   /**
    * Name of the `container_commands` entry. Elastic Beanstalk runs container commands in
    * alphabetical order of their names, so keep a numeric prefix.
+   * Tokens: refused (the value is checked and written into text when this is created).
    *
    * @default '01_migrate'
    */

@@ -12,6 +12,7 @@ export interface InitSqlOptions {
   readonly names: AppDatabaseNames;
   /**
    * `ALTER ROLE ... CONNECTION LIMIT` for the app's user; -1 means unlimited.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - no limit is set, and an existing limit is left as it is
    */
   readonly connectionLimit?: number;
@@ -21,16 +22,19 @@ export interface InitSqlOptions {
 export interface InitScriptOptions extends InitSqlOptions {
   /**
    * Database the superuser connects to first.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 'postgres'
    */
   readonly maintenanceDatabase?: string;
   /**
    * How long to wait for `pg_isready` before giving up, in seconds.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 120
    */
   readonly waitTimeoutSeconds?: number;
   /**
    * Environment variable holding the app's password.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default 'DB_PASSWORD'
    */
   readonly passwordEnv?: string;
@@ -84,7 +88,7 @@ export class InitSql {
   public static _problems(options: InitScriptOptions): Problem[] {
     const limit = options.connectionLimit;
     return [
-      limit === undefined ? undefined : v.intAtLeast('connectionLimit', limit, -1, 'Use -1 (unlimited) to lift the limit.'),
+      limit === undefined ? undefined : v.intRange('connectionLimit', limit, -1, 2147483647, 'PostgreSQL takes a 32-bit integer; use -1 (unlimited) to lift the limit.'),
       options.maintenanceDatabase === undefined ? undefined : v.pgIdentifier('maintenanceDatabase', options.maintenanceDatabase),
       options.waitTimeoutSeconds === undefined ? undefined : v.durationSeconds('waitTimeoutSeconds', options.waitTimeoutSeconds, 1, 3600, 'Use e.g. 120.'),
       options.passwordEnv === undefined ? undefined : v.envVarName('passwordEnv', options.passwordEnv),

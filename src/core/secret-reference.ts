@@ -6,16 +6,19 @@ export interface SecretsManagerSecretRefProps {
   /**
    * The secret's concrete name in AWS Secrets Manager (not an ARN, not a CDK token), e.g.
    * `prod/orders/db-master`: 1-512 characters of letters, digits and `/_+=.@-`.
+   * Tokens: refused (the value is checked and written into text when this is created).
    */
   readonly secretName: string;
   /**
    * AWS region of the secret, e.g. `eu-west-1`, for a SecretStore that must point at it.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - the region of the SecretStore that reads it
    */
   readonly region?: string;
   /**
    * How often the secret's password rotates, in days. Consumers that copy the secret (an
    * External Secrets `ExternalSecret`) must refresh more often than this.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - the secret does not rotate
    */
   readonly rotationPeriodDays?: number;
@@ -76,11 +79,13 @@ export class SecretsManagerSecretRef {
 export interface SecretsManagerSecretRefOptions {
   /**
    * AWS region of the secret.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - the region of the SecretStore that reads it
    */
   readonly region?: string;
   /**
    * How often the secret's password rotates, in days.
+   * Tokens: refused (the value is checked and written into text when this is created).
    * @default - the secret does not rotate
    */
   readonly rotationPeriodDays?: number;

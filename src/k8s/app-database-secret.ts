@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DatabaseEnvironment } from './database-env';
+import { claimUniqueNames } from './private/unique-names';
 import { AppDatabaseNames } from '../core/app-database-names';
 import { DatabaseConnection } from '../core/connection-model';
 import { DatabaseEnvOptions } from '../core/database-env';
@@ -19,10 +20,12 @@ export interface AppDatabaseSecretProps {
   readonly names: AppDatabaseNames;
   /**
    * Host name (or IP address) of the PostgreSQL server, e.g. `postgres-service.production.svc.cluster.local`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    */
   readonly host: string;
   /**
    * Port of the PostgreSQL server.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 5432
    */
   readonly port?: number;
@@ -36,16 +39,19 @@ export interface AppDatabaseSecretProps {
   /**
    * Path of the CA bundle inside the app's container (`sslrootcert` in `DATABASE_URL`), e.g.
    * `CaBundle.path`. Required with `verify-ca` and `verify-full`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - none
    */
   readonly caPath?: string;
   /**
    * Namespace of the Secret.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the chart's namespace
    */
   readonly namespace?: string;
   /**
    * Extra labels on the Secret.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - only `app.kubernetes.io/name` and `app.kubernetes.io/component`
    */
   readonly labels?: { [key: string]: string };
@@ -124,6 +130,7 @@ export class AppDatabaseSecret extends Construct {
       immutable: false,
       stringData: DatabaseSecretKeys.valuesFor(this.connection.details),
     });
+    claimUniqueNames('AppDatabaseSecret', this, 'names.secretName');
   }
 
   /** The `sslmode` apps should use. */

@@ -8,24 +8,31 @@ export interface CaBundleProps {
   /**
    * Name of a ConfigMap holding the CA bundle (CA certificates are public, so a ConfigMap is
    * the usual home). Give exactly one of `configMapName` and `secretName`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - none: `secretName` must be given
    */
   readonly configMapName?: string;
   /**
    * Name of a Secret holding the CA bundle. Give exactly one of `configMapName` and `secretName`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - none: `configMapName` must be given
    */
   readonly secretName?: string;
-  /** Key of the ConfigMap or Secret that holds the PEM bundle, e.g. `rds-global-bundle.pem`. */
+  /**
+   * Key of the ConfigMap or Secret that holds the PEM bundle, e.g. `rds-global-bundle.pem`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly key: string;
   /**
    * Directory the bundle is mounted at (read-only). Its own directory, so the image's
    * `/etc/ssl/certs` stays intact.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default '/etc/db-ca'
    */
   readonly mountDirectory?: string;
   /**
    * File name of the bundle inside `mountDirectory`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the key
    */
   readonly fileName?: string;

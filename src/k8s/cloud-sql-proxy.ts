@@ -21,11 +21,13 @@ export interface CloudSqlAuthProxyOptions {
   readonly autoIamAuthn?: boolean;
   /**
    * Cloud SQL Auth Proxy v2 image, pinned to a version.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.15.2'
    */
   readonly image?: string;
   /**
    * Port of the proxy's health-check server (`/startup`, `/liveness`), inside the pod only.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 9801
    */
   readonly healthCheckPort?: number;

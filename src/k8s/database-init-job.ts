@@ -4,6 +4,7 @@ import { AppDatabaseSecret } from './app-database-secret';
 import { hashedJobName } from './private/hashed-name';
 import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources } from './private/pod-defaults';
 import { DEFAULT_BOOTSTRAP_IMAGE, SecretBootstrap } from './private/secret-bootstrap';
+import { claimUniqueNames } from './private/unique-names';
 import { InitSql } from '../core/init-sql';
 import * as v from '../core/private/validators';
 import { Problem, throwIfAny } from '../core/private/validators';
@@ -14,20 +15,26 @@ import { SslMode } from '../core/ssl-mode';
  * Migrations (and seed data) run as the app's user after the database is initialised.
  */
 export interface DatabaseMigrationOptions {
-  /** The app's image, which contains the migration tooling. */
+  /**
+   * The app's image, which contains the migration tooling.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly image: string;
   /**
    * Shell commands run in order with `/bin/sh -c`, stopping at the first failure,
    * e.g. `['python manage.py migrate', 'python manage.py seed_initial_data']`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    */
   readonly commands: string[];
   /**
    * User id the migration container runs as (it must not be root).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 1000
    */
   readonly runAsUser?: number;
   /**
    * Extra plain environment variables for the migration container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - none; the app's Secret is available through `envFrom`
    */
   readonly envVariables?: { [name: string]: string };
@@ -39,22 +46,28 @@ export interface DatabaseMigrationOptions {
 export interface DatabaseInitJobProps {
   /** The app's connection Secret; its names, host and port drive the job. */
   readonly secret: AppDatabaseSecret;
-  /** Name of the Secret holding the superuser's password. */
+  /**
+   * Name of the Secret holding the superuser's password.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly superuserSecretName: string;
   /**
    * Namespace of the Job and its ServiceAccount, Role and RoleBinding: the app Secret's, since the
    * Job reads and patches that Secret.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the Secret's namespace
    */
   readonly namespace?: string;
   /**
    * Host the init job connects to, when it differs from the app's (e.g. the app goes through a
    * connection pooler that admits no superuser).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the Secret's `host`
    */
   readonly serverHost?: string;
   /**
    * Port the init job connects to.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the Secret's `port`
    */
   readonly serverPort?: number;
@@ -65,26 +78,31 @@ export interface DatabaseInitJobProps {
   readonly serverSslMode?: SslMode;
   /**
    * Key of the superuser's password in `superuserSecretName`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'POSTGRES_PASSWORD'
    */
   readonly superuserPasswordKey?: string;
   /**
    * The superuser's name.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'postgres'
    */
   readonly superuserUsername?: string;
   /**
    * Database the superuser connects to first.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'postgres'
    */
   readonly maintenanceDatabase?: string;
   /**
    * `CONNECTION LIMIT` of the app's user; -1 means unlimited.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - no limit is set, and an existing limit is left unchanged
    */
   readonly connectionLimit?: number;
   /**
    * Image with `psql` 15 or later and `pg_isready` (runs as uid 70, the `postgres` user of the Alpine images).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'postgres:15-alpine'
    */
   readonly image?: string;
@@ -93,26 +111,31 @@ export interface DatabaseInitJobProps {
    *
    * The default is Bitnami's frozen legacy copy (the versioned `bitnami/kubectl` tags were removed
    * from Docker Hub in 2025); mirror a kubectl image with a shell into your registry and set it here.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'bitnamilegacy/kubectl:1.28.15'
    */
   readonly bootstrapImage?: string;
   /**
    * Seconds to wait for `pg_isready` before the attempt fails.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 120
    */
   readonly waitTimeoutSeconds?: number;
   /**
    * `spec.activeDeadlineSeconds` of the Job.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 600
    */
   readonly activeDeadlineSeconds?: number;
   /**
    * `spec.ttlSecondsAfterFinished` of the Job.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 3600
    */
   readonly ttlSecondsAfterFinished?: number;
   /**
    * `spec.backoffLimit` of the Job.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 4
    */
   readonly backoffLimit?: number;
@@ -123,6 +146,7 @@ export interface DatabaseInitJobProps {
   readonly migrations?: DatabaseMigrationOptions;
   /**
    * Extra labels on the Job's pods (e.g. for a NetworkPolicy).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - only `app.kubernetes.io/name` and `app.kubernetes.io/component: db-init`
    */
   readonly podLabels?: { [key: string]: string };
@@ -286,6 +310,7 @@ export class DatabaseInitJob extends Construct {
       metadata: { name: this.jobName, namespace, labels: this.podLabels },
       spec: { backoffLimit, activeDeadlineSeconds, ttlSecondsAfterFinished, template },
     });
+    claimUniqueNames(OWNER, this, 'secret (the app name in its names)');
   }
 }
 

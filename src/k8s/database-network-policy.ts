@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { claimUniqueNames } from './private/unique-names';
 import * as v from '../core/private/validators';
 import { Problem, throwIfAny } from '../core/private/validators';
 
@@ -7,27 +8,36 @@ import { Problem, throwIfAny } from '../core/private/validators';
  * Properties of a {@link DatabaseNetworkPolicy}.
  */
 export interface DatabaseNetworkPolicyProps {
-  /** Name of the NetworkPolicy. */
+  /**
+   * Name of the NetworkPolicy.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly name: string;
 
   /**
    * Namespace of the NetworkPolicy, and of the pods it protects.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the chart's namespace
    */
   readonly namespace?: string;
 
-  /** Labels of the pods the policy protects (all must match), e.g. the database server's. */
+  /**
+   * Labels of the pods the policy protects (all must match), e.g. the database server's.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly podLabels: { [key: string]: string };
 
   /**
    * TCP port the protected pods listen on. A NetworkPolicy matches the pod's port, not a Service
    * port: give the container port (PgBouncer listens on 6432 behind a Service on 5432).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    */
   readonly port: number;
 
   /**
    * Labels of the NetworkPolicy object.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none
    */
@@ -72,6 +82,7 @@ export class DatabaseNetworkPolicy extends Construct {
       selector: kplus.Pods.select(this, 'Protected', { labels: props.podLabels }),
       ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
+    claimUniqueNames(OWNER, this, 'name');
   }
 
   /**

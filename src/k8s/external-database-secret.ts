@@ -2,6 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DatabaseEnvironment } from './database-env';
+import { claimUniqueNames } from './private/unique-names';
 import { DatabaseConnection } from '../core/connection-model';
 import { DatabaseEnvOptions } from '../core/database-env';
 import { DatabaseProvider } from '../core/database-provider';
@@ -52,6 +53,7 @@ export interface ExistingSecretSourceOptions {
    * Which key of the existing Secret holds each contract key, e.g.
    * `{ DATABASE_URL: 'database-url', DB_USER: 'username', DB_PASSWORD: 'password' }`.
    * Must map `DATABASE_URL`; contract keys left out are not offered to the app.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the Secret holds all six contract keys under their own names
    */
   readonly keyMapping?: { [contractKey: string]: string };
@@ -74,6 +76,7 @@ export interface ExternalSecretSourceOptions {
   /**
    * How often the operator copies the secret again. Must be shorter than the secret's rotation
    * period, so a rotated password reaches the cluster before the next rotation.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default Duration.hours(1)
    */
   readonly refreshInterval?: Duration;
@@ -84,11 +87,13 @@ export interface ExternalSecretSourceOptions {
   readonly sslMode?: SslMode;
   /**
    * The RDS CA bundle inside the app's container (`sslrootcert`), e.g. `CaBundle.path`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default '/etc/ssl/certs/rds-global-bundle.pem'
    */
   readonly caPath?: string;
   /**
    * The database in `DB_NAME` and `DATABASE_URL`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the secret's `dbname` field
    */
   readonly databaseName?: string;
@@ -118,23 +123,28 @@ export class DatabaseSecretSource {
 
 /** Properties of an {@link ExternalDatabaseSecret}. */
 export interface ExternalDatabaseSecretProps {
-  /** Name of the Kubernetes Secret the app reads (created by the operator, or already there). */
+  /**
+   * Name of the Kubernetes Secret the app reads (created by the operator, or already there).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly secretName: string;
   /** Where the Secret's data comes from. */
   readonly source: DatabaseSecretSource;
   /**
    * Namespace of the ExternalSecret (and of the Secret the operator creates).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - the chart's namespace
    */
   readonly namespace?: string;
   /**
    * Labels on the ExternalSecret and the Secret it creates.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - only `app.kubernetes.io/component: database-credentials`
    */
   readonly labels?: { [key: string]: string };
 }
 
-/** The manifest shape of an `external-secrets.io/v1beta1` ExternalSecret, as far as it is used. */
+/** The manifest shape of an `external-secrets.io/v1` ExternalSecret, as far as it is used. */
 interface ExternalSecretSpec {
   readonly refreshInterval: string;
   readonly secretStoreRef: { readonly name: string; readonly kind: string };
@@ -193,7 +203,7 @@ export class ExternalDatabaseSecret extends Construct {
     const owner = 'ExternalDatabaseSecret';
     const labels = { 'app.kubernetes.io/component': 'database-credentials', ...props.labels };
     const external = props.source._external;
-    const refreshSeconds = (external?.refreshInterval ?? Duration.hours(1)).toMilliseconds() / 1000;
+    const refreshSeconds = (external?.refreshInterval ?? Duration.hours(1)).toMilliseconds({ integral: false }) / 1000;
     const rotationDays = external?.secret.rotationPeriodDays;
     const problems: Problem[] = [
       v.kubernetesName('Secret', 'secretName', props.secretName),
@@ -202,6 +212,7 @@ export class ExternalDatabaseSecret extends Construct {
     ];
     if (external !== undefined) {
       problems.push(
+        external.caPath === undefined ? undefined : v.absolutePath('caPath', external.caPath, '/etc/ssl/certs/rds-global-bundle.pem'),
         v.durationSeconds('refreshInterval', refreshSeconds, MIN_REFRESH_SECONDS, 366 * 86400, 'Every refresh calls Secrets Manager; use e.g. Duration.hours(1).'),
         rotationDays !== undefined && refreshSeconds >= rotationDays * 86400
           ? `refreshInterval must be shorter than the secret's rotation period of ${rotationDays} days (got ${goDuration(refreshSeconds)}). `
@@ -257,12 +268,13 @@ export class ExternalDatabaseSecret extends Construct {
       dataFrom: [{ extract: { key: external.secret.secretName } }],
     };
     this.externalSecret = new ApiObject(this, 'Resource', {
-      apiVersion: 'external-secrets.io/v1beta1',
+      apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: { name: props.secretName, namespace: props.namespace, labels },
       spec,
     });
     this.secret = kplus.Secret.fromSecretName(this, 'Secret', props.secretName);
+    claimUniqueNames(owner, this, 'secretName');
   }
 
   /**

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { hashedJobName } from './private/hashed-name';
 import { podSecurityContext } from './private/pod-defaults';
 import { DEFAULT_BOOTSTRAP_IMAGE, SecretBootstrap } from './private/secret-bootstrap';
+import { claimUniqueNames } from './private/unique-names';
 import { Problem, throwIfAny } from '../core/private/validators';
 import * as v from '../core/private/validators';
 
@@ -13,11 +14,13 @@ export interface GeneratedPasswordSecretProps {
   /**
    * Name of the Secret. It also names the bootstrap's ServiceAccount, Role and RoleBinding, and the
    * bootstrap Job is `<secretName>-<8 hex>`, so it is a DNS-1123 label of at most 54 characters.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    */
   readonly secretName: string;
 
   /**
    * Namespace of the Secret and its bootstrap objects.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the chart's namespace
    */
@@ -25,6 +28,7 @@ export interface GeneratedPasswordSecretProps {
 
   /**
    * Key that receives the generated password.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'password'
    */
@@ -33,6 +37,7 @@ export interface GeneratedPasswordSecretProps {
   /**
    * Keys written into the Secret's manifest (`stringData`): only what is not secret, such as the
    * user name.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none
    */
@@ -41,6 +46,7 @@ export interface GeneratedPasswordSecretProps {
   /**
    * Labels of the Secret. The bootstrap's ServiceAccount, Role, RoleBinding and Job get the same
    * labels with `app.kubernetes.io/component: secret-bootstrap`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none
    */
@@ -51,6 +57,7 @@ export interface GeneratedPasswordSecretProps {
    *
    * The default is Bitnami's frozen legacy copy (the versioned `bitnami/kubectl` tags were removed
    * from Docker Hub in 2025); mirror a kubectl image with a shell into your registry and set it here.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'bitnamilegacy/kubectl:1.28.15'
    */
@@ -58,8 +65,6 @@ export interface GeneratedPasswordSecretProps {
 }
 
 const OWNER = 'GeneratedPasswordSecret';
-/** `<secretName>-<8 hex>` must fit in a 63-character Job name. */
-const MAX_SECRET_NAME_LENGTH = 54;
 
 /**
  * A Secret whose password is generated inside the cluster, so it never appears in a manifest.
@@ -94,9 +99,7 @@ export class GeneratedPasswordSecret extends Construct {
 
     const problems: Problem[] = [
       props.namespace === undefined ? undefined : v.kubernetesName('Namespace', 'namespace', props.namespace),
-      v.kubernetesName('Job', 'secretName', props.secretName) ?? (props.secretName.length > MAX_SECRET_NAME_LENGTH
-        ? `secretName must be at most ${MAX_SECRET_NAME_LENGTH} characters (got ${v.show(props.secretName)}, ${props.secretName.length}), since the bootstrap Job is named '<secretName>-<8 hex>'. Shorten it.`
-        : undefined),
+      v.jobNamePrefix('secretName', props.secretName),
       v.secretKey('passwordKey', passwordKey),
       ...Object.keys(stringData).map((key) => v.secretKey('stringData key', key)),
       passwordKey in stringData
@@ -140,5 +143,6 @@ export class GeneratedPasswordSecret extends Construct {
       metadata: { name: this.jobName, namespace: props.namespace, labels: bootstrapLabels },
       spec: { backoffLimit: 4, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400, template },
     });
+    claimUniqueNames(OWNER, this, 'secretName');
   }
 }

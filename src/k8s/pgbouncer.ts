@@ -9,6 +9,7 @@ import {
   pgBouncerAuthSetupScript, pgBouncerAuthSetupSql, pgBouncerIni, pgBouncerUserlistScript,
 } from './private/pgbouncer-config';
 import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources, superuserEnv } from './private/pod-defaults';
+import { claimUniqueNames } from './private/unique-names';
 import * as v from '../core/private/validators';
 import { throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
@@ -19,35 +20,35 @@ import { SslMode } from '../core/ssl-mode';
 export interface PgBouncerOptions {
   /**
    * PgBouncer image (pinned). It must provide `pgbouncer` on the PATH and `sh`, and run as uid 70.
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'edoburu/pgbouncer:v1.23.1-p3'
    */
   readonly image?: string;
 
   /**
    * Name of PgBouncer's Service; apps pointed at the pooler use `<serviceName>.<namespace>.svc.<clusterDomain>`.
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'pgbouncer'
    */
   readonly serviceName?: string;
 
   /**
    * Number of PgBouncer pods (1–10).
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 2
    */
   readonly replicas?: number;
 
   /**
    * Maximum client connections per PgBouncer pod (`max_client_conn`).
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 1000
    */
   readonly maxClientConn?: number;
 
   /**
    * Server connections per user/database pair (`default_pool_size`).
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 25
    */
   readonly defaultPoolSize?: number;
@@ -57,47 +58,56 @@ export interface PgBouncerOptions {
  * Props of {@link PgBouncer}.
  */
 export interface PgBouncerProps extends PgBouncerOptions {
-  /** Namespace of every object. */
+  /**
+   * Namespace of every object.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly namespace: string;
 
   /**
    * DNS domain of the cluster, the end of PgBouncer's host `<serviceName>.<namespace>.svc.<clusterDomain>`.
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
 
-  /** Host name of the PostgreSQL Service PgBouncer connects to. */
+  /**
+   * Host name of the PostgreSQL Service PgBouncer connects to.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly databaseHost: string;
 
   /**
    * Port of the PostgreSQL Service.
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 5432
    */
   readonly databasePort?: number;
 
-  /** Secret holding the superuser's name and password (used only by the auth-setup Job). */
+  /**
+   * Secret holding the superuser's name and password (used only by the auth-setup Job).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly superuserSecretName: string;
 
   /**
    * Name of the Secret PgBouncer creates for its auth user: `username` in the manifest, `password`
    * generated inside the cluster (see {@link GeneratedPasswordSecret}).
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default `<serviceName>-auth`
    */
   readonly authSecretName?: string;
 
   /**
    * PostgreSQL role PgBouncer uses to look up users (`auth_user`).
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'pgbouncer_auth'
    */
   readonly authUser?: string;
 
   /**
    * Image with `psql` and `pg_isready` for the auth-setup Job.
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'postgres:15-alpine'
    */
   readonly setupImage?: string;
@@ -105,7 +115,7 @@ export interface PgBouncerProps extends PgBouncerOptions {
   /**
    * Secret of type kubernetes.io/tls whose `tls.crt`/`tls.key` PgBouncer presents to clients; also
    * makes PgBouncer require TLS to the server.
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - no TLS between apps and PgBouncer; PgBouncer prefers TLS to the server
    */
   readonly tlsSecretName?: string;
@@ -113,7 +123,7 @@ export interface PgBouncerProps extends PgBouncerOptions {
   /**
    * Labels added to PgBouncer's pods and the auth-setup Job's pods (for example the label the
    * database's NetworkPolicy admits).
-   *
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - none beyond the component labels
    */
   readonly podLabels?: { [key: string]: string };
@@ -188,7 +198,7 @@ export class PgBouncer extends Construct {
     throwIfAny(CONSTRUCT, [
       v.kubernetesName('Namespace', 'namespace', props.namespace),
       v.kubernetesName('Service', 'serviceName', serviceName),
-      v.dnsSubdomain('clusterDomain', clusterDomain),
+      v.clusterDomain('clusterDomain', clusterDomain),
       v.host('databaseHost', props.databaseHost),
       v.port('databasePort', databasePort),
       v.kubernetesName('Secret', 'superuserSecretName', props.superuserSecretName),
@@ -198,6 +208,8 @@ export class PgBouncer extends Construct {
       v.intRange('maxClientConn', maxClientConn, 1, 100000, 'The seed default is 1000.'),
       v.intRange('defaultPoolSize', defaultPoolSize, 1, 10000, 'The seed default is 25; keep pods × pool size below max_connections.'),
       v.pgRoleName('authUser', authUser),
+      v.jobNamePrefix(props.authSecretName === undefined ? 'serviceName (in the auth Secret <serviceName>-auth)' : 'authSecretName', authSecretName),
+      props.tlsSecretName === undefined ? undefined : v.kubernetesName('Secret', 'tlsSecretName', props.tlsSecretName),
       ...v.labels('podLabels', podLabels),
     ]);
 
@@ -352,6 +364,7 @@ export class PgBouncer extends Construct {
       port: LISTEN_PORT,
       labels: meta(serviceName, 'pooler').labels,
     });
+    claimUniqueNames(CONSTRUCT, this, 'serviceName and authSecretName');
   }
 
   /**

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { hashedJobName } from './private/hashed-name';
 import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources, superuserEnv } from './private/pod-defaults';
 import { backupScript, restoreScript } from './private/postgres-backup-scripts';
+import { claimUniqueNames } from './private/unique-names';
 import * as v from '../core/private/validators';
 import { Problem, throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
@@ -15,6 +16,7 @@ export interface PostgresBackupOptions {
   /**
    * Cron schedule of the backup (five fields, in the time zone of the kube-controller-manager,
    * usually UTC).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '0 3 * * *'
    */
@@ -22,6 +24,7 @@ export interface PostgresBackupOptions {
 
   /**
    * How many dumps of each database to keep (1–365). Older dumps are deleted after a successful dump.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 7
    */
@@ -29,6 +32,7 @@ export interface PostgresBackupOptions {
 
   /**
    * Size of the PersistentVolumeClaim that holds the dumps.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '10Gi'
    */
@@ -36,6 +40,7 @@ export interface PostgresBackupOptions {
 
   /**
    * StorageClass of the dumps' PersistentVolumeClaim.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the cluster's default StorageClass
    */
@@ -46,12 +51,16 @@ export interface PostgresBackupOptions {
  * Which dump {@link PostgresBackup.restoreJob} restores.
  */
 export interface PostgresRestoreOptions {
-  /** The database to restore (a PostgreSQL identifier, e.g. `example_app_db`). */
+  /**
+   * The database to restore (a PostgreSQL identifier, e.g. `example_app_db`).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly databaseName: string;
 
   /**
    * A dump file name from `<claim>/<database>/`, e.g. `example_app_db-20240101T030000Z.dump`, or an
    * absolute path inside the restore pod.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the newest dump of the database
    */
@@ -62,30 +71,47 @@ export interface PostgresRestoreOptions {
  * Props of {@link PostgresBackup}.
  */
 export interface PostgresBackupProps extends PostgresBackupOptions {
-  /** Namespace of the CronJob, its PersistentVolumeClaim and restore Jobs. */
+  /**
+   * Namespace of the CronJob, its PersistentVolumeClaim and restore Jobs.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly namespace: string;
 
-  /** Base name: the CronJob is `<name>-backup`, the claim `<name>-backups` (a DNS-1123 label of at most 45 characters). */
+  /**
+   * Base name: the CronJob is `<name>-backup`, the claim `<name>-backups` (a DNS-1123 label of at most 45 characters).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly name: string;
 
-  /** Image that provides `pg_dump`/`pg_restore`; use the server's image so the versions match. */
+  /**
+   * Image that provides `pg_dump`/`pg_restore`; use the server's image so the versions match.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly image: string;
 
-  /** Host name of the database Service. */
+  /**
+   * Host name of the database Service.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly host: string;
 
   /**
    * TCP port of the database Service.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 5432
    */
   readonly port?: number;
 
-  /** Secret with the superuser's name and password. */
+  /**
+   * Secret with the superuser's name and password.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly superuserSecretName: string;
 
   /**
    * Key of the superuser name in `superuserSecretName`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'POSTGRES_USER'
    */
@@ -93,6 +119,7 @@ export interface PostgresBackupProps extends PostgresBackupOptions {
 
   /**
    * Key of the superuser password in `superuserSecretName`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'POSTGRES_PASSWORD'
    */
@@ -107,6 +134,7 @@ export interface PostgresBackupProps extends PostgresBackupOptions {
 
   /**
    * Labels added to the backup and restore pods (for example the label a NetworkPolicy allows).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none beyond the component labels
    */
@@ -208,6 +236,7 @@ export class PostgresBackup extends Construct {
         },
       },
     });
+    claimUniqueNames(CONSTRUCT, this, 'name');
   }
 
   /**
@@ -241,7 +270,7 @@ export class PostgresBackup extends Construct {
     // `<name>-restore-<slug>-<8 hex>` within 63 characters.
     const room = Math.max(1, 63 - `${this.props.name}-restore--12345678`.length);
     const slug = database.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, room).replace(/^-+|-+$/g, '') || 'db';
-    return new k8s.KubeJob(scope, id, {
+    const job = new k8s.KubeJob(scope, id, {
       metadata: this.metadata(hashedJobName(`${this.props.name}-restore-${slug}`, template)),
       spec: {
         backoffLimit: 0,
@@ -250,6 +279,8 @@ export class PostgresBackup extends Construct {
         template,
       },
     });
+    claimUniqueNames(CONSTRUCT, job, 'restoreJob databaseName');
+    return job;
   }
 
   private metadata(name: string): ApiObjectMetadata {

@@ -9,12 +9,16 @@ import { SslMode } from '../core/ssl-mode';
  * Props of {@link SharedPostgres}.
  */
 export interface SharedPostgresProps {
-  /** Namespace (environment) of the database, e.g. `production`. Every object is created in it. */
+  /**
+   * Namespace (environment) of the database, e.g. `production`. Every object is created in it.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
   readonly namespace: string;
 
   /**
    * Base name of the StatefulSet, its headless Service, Secrets and Jobs: a DNS-1035 label of at
    * most 39 characters.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres'
    */
@@ -25,6 +29,7 @@ export interface SharedPostgresProps {
    * POSTGRES_USER/POSTGRES_PASSWORD/PGDATA, `postgres` user with uid 70 as in the Alpine variants).
    * Its tag must name `postgresMajorVersion` (`postgres:16-alpine`, `postgres:16.4`); an image pinned
    * by digest only is trusted to run `postgresMajorVersion`, which must then be given.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres:15-alpine'
    */
@@ -36,6 +41,7 @@ export interface SharedPostgresProps {
    * another major version, so the pod would crash-loop after a plain image bump.
    *
    * Changing it on a deployed server is a major upgrade: set `initialMajorVersion` too (see there).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 15 (the major version of the default image)
    */
@@ -61,6 +67,7 @@ export interface SharedPostgresProps {
    *
    * To roll back before the restore, revert the three props: the server opens `pgdata` again.
    * The deploy-safety checker reports step 2 (k8s-major-upgrade) until it is allowed.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - postgresMajorVersion: the server has not been upgraded
    */
@@ -68,6 +75,7 @@ export interface SharedPostgresProps {
 
   /**
    * Size of the data volume (a `volumeClaimTemplates` entry of the StatefulSet).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '10Gi'
    */
@@ -75,6 +83,7 @@ export interface SharedPostgresProps {
 
   /**
    * StorageClass of the data volume.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the cluster's default StorageClass
    */
@@ -82,6 +91,7 @@ export interface SharedPostgresProps {
 
   /**
    * CPU request of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '250m'
    */
@@ -89,6 +99,7 @@ export interface SharedPostgresProps {
 
   /**
    * Memory request of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '256Mi'
    */
@@ -96,6 +107,7 @@ export interface SharedPostgresProps {
 
   /**
    * CPU limit of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '500m'
    */
@@ -103,6 +115,7 @@ export interface SharedPostgresProps {
 
   /**
    * Memory limit of the database container.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default '512Mi'
    */
@@ -110,6 +123,7 @@ export interface SharedPostgresProps {
 
   /**
    * `max_connections` of the server (10–10000).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 100
    */
@@ -117,6 +131,7 @@ export interface SharedPostgresProps {
 
   /**
    * Further server settings, passed as `-c key=value` (e.g. `{ shared_buffers: '128MB' }`).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none
    */
@@ -124,6 +139,7 @@ export interface SharedPostgresProps {
 
   /**
    * Name of the ClusterIP Service apps connect to: the host is `<serviceName>.<namespace>.svc.<clusterDomain>`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres-service'
    */
@@ -132,6 +148,7 @@ export interface SharedPostgresProps {
   /**
    * DNS domain of the cluster: every host the construct writes (the database's, PgBouncer's) ends
    * in `.svc.<clusterDomain>`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'cluster.local'
    */
@@ -139,6 +156,7 @@ export interface SharedPostgresProps {
 
   /**
    * Name of the superuser created at first start (a PostgreSQL role name).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default 'postgres'
    */
@@ -149,6 +167,7 @@ export interface SharedPostgresProps {
    * `postgres-tls` or `tls.example.com`.
    * Setting it turns on `ssl=on` and makes `require` the apps' default sslmode. The certificate
    * should name `<serviceName>.<namespace>.svc.<clusterDomain>` so apps can use `verify-full`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - no TLS; apps default to sslmode `prefer`
    */
@@ -183,6 +202,7 @@ export interface SharedPostgresProps {
 export interface SharedPostgresAppOptions extends AppDatabaseNamesOptions {
   /**
    * `CONNECTION LIMIT` of the app's user (-1: unlimited).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - no limit
    */
@@ -206,6 +226,7 @@ export interface SharedPostgresAppOptions extends AppDatabaseNamesOptions {
 
   /**
    * Labels of the app's pods, allowed through the NetworkPolicy (all must match).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default { app: '<app with hyphens>' }
    */
@@ -238,6 +259,7 @@ export interface SharedPostgresApp {
 export interface RestoreJobOptions {
   /**
    * An app added with `addApp`: its database is restored.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none: `databaseName` names the database
    */
@@ -245,6 +267,7 @@ export interface RestoreJobOptions {
 
   /**
    * A database of the server (e.g. one not added with `addApp`).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - none: `appName` names the app whose database is restored
    */
@@ -253,6 +276,7 @@ export interface RestoreJobOptions {
   /**
    * A dump file name from `<claim>/<database>/`, e.g. `example_app_db-20240101T030000Z.dump`, or an
    * absolute path inside the restore pod.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    *
    * @default - the newest dump of the database
    */

@@ -11,6 +11,7 @@ import { PostgresBackup } from './postgres-backup';
 import { appNameClashes } from './private/app-name-clashes';
 import { PostgresServer } from './private/postgres-server';
 import { resolveSharedPostgresSettings, SharedPostgresSettings } from './private/shared-postgres-settings';
+import { claimUniqueNames } from './private/unique-names';
 import { RestoreJobOptions, SharedPostgresApp, SharedPostgresAppOptions, SharedPostgresProps } from './shared-postgres-props';
 import { AppDatabaseNames } from '../core/app-database-names';
 import * as v from '../core/private/validators';
@@ -158,6 +159,7 @@ export class SharedPostgres extends Construct {
         podLabels: s.clientLabels,
       });
     }
+    claimUniqueNames(CONSTRUCT, this, 'name, serviceName and pgBouncer.serviceName');
   }
 
   /**
@@ -217,6 +219,7 @@ export class SharedPostgres extends Construct {
     } else {
       this.allowClient(podLabels, s.namespace);
     }
+    for (const part of [secret, initJob]) claimUniqueNames(CONSTRUCT, part, `addApp ${v.show(appName)} (its name and its secretName option)`);
     const app: SharedPostgresApp = { secret, initJob, podLabels };
     this.apps.set(appName, app);
     return app;
@@ -268,6 +271,8 @@ export class SharedPostgres extends Construct {
         : undefined,
     ]);
     const databaseName = app?.secret.names.databaseName ?? options.databaseName!;
-    return this.backup!.restoreJob(scope, id, { databaseName, dumpFile: options.dumpFile });
+    const job = this.backup!.restoreJob(scope, id, { databaseName, dumpFile: options.dumpFile });
+    claimUniqueNames(CONSTRUCT, job, 'restoreJob');
+    return job;
   }
 }

@@ -13,22 +13,26 @@ export interface WaitForDatabaseOptions {
   readonly secret: kplus.ISecret;
   /**
    * Key of the Secret holding the connection URL.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'DATABASE_URL'
    */
   readonly urlKey?: string;
   /**
    * Image with `pg_isready`, pinned to a version. Runs as uid/gid 70 (the `postgres` user of the
    * official Alpine images).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default 'postgres:15-alpine'
    */
   readonly image?: string;
   /**
    * How long to wait for the database before the init container fails (and the kubelet retries).
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default Duration.minutes(5)
    */
   readonly timeout?: Duration;
   /**
    * Pause between two `pg_isready` attempts.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default Duration.seconds(2)
    */
   readonly interval?: Duration;
@@ -67,8 +71,8 @@ export class WaitForDatabase {
 
   /** Adds the `wait-for-db` init container to `pod` (a Deployment, Job, StatefulSet...). */
   public static addTo(pod: kplus.AbstractPod, options: WaitForDatabaseOptions): kplus.Container {
-    const timeoutSeconds = (options.timeout ?? Duration.minutes(5)).toMilliseconds() / 1000;
-    const intervalSeconds = (options.interval ?? Duration.seconds(2)).toMilliseconds() / 1000;
+    const timeoutSeconds = (options.timeout ?? Duration.minutes(5)).toMilliseconds({ integral: false }) / 1000;
+    const intervalSeconds = (options.interval ?? Duration.seconds(2)).toMilliseconds({ integral: false }) / 1000;
     const image = options.image ?? DEFAULT_IMAGE;
     const urlKey = options.urlKey ?? DatabaseSecretKeys.URL;
     throwIfAny('WaitForDatabase', [

@@ -534,11 +534,11 @@ describe('IndependentRds', () => {
     test('throws when io1 storage has no iops', () => throwsWith({ storageType: rds.StorageType.IO1, allocatedStorage: 100, maxAllocatedStorage: 200 }, /iops is required for io1 storage/));
     test('throws when storageThroughput is set on io1', () => throwsWith({ storageType: rds.StorageType.IO1, iops: 3000, allocatedStorage: 100, storageThroughput: 500 }, /storageThroughput can only be set with gp3 storage \(got 500 MiB\/s with io1\)/));
     test('throws when storageThroughput is set on gp3 under 400 GiB', () => throwsWith({ storageThroughput: 500 }, /storageThroughput can only be set on gp3 storage of at least 400 GiB/));
-    test('throws when the instance class is not db.<family>.<size>', () => throwsWith({ instanceClass: 'm6g.large' }, /instanceClass must look like 'db.<family>.<size>' \(got 'm6g.large'\)/));
+    test('throws when the instance class is not db.<family>.<size>', () => throwsWith({ instanceClass: 'm6g.large' }, /instanceClass must look like 'db.<family>.<size>' \(got "m6g.large"\)/));
     test('throws when Aurora is given a micro class', () => throwsWith({ engine: DatabaseEngine.AURORA_POSTGRES_16, instanceClass: 'db.t4g.micro' }, /instanceClass 'db.t4g.micro' is not offered for aurora-postgresql/));
     test('throws when the serverless class is asked for', () => throwsWith({ engine: DatabaseEngine.AURORA_MYSQL_3, instanceClass: 'db.serverless' }, /'db.serverless' .* is not offered/));
-    test('throws when the engine version is a bare major version', () => expect(() => DatabaseEngine.postgres('16')).toThrow(/DatabaseEngine: engine version for postgres must be a full minor version \(got '16'\)/));
-    test('throws when a MySQL version lacks the patch number', () => expect(() => DatabaseEngine.mysql('8.0')).toThrow(/full minor version \(got '8.0'\)\. Pin one such as '8.0.42'/));
+    test('throws when the engine version is a bare major version', () => expect(() => DatabaseEngine.postgres('16')).toThrow(/DatabaseEngine: engine version for postgres must be a full minor version \(got "16"\)/));
+    test('throws when a MySQL version lacks the patch number', () => expect(() => DatabaseEngine.mysql('8.0')).toThrow(/full minor version \(got "8.0"\)\. Pin one such as '8.0.42'/));
     test('throws when an Aurora MySQL version is not the mysql_aurora form', () => expect(() => DatabaseEngine.auroraMysql('3.08.0')).toThrow(/aurora-mysql must be a full minor version/));
     test('throws when the port is out of range', () => throwsWith({ port: 80 }, /IndependentRds: port must be a whole number from 1150 to 65535 \(got 80\)/));
     test('throws when the port is an unresolved token', () => {
@@ -552,8 +552,8 @@ describe('IndependentRds', () => {
     });
     test('throws when the username is reserved', () => throwsWith({ username: 'postgres' }, /username 'postgres' is reserved by postgres/));
     test('throws when the username is too long for MariaDB', () => throwsWith({ engine: DatabaseEngine.MARIADB_11_4, username: 'a_very_long_admin_name' }, /username may be at most 16 characters for mariadb/));
-    test('throws when the username does not start with a letter', () => throwsWith({ username: '1admin' }, /username must start with a letter .*got '1admin'/));
-    test('throws when the database name is invalid', () => throwsWith({ databaseName: 'my-db' }, /databaseName must start with a letter .*got 'my-db'/));
+    test('throws when the username does not start with a letter', () => throwsWith({ username: '1admin' }, /username must start with a letter .*got "1admin"/));
+    test('throws when the database name is invalid', () => throwsWith({ databaseName: 'my-db' }, /databaseName must start with a letter .*got "my-db"/));
     test('throws when multiAz is combined with an availability zone', () => throwsWith({ availabilityZone: 'us-east-1a' }, /availabilityZone 'us-east-1a' places a single-AZ instance, but multiAz is true/));
     test('throws when PUBLIC subnets are selected by type', () => throwsWith({ vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, /vpcSubnets selects PUBLIC subnets/));
     test('throws when public subnets are selected by hand', () => {
@@ -573,7 +573,7 @@ describe('IndependentRds', () => {
     test('throws when an availability zone is given to Aurora', () => throwsWith({ engine: DatabaseEngine.AURORA_POSTGRES_16, multiAz: false, availabilityZone: 'us-east-1a' }, /availabilityZone does not apply to aurora-postgresql clusters/));
     test('throws when Aurora is Multi-AZ without a reader', () => throwsWith({ engine: DatabaseEngine.AURORA_POSTGRES_16, readReplicas: 0 }, /multiAz needs at least one Aurora reader .*got readReplicas 0/));
     test('throws when the rotation interval is under a day', () => throwsWith({ rotationInterval: Duration.hours(1) }, /rotationInterval must be 1–1000 days/));
-    test('throws when the connections threshold is not positive', () => throwsWith({ connectionsAlarmThreshold: 0 }, /connectionsAlarmThreshold must be positive \(got 0\)/));
+    test('throws when the connections threshold is not positive', () => throwsWith({ connectionsAlarmThreshold: 0 }, /connectionsAlarmThreshold must be a finite number above 0 \(got 0\)/));
     test('throws when a backtrack window is asked of a non-Aurora-MySQL engine', () => throwsWith({ backtrackWindow: Duration.hours(4) }, /backtrackWindow is only offered by Aurora MySQL \(got 4 hours with postgres\)/));
     test('throws when the backtrack window is over 72 hours', () => throwsWith({ engine: DatabaseEngine.AURORA_MYSQL_3, backtrackWindow: Duration.hours(100) }, /backtrackWindow may be at most 72 hours \(got 100\)/));
     test('throws listing every broken rule at once', () => throwsWith({ port: 80, allocatedStorage: 10 }, /port must be .* \(and 1 more: allocatedStorage must be/));

@@ -177,7 +177,7 @@ describe('ReplicaAutoscaling', () => {
       expect(() => make({ targetCpu: 0 })).toThrow(/targetCpu must be above 0 and below 100 percent \(got 0\)/);
     });
     test('throws when targetConnections is not positive', () => {
-      expect(() => make({ targetConnections: 0 })).toThrow(/ReplicaAutoscaling: targetConnections must be above 0 connections per reader \(got 0\)/);
+      expect(() => make({ targetConnections: 0 })).toThrow(/ReplicaAutoscaling: targetConnections must be a finite number above 0 \(got 0\)/);
     });
     test('throws when targetCpu and targetConnections are both set', () => {
       expect(() => make({ targetCpu: 60, targetConnections: 100 })).toThrow(/ReplicaAutoscaling: targetCpu and targetConnections cannot both be set/);

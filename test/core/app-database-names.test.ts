@@ -21,9 +21,9 @@ describe('AppDatabaseNames', () => {
   });
 
   test('take every name from options', () => {
-    const names = AppDatabaseNames.of('shop', { databaseName: 'Shop_Data', username: 'user', schemaName: 'order', secretName: 'shop.credentials' });
+    const names = AppDatabaseNames.of('shop', { databaseName: 'Shop_Data', username: 'Shop_User', schemaName: 'order', secretName: 'shop.credentials' });
     expect([names.databaseName, names.username, names.schemaName, names.secretName, names.resourceName])
-      .toEqual(['Shop_Data', 'user', 'order', 'shop.credentials', 'shop']);
+      .toEqual(['Shop_Data', 'Shop_User', 'order', 'shop.credentials', 'shop']);
   });
 
   test('accept the seed app names and names up to 46 characters', () => {
@@ -59,7 +59,7 @@ describe('AppDatabaseNames', () => {
 
   test('throws for a system schema, including the default of an app called public', () => {
     expect(() => AppDatabaseNames.of('app', { schemaName: 'public' })).toThrow(/schemaName must not be a system schema/);
-    expect(() => AppDatabaseNames.of('public')).toThrow(/schemaName must not be a system schema .*got "public"/);
+    expect(() => AppDatabaseNames.of('public')).toThrow(/schemaName \(derived from appName "public"\) must not be a system schema .*got "public"/);
   });
 
   test('throws for names that would inject SQL', () => {

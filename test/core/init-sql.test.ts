@@ -1,7 +1,7 @@
 import { AppDatabaseNames, DatabaseSecretKeys, InitSql, SslMode } from '../../src/core';
 
 const OPTS = { names: AppDatabaseNames.of('example_app') };
-const SHOP = { names: AppDatabaseNames.of('shop', { databaseName: 'Shop_Data', username: 'user', schemaName: 'order' }) };
+const SHOP = { names: AppDatabaseNames.of('shop', { databaseName: 'Shop_Data', username: 'Shop_User', schemaName: 'order' }) };
 
 describe('InitSql', () => {
   test('creates the role only if missing, with the password read from the environment', () => {
@@ -23,9 +23,9 @@ describe('InitSql', () => {
   test('quotes names that need it', () => {
     const sql = InitSql.serverSql(SHOP);
     expect(sql).toContain('REVOKE CONNECT ON DATABASE "Shop_Data" FROM PUBLIC;');
-    expect(sql).toContain('ALTER ROLE "user" IN DATABASE "Shop_Data" SET search_path TO "order", public;');
+    expect(sql).toContain('ALTER ROLE "Shop_User" IN DATABASE "Shop_Data" SET search_path TO "order", public;');
     expect(InitSql.databaseSql(SHOP))
-      .toContain('CREATE SCHEMA IF NOT EXISTS "order" AUTHORIZATION "user";');
+      .toContain('CREATE SCHEMA IF NOT EXISTS "order" AUTHORIZATION "Shop_User";');
   });
 
   test('sets no connection limit by default', () => {
@@ -50,8 +50,10 @@ describe('InitSql', () => {
     expect(script).toContain("psql -X -q -v ON_ERROR_STOP=1 -d 'example_app_db' <<'__DB_INIT_SQL__'");
   });
 
-  test('throws for a connection limit below -1', () => {
-    expect(() => InitSql.script({ ...OPTS, connectionLimit: -2 })).toThrow(/InitSql: connectionLimit must be a whole number of at least -1 \(got -2\)/);
+  test('throws for a connection limit below -1 or above 2147483647 (PostgreSQL takes a 32-bit integer)', () => {
+    expect(() => InitSql.script({ ...OPTS, connectionLimit: -2 })).toThrow(/InitSql: connectionLimit must be a whole number from -1 to 2147483647 \(got -2\)/);
+    expect(() => InitSql.script({ ...OPTS, connectionLimit: 2147483648 })).toThrow(/InitSql: connectionLimit must be a whole number from -1 to 2147483647 \(got 2147483648\)/);
+    expect(InitSql.serverSql({ ...OPTS, connectionLimit: 2147483647 })).toContain('CONNECTION LIMIT 2147483647;');
     expect(() => InitSql.serverSql({ ...OPTS, connectionLimit: 1.5 })).toThrow(/InitSql: connectionLimit must be a whole number/);
   });
 

@@ -82,7 +82,7 @@ describe('rds-rules', () => {
 
   describe('database name', () => {
     test('accepts app', () => expect(databaseNameError('app')).toBeUndefined());
-    test('rejects a hyphen', () => expect(databaseNameError('my-db')).toMatch(/databaseName must start with a letter .*got 'my-db'/));
+    test('rejects a hyphen', () => expect(databaseNameError('my-db')).toMatch(/databaseName must start with a letter .*got "my-db"/));
     test('rejects 64 characters', () => expect(databaseNameError('a'.repeat(64))).toMatch(/1–63/));
   });
 
@@ -152,10 +152,18 @@ describe('rds-rules', () => {
       expect(rotationIntervalError(0.5)).toMatch(/rotationInterval must be 1–1000 days \(got 0.5\)/);
       expect(rotationIntervalError(1001)).toMatch(/got 1001/);
     });
+    test('throws on a rotation interval that is not whole hours (Secrets Manager schedules in hours or days)', () => {
+      expect(rotationIntervalError(1.5)).toBeUndefined();
+      expect(rotationIntervalError(90000.5 / 86400, 90000.5 / 3600)).toMatch(/^rotationInterval must be whole hours \(got 25.0001\d* hours\)/);
+    });
     test('accepts 24 hours of backtrack on Aurora MySQL', () => expect(backtrackWindowErrors(24, 'aurora-mysql')).toEqual([]));
     test('rejects backtrack elsewhere and over 72 hours', () => {
       expect(backtrackWindowErrors(4, 'postgres')).toEqual([expect.stringMatching(/only offered by Aurora MySQL \(got 4 hours with postgres\)/)]);
       expect(backtrackWindowErrors(100, 'aurora-mysql')).toEqual([expect.stringMatching(/at most 72 hours \(got 100\)/)]);
+    });
+    test('throws on a backtrack window that is not whole seconds, or NaN', () => {
+      expect(backtrackWindowErrors(0, 'aurora-mysql', 5e-323)).toEqual([expect.stringMatching(/^backtrackWindow must be whole seconds \(got 5e-323 s\)/)]);
+      expect(backtrackWindowErrors(NaN, 'aurora-mysql')).toEqual([expect.stringMatching(/^backtrackWindow must be whole seconds \(got NaN s\)/)]);
     });
   });
 

@@ -8,3 +8,5 @@ export * from './postgres';
 export * from './moto';
 export * from './ports';
 export * from './tls';
+export * from './external-secret-schema';
+export * from './k8s-names';

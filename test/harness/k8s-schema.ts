@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
+import { validateK8sNames } from './k8s-names';
 
 /**
  * Kubernetes 1.28 manifest validation without a cluster.
@@ -11,6 +12,8 @@ import * as YAML from 'yaml';
  *    one `toJson_<Type>` function per API type, listing every JSON field and its type).
  * 3. The API group/version/kind must be served by Kubernetes 1.28 (same source).
  * 4. A Job (or a CronJob's job template) must use restartPolicy Never or OnFailure.
+ * 5. Names, namespaces and labels follow Kubernetes' rules per kind, and no two objects of one kind
+ *    share a name in a namespace (k8s-names.ts).
  */
 
 interface FieldType {
@@ -124,7 +127,9 @@ export interface ValidateK8sOptions {
 export function validateK8s(input: K8sInput, options: ValidateK8sOptions = {}): string[] {
   loadTables();
   const out: string[] = [];
-  manifestsOf(input).forEach((doc, i) => {
+  const docs = manifestsOf(input);
+  out.push(...validateK8sNames(docs));
+  docs.forEach((doc, i) => {
     const label = `${doc?.kind ?? '?'} ${doc?.metadata?.name ?? `#${i}`}`;
     if (!doc || typeof doc !== 'object' || typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') {
       out.push(`document #${i}: not a Kubernetes object (apiVersion and kind are required)`);

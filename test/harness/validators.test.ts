@@ -5,6 +5,7 @@ import { App } from 'aws-cdk-lib';
 import {
   applyNag,
   cfnLint,
+  cfnLintAll,
   expectCfnLintClean,
   expectK8sValid,
   expectNagClean,
@@ -13,8 +14,10 @@ import {
   nagFindingsInAssembly,
   scanForSecrets,
   synthTemplate,
+  templateSanityProblems,
   toolOrSkip,
   validateK8s,
+  validateK8sNames,
   which,
 } from '.';
 import { goodChart, goodStack, jobManifest, unencryptedDbStack } from './fixtures';
@@ -110,6 +113,56 @@ describe('Kubernetes schema helper', () => {
   test('parses YAML text with several documents', () => {
     const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndatta: {}\n';
     expect(validateK8s(yaml)).toEqual([expect.stringMatching(/ConfigMap b\.datta: unknown field/)]);
+  });
+});
+
+describe('Kubernetes name rules', () => {
+  const obj = (kind: string, name: string, extra: any = {}) => ({ apiVersion: kind === 'Service' || kind === 'Secret' ? 'v1' : 'apps/v1', kind, metadata: { name, ...extra } });
+  test('accepts names, namespaces and labels Kubernetes accepts', () => {
+    expect(validateK8sNames([obj('Service', 'db'), obj('Secret', 'tls.example.com', { namespace: 'prod', labels: { 'app.kubernetes.io/name': 'db', 'tier': '' } })])).toEqual([]);
+  });
+  test('reports a Service name starting with a digit and a StatefulSet name over 52 characters', () => {
+    expect(validateK8sNames([obj('Service', '1db'), obj('StatefulSet', 'a'.repeat(53))])).toEqual([
+      'Service 1db: metadata.name must be a DNS-1035 label',
+      `StatefulSet ${'a'.repeat(53)}: metadata.name must be a DNS-1123 label of at most 52 characters`,
+    ]);
+  });
+  test('reports bad label keys and values, and an upper-case namespace', () => {
+    const problems = validateK8sNames([obj('Secret', 's', { namespace: 'Prod', labels: { 'bad key': 'v', 'ok': 'bad value!' } })]).join('\n');
+    expect(problems).toMatch(/metadata.namespace must be a DNS-1123 label \(got "Prod"\)/);
+    expect(problems).toMatch(/invalid label key "bad key"/);
+    expect(problems).toMatch(/invalid label value "bad value!" of ok/);
+  });
+  test('reports two objects of one kind and name in one namespace, and not across namespaces or kinds', () => {
+    expect(validateK8sNames([obj('Secret', 's', { namespace: 'a' }), obj('Secret', 's', { namespace: 'b' }), obj('Service', 's', { namespace: 'a' })])).toEqual([]);
+    expect(validateK8sNames([obj('Secret', 's', { namespace: 'a' }), obj('Secret', 's', { namespace: 'a' })]))
+      .toEqual(['Secret s: the name is used twice in namespace "a" (documents #0 and #1); the second would overwrite the first']);
+  });
+  test('is part of the Kubernetes schema check', () => {
+    expect(validateK8s([{ apiVersion: 'v1', kind: 'Service', metadata: { name: '1db' }, spec: {} }])).toContain('Service 1db: metadata.name must be a DNS-1035 label');
+  });
+});
+
+describe('template sanity and cfn-lint over many templates', () => {
+  test('reports null, a non-finite number, unresolved token text, a number token and a db.db. class', () => {
+    const problems = templateSanityProblems({
+      Resources: {
+        Db: {
+          Properties: {
+            Threshold: null, Target: Infinity, Name: '${Token[TOKEN.12]}', Count: -1.8881545897087626e+289, DBInstanceClass: 'db.db.m6g.large',
+          },
+        },
+      },
+    });
+    expect(problems).toHaveLength(5);
+    expect(templateSanityProblems(synthTemplate(goodStack()))).toEqual([]);
+  });
+  test('cfnLintAll returns the findings of each template in order', () => {
+    if (!toolOrSkip('cfn-lint')) return;
+    const bad = { Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicNme: 'x' } } } };
+    const [first, second] = cfnLintAll([synthTemplate(goodStack()), bad]);
+    expect(first).toEqual([]);
+    expect(second.map((f) => f.rule)).toContain('E3002');
   });
 });
 

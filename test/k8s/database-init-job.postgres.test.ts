@@ -12,7 +12,7 @@ import { expectK8sValid, expectNoSecrets, usePostgres } from '../harness';
 
 // Two apps on one server: "shop" uses names that need quoting (mixed case, keywords as names),
 // "example_app" uses seed 001's defaults and a connection limit.
-const SHOP = { appName: 'shop', databaseName: 'Shop_Data', username: 'user', schemaName: 'order' };
+const SHOP = { appName: 'shop', databaseName: 'Shop_Data', username: 'Shop_User', schemaName: 'order' };
 const SUPERUSER_SECRET = 'postgres-superuser';
 
 interface Synthesized {
@@ -160,26 +160,26 @@ describe('DatabaseInitJob against a real PostgreSQL 15', () => {
     expect(back.stderr).toMatch(/permission denied for database "example_app_db"/);
     const acl = pg.psql(`SELECT datacl::text FROM pg_database WHERE datname = '${SHOP.databaseName}'`).stdout.trim();
     expect(acl).not.toMatch(/(^|[{,])=[A-Za-z]*c/); // no CONNECT for PUBLIC
-    expect(acl).toMatch(/[{,]user=[A-Za-z]*c[A-Za-z]*\/user[,}]/); // the owner keeps CONNECT
+    expect(acl).toMatch(/[{,]Shop_User=[A-Za-z]*c[A-Za-z]*\/Shop_User[,}]/); // the owner keeps CONNECT
   });
 
   test('the connection limit is set', () => {
     if (!pg.available) return;
     expect(pg.psql("SELECT rolconnlimit FROM pg_roles WHERE rolname = 'example_app_user'").stdout.trim()).toBe('5');
-    expect(pg.psql("SELECT rolconnlimit FROM pg_roles WHERE rolname = 'user'").stdout.trim()).toBe('-1');
+    expect(pg.psql("SELECT rolconnlimit FROM pg_roles WHERE rolname = 'Shop_User'").stdout.trim()).toBe('-1');
   });
 
   test('a second run with a different DB_PASSWORD succeeds, keeps the data and does not change the password', () => {
     if (!pg.available) return;
-    const hashBefore = pg.psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'user'").stdout.trim();
+    const hashBefore = pg.psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'Shop_User'").stdout.trim();
     const second = runAll({ shop: pw.other, example: pw.other });
     expect(second.shop.stdout).toMatch(/db-init: done/);
-    expect(pg.psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'user'").stdout.trim()).toBe(hashBefore);
+    expect(pg.psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'Shop_User'").stdout.trim()).toBe(hashBefore);
     const as = { user: SHOP.username, password: pw.shop, database: SHOP.databaseName };
     expect(pg.psql('SELECT name FROM items WHERE id = 1', as).stdout.trim()).toBe('kept');
     const wrong = pg.psql('SELECT 1', { ...as, password: pw.other });
     expect(wrong.status).not.toBe(0);
-    expect(wrong.stderr).toMatch(/password authentication failed for user "user"/);
+    expect(wrong.stderr).toMatch(/password authentication failed for user "Shop_User"/);
     expect(pg.psql('SELECT 1', { user: 'example_app_user', password: pw.example, database: 'example_app_db' }).stdout.trim()).toBe('1');
     expect(pg.psql('SHOW search_path', as).stdout.trim()).toBe('"order", public');
   });
@@ -209,6 +209,45 @@ describe('DatabaseInitJob against a real PostgreSQL 15', () => {
       const res = pg.shell('psql "$APP_URL" -X -A -t -c "SELECT current_user || \'@\' || current_database()"', { APP_URL: url, PGPASSWORD: '' });
       expect(res.stderr).toBe('');
       expect(res.stdout.trim()).toBe('billing_user@billing_db');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a password put into the Secret beforehand, full of URL-special characters, gets a DATABASE_URL that psql and node-postgres log in with', async () => {
+    if (!pg.available) return;
+    const dir = makeKubectlShim();
+    try {
+      // GIVEN an app on the test server, whose user pre-set DB_PASSWORD in the app Secret before the init Job ran
+      const chart = new Chart(new App(), 'preset', { namespace: 'stage' });
+      const secret = new AppDatabaseSecret(chart, 'Secret', { names: AppDatabaseNames.of('preset_app'), host: pg.host, port: pg.port, sslMode: SslMode.DISABLE });
+      new DatabaseInitJob(chart, 'Init', { secret, superuserSecretName: SUPERUSER_SECRET });
+      const docs = Testing.synth(chart);
+      const preset = "Pre:set/p@ss?w#rd%20&x=1+ü~!*()' \"\\;end";
+      fs.writeFileSync(path.join(dir, 'pw'), Buffer.from(preset).toString('base64'));
+      // WHEN secret-bootstrap completes the Secret and db-init creates the role with that password
+      const boot = runBootstrap(docs, 'preset-app', dir);
+      expect(boot.stderr).toBe('');
+      expect(boot.status).toBe(0);
+      const url = patchedData(dir).DATABASE_URL;
+      expect(url).toContain(`:${encodeURIComponent(preset)}@`);
+      const initContainer = jobContainer(docs, 'preset-app', 'db-init');
+      const init = pg.shell(initContainer.command[2], resolveEnv(initContainer, {
+        [SUPERUSER_SECRET]: { POSTGRES_PASSWORD: pg.superuserPassword }, 'preset-app-db-secret': { DB_PASSWORD: preset },
+      }, {}));
+      expect(init.stderr).toBe('');
+      expect(init.status).toBe(0);
+      // THEN both clients log in as the app with the URL alone
+      const viaPsql = pg.shell('psql "$APP_URL" -X -A -t -c "SELECT current_user || \'@\' || current_database()"', { APP_URL: url, PGPASSWORD: '' });
+      expect(viaPsql.stderr).toBe('');
+      expect(viaPsql.stdout.trim()).toBe('preset_app_user@preset_app_db');
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        expect((await client.query('SELECT current_user AS u')).rows[0]).toEqual({ u: 'preset_app_user' });
+      } finally {
+        await client.end();
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -245,7 +284,7 @@ describe('secret-bootstrap script with a recording kubectl', () => {
     expect(Object.keys(patch.data).sort()).toEqual(['DATABASE_URL', 'DB_PASSWORD']);
     const data = patchedData(dir);
     expect(data.DB_PASSWORD).toMatch(/^[A-Za-z0-9]{32}$/);
-    expect(data.DATABASE_URL).toBe(`postgresql://user:${data.DB_PASSWORD}@postgres-service.stage.svc.cluster.local:5432/Shop_Data?sslmode=disable&connect_timeout=10`);
+    expect(data.DATABASE_URL).toBe(`postgresql://Shop_User:${data.DB_PASSWORD}@postgres-service.stage.svc.cluster.local:5432/Shop_Data?sslmode=disable&connect_timeout=10`);
     expect(res.stdout).not.toContain(data.DB_PASSWORD);
   });
 
@@ -260,7 +299,7 @@ describe('secret-bootstrap script with a recording kubectl', () => {
   test('does not patch when DB_PASSWORD and DATABASE_URL are already present and current', () => {
     const b64 = (t: string) => Buffer.from(t).toString('base64');
     fs.writeFileSync(path.join(dir, 'pw'), b64('ExistingPassword'));
-    fs.writeFileSync(path.join(dir, 'url'), b64('postgresql://user:ExistingPassword@postgres-service.stage.svc.cluster.local:5432/Shop_Data?sslmode=disable&connect_timeout=10'));
+    fs.writeFileSync(path.join(dir, 'url'), b64('postgresql://Shop_User:ExistingPassword@postgres-service.stage.svc.cluster.local:5432/Shop_Data?sslmode=disable&connect_timeout=10'));
     const res = runBootstrap(synth.docs, 'shop', dir);
     expect(res.status).toBe(0);
     expect(res.calls).toHaveLength(1);
@@ -272,7 +311,7 @@ describe('secret-bootstrap script with a recording kubectl', () => {
   test('keeps an existing password but rewrites a DATABASE_URL that no longer matches the settings', () => {
     const b64 = (t: string) => Buffer.from(t).toString('base64');
     fs.writeFileSync(path.join(dir, 'pw'), b64('ExistingPassword'));
-    fs.writeFileSync(path.join(dir, 'url'), b64('postgresql://user:ExistingPassword@old-host:5432/Shop_Data?sslmode=require'));
+    fs.writeFileSync(path.join(dir, 'url'), b64('postgresql://Shop_User:ExistingPassword@old-host:5432/Shop_Data?sslmode=require'));
     const res = runBootstrap(synth.docs, 'shop', dir);
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
@@ -280,15 +319,19 @@ describe('secret-bootstrap script with a recording kubectl', () => {
     const patch = JSON.parse(fs.readFileSync(path.join(dir, 'patch'), 'utf-8'));
     expect(patch.metadata).toEqual({ resourceVersion: '4711' });
     expect(Object.keys(patch.data)).toEqual(['DATABASE_URL']);
-    expect(patchedData(dir).DATABASE_URL).toBe('postgresql://user:ExistingPassword@postgres-service.stage.svc.cluster.local:5432/Shop_Data?sslmode=disable&connect_timeout=10');
+    expect(patchedData(dir).DATABASE_URL).toBe('postgresql://Shop_User:ExistingPassword@postgres-service.stage.svc.cluster.local:5432/Shop_Data?sslmode=disable&connect_timeout=10');
   });
 
-  test('leaves DATABASE_URL alone when the existing password would need percent-encoding', () => {
-    fs.writeFileSync(path.join(dir, 'pw'), Buffer.from('p@ss/word').toString('base64'));
+  test('writes DATABASE_URL with a pre-set password percent-encoded, as encodeURIComponent does', () => {
+    const preset = "p@ss/wörd %+&?#:;=!~*()' x\"\\";
+    fs.writeFileSync(path.join(dir, 'pw'), Buffer.from(preset).toString('base64'));
     const res = runBootstrap(synth.docs, 'shop', dir);
+    expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
-    expect(res.calls).toHaveLength(1);
-    expect(res.stdout).toMatch(/DB_PASSWORD needs percent-encoding; leaving DATABASE_URL as it is/);
+    expect(res.calls).toHaveLength(2);
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'patch'), 'utf-8')).data)).toEqual(['DATABASE_URL']);
+    expect(patchedData(dir).DATABASE_URL).toBe(
+      `postgresql://Shop_User:${encodeURIComponent(preset)}@postgres-service.stage.svc.cluster.local:5432/Shop_Data?sslmode=disable&connect_timeout=10`);
   });
 
   test('without urlKey (e.g. a superuser Secret) patches only the password key', () => {

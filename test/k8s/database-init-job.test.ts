@@ -230,7 +230,7 @@ describe('DatabaseInitJob', () => {
       expect(make({ activeDeadlineSeconds: 100, waitTimeoutSeconds: 120 })).toThrow(/DatabaseInitJob: activeDeadlineSeconds \(100\) must be longer than waitTimeoutSeconds \(120\)/);
     });
     test('throws for a connection limit below -1', () => {
-      expect(make({ connectionLimit: -2 })).toThrow(/DatabaseInitJob: connectionLimit must be a whole number of at least -1 \(got -2\)/);
+      expect(make({ connectionLimit: -2 })).toThrow(/DatabaseInitJob: connectionLimit must be a whole number from -1 to 2147483647 \(got -2\)/);
     });
     test('throws for a maintenance database name with SQL', () => {
       expect(make({ maintenanceDatabase: 'postgres; --' })).toThrow(/DatabaseInitJob: maintenanceDatabase must be a PostgreSQL identifier/);

@@ -4,7 +4,7 @@ import { SslMode } from '../../src/core';
 import { SecretsManagerSecretRef } from '../../src/core/secret-reference';
 import { DatabaseSecretSource, ExternalDatabaseSecret, ExternalSecretStoreRef } from '../../src/k8s/external-database-secret';
 import { expectK8sValid, expectNoSecrets } from '../harness';
-import { EXTERNAL_SECRET_SCHEMA, validateExternalSecret } from './external-secret-schema';
+import { EXTERNAL_SECRET_SCHEMA, validateExternalSecret } from '../harness/external-secret-schema';
 
 function externalSource(overrides: Partial<Parameters<typeof DatabaseSecretSource.externalSecret>[0]> = {}) {
   return DatabaseSecretSource.externalSecret({
@@ -29,7 +29,7 @@ describe('ExternalDatabaseSecret from an ExternalSecret', () => {
     new ExternalDatabaseSecret(chart, 'Db', { secretName: 'shop-db-secret', source: externalSource() });
     // THEN
     const doc = externalSecretDoc(chart);
-    expect(doc.apiVersion).toBe('external-secrets.io/v1beta1');
+    expect(doc.apiVersion).toBe('external-secrets.io/v1');
     expect(doc.spec.dataFrom).toEqual([{ extract: { key: 'prod/shop/db-master' } }]);
     expect(doc.spec.secretStoreRef).toEqual({ name: 'aws-secrets-manager', kind: 'ClusterSecretStore' });
     expect(doc.spec.target.name).toBe('shop-db-secret');
@@ -189,7 +189,7 @@ describe('ExternalDatabaseSecret from an existing Secret', () => {
 
 describe('validateExternalSecret', () => {
   const good = () => ({
-    apiVersion: 'external-secrets.io/v1beta1',
+    apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',
     metadata: { name: 'db' },
     spec: {
@@ -224,5 +224,13 @@ describe('validateExternalSecret', () => {
     const doc: any = good();
     delete doc.spec.dataFrom;
     expect(validateExternalSecret(doc)).toContain('spec.data or spec.dataFrom must have at least one entry');
+  });
+  test('the v1 schema of @kubernetes-models/external-secrets rejects a creation policy it does not know', () => {
+    const doc: any = good();
+    doc.spec.target.creationPolicy = 'Always';
+    expect(validateExternalSecret(doc).join('\n')).toMatch(/external-secrets.io\/v1 schema: .*creationPolicy must be equal to one of the allowed values/);
+  });
+  test('rejects the v1beta1 API, which External Secrets Operator 0.17 and later no longer serve', () => {
+    expect(validateExternalSecret({ ...good(), apiVersion: 'external-secrets.io/v1beta1' }).join('\n')).toMatch(/must be external-secrets.io\/v1 ExternalSecret/);
   });
 });

@@ -68,7 +68,7 @@ describe('GeneratedPasswordSecret', () => {
 
   test.each<[string, Partial<GeneratedPasswordSecretProps>, RegExp]>([
     ['throws on a Secret name with upper case', { secretName: 'Admin' }, /GeneratedPasswordSecret: secretName must be a DNS-1123 label/],
-    ['throws on a Secret name too long for its Job', { secretName: 'a'.repeat(55) }, /GeneratedPasswordSecret: secretName must be at most 54 characters \(got "a{55}", 55\), since the bootstrap Job/],
+    ['throws on a Secret name too long for its Job', { secretName: 'a'.repeat(55) }, /GeneratedPasswordSecret: secretName must be at most 54 characters \(got "a{55}", 55\), since a Job named '<name>-<8 hex>' is derived from it/],
     ['throws on a password key with a slash', { passwordKey: 'pass/word' }, /GeneratedPasswordSecret: passwordKey must be a Secret key/],
     ['throws on a stringData key with a space', { stringData: { 'user name': 'x' } }, /GeneratedPasswordSecret: stringData key must be a Secret key/],
     ['throws when stringData holds the password key', { stringData: { password: 'x' } }, /GeneratedPasswordSecret: stringData must not hold the password key "password"/],

@@ -150,7 +150,7 @@ describe('PgBouncer', () => {
     ['throws on an untagged image', { image: 'edoburu/pgbouncer' }, /PgBouncer: image must be pinned to a version \(got "edoburu\/pgbouncer"\)/],
     ['throws on a bad service name', { serviceName: 'PgBouncer' }, /PgBouncer: serviceName must be a DNS-1035 label.*\(got "PgBouncer"\)/],
     ['throws on an auth user that is not an identifier', { authUser: 'auth-user' }, /PgBouncer: authUser must be a PostgreSQL identifier .*\(got "auth-user"\)/],
-    ['throws on a cluster domain with upper case', { clusterDomain: 'Corp.Example' }, /PgBouncer: clusterDomain must be a DNS-1123 subdomain.*\(got "Corp.Example"\)/],
+    ['throws on a cluster domain with upper case', { clusterDomain: 'Corp.Example' }, /PgBouncer: clusterDomain must be the cluster's DNS domain.*\(got "Corp.Example"\)\. Use the kubelet's --cluster-domain/],
     ['throws on a database host with a port', { databaseHost: 'db:5432' }, /PgBouncer: databaseHost must not include a port/],
     ['throws on a bad pod label', { podLabels: { app: 'has space' } }, /PgBouncer: podLabels value "has space"/],
   ])('%s', (_name, props, message) => {
@@ -158,7 +158,7 @@ describe('PgBouncer', () => {
   });
 
   test('throws on an auth Secret name too long for its bootstrap Job', () => {
-    expect(() => new PgBouncer(chart, 'Pool', { ...BASE, authSecretName: 'a'.repeat(55) })).toThrow(/GeneratedPasswordSecret: secretName must be at most 54 characters/);
+    expect(() => new PgBouncer(chart, 'Pool', { ...BASE, authSecretName: 'a'.repeat(55) })).toThrow(/PgBouncer: authSecretName must be at most 54 characters/);
   });
 
   test('throws on allowClient with empty labels', () => {

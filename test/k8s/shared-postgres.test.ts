@@ -366,9 +366,9 @@ describe('SharedPostgres', () => {
       ['throws on a service name longer than 63 characters', { serviceName: 'a'.repeat(64) }, /SharedPostgres: serviceName must be a DNS-1035 label.*at most 63 characters \(got "a{64}"\)/],
       ['throws on a service name starting with a digit', { serviceName: '1db' }, /SharedPostgres: serviceName must be a DNS-1035 label/],
       ['throws on a name longer than 39 characters', { name: 'p'.repeat(40) }, /SharedPostgres: name must be at most 39 characters \(got "p{40}", 40\)/],
-      ['throws on a name whose headless Service would start with a digit', { name: '9db' }, /SharedPostgres: name \(in the headless Service <name>-headless\) must be a DNS-1035 label/],
+      ['throws on a StatefulSet name starting with a digit (its pods get DNS names, like a Service)', { name: '9db' }, /SharedPostgres: name must be a DNS-1035 label.*\(got "9db"\)/],
       ['throws when the service name clashes with the headless Service', { serviceName: 'postgres-headless' }, /SharedPostgres: serviceName must differ from the headless Service "postgres-headless"/],
-      ['throws on a cluster domain that is not a DNS subdomain', { clusterDomain: 'Corp_Example' }, /SharedPostgres: clusterDomain must be a DNS-1123 subdomain.*\(got "Corp_Example"\)/],
+      ['throws on a cluster domain that is not a DNS subdomain', { clusterDomain: 'Corp_Example' }, /SharedPostgres: clusterDomain must be the cluster's DNS domain.*\(got "Corp_Example"\)/],
       ['throws on max_connections out of range', { maxConnections: 5 }, /SharedPostgres: maxConnections must be a whole number from 10 to 10000 \(got 5\)/],
       ['throws on a setting name that is not a parameter', { settings: { 'bad key': '1' } }, /SharedPostgres: settings keys must be PostgreSQL parameter names such as 'shared_buffers' \(got "bad key"\)/],
       ['throws on a multi-line setting value', { settings: { work_mem: '4MB\nssl=off' } }, /SharedPostgres: settings.work_mem must be a single line/],
@@ -443,7 +443,7 @@ describe('SharedPostgres', () => {
 
     test('throws on a connection limit below -1 (from the init Job)', () => {
       chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
-      expect(() => make().addApp('x', { connectionLimit: -2 })).toThrow(/DatabaseInitJob: connectionLimit must be a whole number of at least -1/);
+      expect(() => make().addApp('x', { connectionLimit: -2 })).toThrow(/DatabaseInitJob: connectionLimit must be a whole number from -1 to 2147483647/);
     });
 
     test('throws on restoreJob with both or neither of appName and databaseName', () => {

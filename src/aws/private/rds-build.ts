@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ALARM_PERIOD, AlarmSpec } from './rds-alarms';
 import { RdsSettings } from './rds-settings';
@@ -16,7 +16,20 @@ export interface BuildContext {
 }
 
 function instanceType(instanceClass: string): ec2.InstanceType {
-  return new ec2.InstanceType(instanceClass.replace(/^db\./, ''));
+  // A token class is written into each DB instance untouched by passInstanceClassThrough.
+  return new ec2.InstanceType(Token.isUnresolved(instanceClass) ? 'm6g.large' : instanceClass.replace(/^db\./, ''));
+}
+
+/**
+ * Writes an instance class given as a token into every DB instance under `scope` as it is: aws-rds
+ * prefixes the class it is given with `db.`, which would turn a token for 'db.m6g.large' into
+ * 'db.db.m6g.large'.
+ */
+export function passInstanceClassThrough(scope: Construct, s: RdsSettings): void {
+  if (!Token.isUnresolved(s.instanceClass)) return;
+  for (const c of scope.node.findAll()) {
+    if (c instanceof rds.CfnDBInstance) c.addPropertyOverride('DBInstanceClass', s.instanceClass);
+  }
 }
 
 function insightsRetention(s: RdsSettings): rds.PerformanceInsightRetention | undefined {
@@ -56,6 +69,8 @@ export function buildInstance(scope: Construct, ctx: BuildContext): { instance: 
     iamAuthentication: s.iamAuthentication,
     copyTagsToSnapshot: true,
     storageType: s.storageType,
+    iops: s.iops,
+    storageThroughput: s.storageThroughput,
     maxAllocatedStorage: s.maxAllocatedStorage,
   };
   const instance = new rds.DatabaseInstance(scope, 'Resource', {
@@ -65,6 +80,7 @@ export function buildInstance(scope: Construct, ctx: BuildContext): { instance: 
     allowMajorVersionUpgrade: s.allowMajorVersionUpgrade ? true : undefined,
     credentials: ctx.credentials,
     databaseName: s.databaseName,
+    availabilityZone: s.availabilityZone,
     allocatedStorage: s.allocatedStorage,
     backupRetention: s.backupRetention,
     preferredBackupWindow: s.preferredBackupWindow,

@@ -1,6 +1,6 @@
-import { Duration, RemovalPolicy, Token, aws_ec2 as ec2, aws_rds as rds } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, aws_ec2 as ec2, aws_rds as rds } from 'aws-cdk-lib';
 import { RdsRules as v } from '../../core/private/rds-rules';
-import { Problem } from '../../core/private/validators';
+import { isToken, knownAtSynth, knownDuration, oneOf, positiveNumber, Problem } from '../../core/private/validators';
 import { DatabaseEngine } from '../database-engine';
 import { DatabaseEngineFamily } from '../database-engine-family';
 import { DatabasePreset } from '../database-preset';
@@ -24,6 +24,12 @@ export interface RdsSettings {
   readonly allocatedStorage: number;
   readonly maxAllocatedStorage: number;
   readonly storageType: rds.StorageType;
+  /** AZ of a single-AZ instance, when given. */
+  readonly availabilityZone?: string;
+  /** Provisioned IOPS, when given (instances only). */
+  readonly iops?: number;
+  /** Storage throughput in MiB/s, when given (gp3 instances only). */
+  readonly storageThroughput?: number;
   readonly backupRetention: Duration;
   readonly preferredBackupWindow: string;
   readonly preferredMaintenanceWindow: string;
@@ -66,8 +72,11 @@ export function resolveSettings(props: IndependentRdsProps): RdsSettings {
     multiAz,
     readReplicas: props.readReplicas ?? (engine.isCluster && multiAz ? 1 : 0),
     allocatedStorage: props.allocatedStorage ?? 20,
-    maxAllocatedStorage: props.maxAllocatedStorage ?? 100,
+    maxAllocatedStorage: props.maxAllocatedStorage ?? defaultMaxAllocatedStorage(props.allocatedStorage ?? 20),
     storageType: props.storageType ?? rds.StorageType.GP3,
+    availabilityZone: props.availabilityZone,
+    iops: props.iops,
+    storageThroughput: props.storageThroughput,
     backupRetention: props.backupRetention ?? Duration.days(production ? 7 : 1),
     preferredBackupWindow: props.preferredBackupWindow ?? '03:00-04:00',
     preferredMaintenanceWindow: props.preferredMaintenanceWindow ?? 'sun:04:30-sun:05:30',
@@ -88,16 +97,21 @@ export function resolveSettings(props: IndependentRdsProps): RdsSettings {
 
 const known = (value: unknown): boolean => !Token.isUnresolved(value);
 
+/** The storage autoscaling ceiling when none is given: 100 GiB, or twice the allocated storage when that is more (at most 65536). */
+function defaultMaxAllocatedStorage(allocated: number): number {
+  return known(allocated) && allocated > 50 ? Math.min(65536, Math.max(100, 2 * allocated)) : 100;
+}
+
 /** Every rule the settings break, as messages naming prop, value and fix. */
-export function settingsErrors(s: RdsSettings, props: IndependentRdsProps): Problem[] {
-  const errors: Problem[] = [];
+export function settingsErrors(s: RdsSettings, props: IndependentRdsProps, region?: string): Problem[] {
+  const errors: Problem[] = [...tokenErrors(s)];
   const family = s.engine.family.name;
   if (s.vpcSubnets.subnetType === ec2.SubnetType.PUBLIC) {
     errors.push('vpcSubnets selects PUBLIC subnets (got subnetType PUBLIC). A database is never publicly reachable: use PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets.');
   }
   if (known(s.instanceClass)) errors.push(v.instanceClassError(s.instanceClass, family));
   if (known(s.username)) errors.push(v.usernameError(s.username, family, s.engine.version));
-  if (known(s.databaseName)) errors.push(v.databaseNameError(s.databaseName));
+  if (known(s.databaseName)) errors.push(v.databaseNameError(s.databaseName, family));
   // Refused when a token: apps get the port literally (DB_PORT), and RDS Proxy needs it.
   errors.push(v.portError(s.port));
   if (props.secretName !== undefined && props.secret !== undefined) {
@@ -105,8 +119,8 @@ export function settingsErrors(s: RdsSettings, props: IndependentRdsProps): Prob
       + 'Remove secretName and name your own secret where you create it.');
   }
   if (props.secretName !== undefined && known(props.secretName)) errors.push(v.secretNameError(props.secretName));
-  const retention = s.backupRetention.toDays({ integral: false });
-  if (known(retention)) errors.push(v.backupRetentionError(retention, s.production));
+  errors.push(oneOf('storageType', s.storageType, Object.values(rds.StorageType), 'Use rds.StorageType.GP3.'));
+  if (!s.backupRetention.isUnresolved()) errors.push(v.backupRetentionError(s.backupRetention.toDays({ integral: false }), s.production));
   const bw = s.preferredBackupWindow;
   const mw = s.preferredMaintenanceWindow;
   const bwError = known(bw) ? v.backupWindowError(bw) : undefined;
@@ -116,11 +130,15 @@ export function settingsErrors(s: RdsSettings, props: IndependentRdsProps): Prob
   if (s.multiAz && props.availabilityZone !== undefined) {
     errors.push(`availabilityZone '${props.availabilityZone}' places a single-AZ instance, but multiAz is true. Remove availabilityZone, or set multiAz to false.`);
   }
+  if (props.availabilityZone !== undefined && known(props.availabilityZone)) errors.push(v.availabilityZoneError(props.availabilityZone, region));
+  errors.push(...v.logExportsErrors(s.cloudwatchLogsExports, family));
+  errors.push(oneOf('removalPolicy', s.removalPolicy, Object.values(RemovalPolicy), 'Use RemovalPolicy.RETAIN or RemovalPolicy.SNAPSHOT.'));
+  errors.push(...v.parametersErrors(s.parameters));
   if (known(s.readReplicas)) errors.push(v.readReplicasError(s.readReplicas));
   if (s.engine.isCluster) {
     errors.push(...clusterErrors(s, props));
   } else {
-    errors.push(...storageErrors(s, props));
+    errors.push(...storageErrors(s));
   }
   if (s.production && s.removalPolicy === RemovalPolicy.DESTROY) {
     errors.push('removalPolicy DESTROY would delete the production database with its stack (got DESTROY). Use RETAIN or SNAPSHOT, or the development preset.');
@@ -129,16 +147,29 @@ export function settingsErrors(s: RdsSettings, props: IndependentRdsProps): Prob
   if (!s.performanceInsights && props.performanceInsightRetentionDays !== undefined) {
     errors.push(`performanceInsightRetentionDays is set (got ${props.performanceInsightRetentionDays}) but performanceInsights is off. Turn performanceInsights on, or remove the retention.`);
   }
-  const interval = s.monitoringInterval.toSeconds({ integral: false });
-  if (known(interval)) errors.push(v.monitoringIntervalError(interval));
-  const rotationDays = s.rotationInterval.toDays({ integral: false });
-  if (s.rotation && known(rotationDays)) errors.push(v.rotationIntervalError(rotationDays));
-  const backtrackHours = s.backtrackWindow.toHours({ integral: false });
-  if (known(backtrackHours)) errors.push(...v.backtrackWindowErrors(backtrackHours, family));
-  if (known(s.connectionsAlarmThreshold) && !(s.connectionsAlarmThreshold > 0)) {
-    errors.push(`connectionsAlarmThreshold must be positive (got ${s.connectionsAlarmThreshold}). Use a value below the engine's max_connections.`);
+  if (!s.monitoringInterval.isUnresolved()) errors.push(v.monitoringIntervalError(s.monitoringInterval.toSeconds({ integral: false })));
+  const exact = { integral: false };
+  if (s.rotation && !s.rotationInterval.isUnresolved()) {
+    errors.push(v.rotationIntervalError(s.rotationInterval.toDays(exact), s.rotationInterval.toHours(exact)));
+  }
+  if (!s.backtrackWindow.isUnresolved()) {
+    errors.push(...v.backtrackWindowErrors(s.backtrackWindow.toHours(exact), family, s.backtrackWindow.toSeconds(exact)));
+  }
+  if (known(s.connectionsAlarmThreshold)) {
+    errors.push(positiveNumber('connectionsAlarmThreshold', s.connectionsAlarmThreshold, "Use a value below the engine's max_connections."));
   }
   return errors;
+}
+
+/** Props the construct computes with: counted, compared or turned into other values, so never tokens. */
+function tokenErrors(s: RdsSettings): Problem[] {
+  const durations: Array<[string, Duration]> = [['backupRetention', s.backupRetention], ['monitoringInterval', s.monitoringInterval],
+    ['rotationInterval', s.rotationInterval], ['backtrackWindow', s.backtrackWindow]];
+  return [
+    knownAtSynth('readReplicas', s.readReplicas, 'it decides how many replica resources the template holds.'),
+    knownAtSynth('allocatedStorage', s.allocatedStorage, 'the storage rules and the free-storage alarm are computed from it.'),
+    ...durations.map(([prop, d]) => knownDuration(prop, d.isUnresolved())),
+  ];
 }
 
 function clusterErrors(s: RdsSettings, props: IndependentRdsProps): Problem[] {
@@ -161,14 +192,41 @@ function clusterErrors(s: RdsSettings, props: IndependentRdsProps): Problem[] {
   return errors;
 }
 
-function storageErrors(s: RdsSettings, props: IndependentRdsProps): Problem[] {
+function storageErrors(s: RdsSettings): Problem[] {
   const errors: Problem[] = [];
   const type = s.storageType as string;
   const allocated = s.allocatedStorage;
-  if (!known(allocated)) return errors;
+  if (!known(allocated) || !(Object.values(rds.StorageType) as string[]).includes(type)) return errors;
   errors.push(v.allocatedStorageError(allocated, type));
   if (known(s.maxAllocatedStorage)) errors.push(v.maxAllocatedStorageError(s.maxAllocatedStorage, allocated));
-  if (known(props.iops)) errors.push(v.iopsError(type, allocated, props.iops));
-  if (known(props.storageThroughput)) errors.push(v.storageThroughputError(type, allocated, props.storageThroughput));
+  // Which storage takes IOPS and throughput is checked for tokens too; their ranges only for literals.
+  errors.push(v.iopsError(type, allocated, s.iops), v.storageThroughputError(type, allocated, s.storageThroughput, s.iops));
+  return errors;
+}
+
+/**
+ * The same rules once more, at synthesis, for props given as tokens that resolve to a literal by
+ * then (a `Lazy`): what was accepted unchecked at construction is checked with its real value. A
+ * token that stays a CloudFormation expression (a parameter, an attribute) passes through, except
+ * the engine version, whose parameter group family must be known.
+ */
+export function resolvedTokenErrors(stack: Stack, props: IndependentRdsProps, region?: string): Problem[] {
+  const errors: Problem[] = [];
+  const engine = props.engine ?? DatabaseEngine.POSTGRES_16;
+  if (isToken(engine.version)) {
+    const version: unknown = stack.resolve(engine.version);
+    errors.push(typeof version === 'string' ? v.engineVersionError(engine.family.name, version)
+      : `engine version must resolve to a literal version at synthesis (got ${JSON.stringify(version)}); the parameter group family follows from it. Pass the version as text or a Lazy.string.`);
+  }
+  const resolved: { [prop: string]: unknown } = {};
+  for (const [prop, value] of Object.entries(props)) {
+    if ((typeof value !== 'string' && typeof value !== 'number') || !Token.isUnresolved(value)) continue;
+    const literal: unknown = stack.resolve(value);
+    if (typeof literal === 'string' || typeof literal === 'number') resolved[prop] = literal;
+  }
+  if (Object.keys(resolved).length > 0) {
+    const literalProps = { ...props, ...resolved } as IndependentRdsProps;
+    errors.push(...settingsErrors(resolveSettings(literalProps), literalProps, region));
+  }
   return errors;
 }

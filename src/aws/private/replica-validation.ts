@@ -1,5 +1,5 @@
 import { MAX_READ_REPLICAS } from '../../core/private/rds-rules';
-import { intAtLeast, intRange, isToken, Problem } from '../../core/private/validators';
+import { dnsZoneName, intAtLeast, intRange, isToken, positiveNumber, Problem } from '../../core/private/validators';
 
 /** Settings of a ReplicaAutoscaling that are checked before anything is built. */
 export interface ReplicaScalingSettings {
@@ -10,6 +10,7 @@ export interface ReplicaScalingSettings {
   readonly targetConnections?: number;
   readonly scaleInCooldownSeconds: number;
   readonly scaleOutCooldownSeconds: number;
+  readonly readerZoneName?: string;
 }
 
 /** Problems of the settings (each message without the construct name). */
@@ -31,13 +32,14 @@ export function replicaScalingProblems(s: ReplicaScalingSettings): Problem[] {
     problems.push(`targetCpu must be above 0 and below 100 percent (got ${s.targetCpu}). 70 leaves headroom for spikes.`);
   }
   if (s.targetConnections !== undefined) {
-    if (known(s.targetConnections) && !(s.targetConnections > 0)) {
-      problems.push(`targetConnections must be above 0 connections per reader (got ${s.targetConnections}). Set a positive average, or leave it unset to track CPU.`);
+    if (known(s.targetConnections)) {
+      problems.push(positiveNumber('targetConnections', s.targetConnections, 'Set the average number of connections per reader, or leave it unset to track CPU.'));
     }
     if (s.targetCpuSet) {
       problems.push('targetCpu and targetConnections cannot both be set (got both). Track one metric: remove one of them.');
     }
   }
+  if (s.readerZoneName !== undefined && !isToken(s.readerZoneName)) problems.push(dnsZoneName('readerZoneName', s.readerZoneName, 'reader.'));
   for (const [prop, seconds] of [['scaleInCooldown', s.scaleInCooldownSeconds], ['scaleOutCooldown', s.scaleOutCooldownSeconds]] as const) {
     if (known(seconds) && !Number.isInteger(seconds)) {
       problems.push(`${prop} must be whole seconds (got ${seconds} s). Round it to a whole second.`);

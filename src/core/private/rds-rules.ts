@@ -1,4 +1,5 @@
-import { intRange, isToken, show } from './validators';
+import { instanceClassNotOffered, RDS_LOG_TYPES, unknownMajorVersion } from './rds-catalog';
+import { intRange, isToken, reservedWordsOf, show } from './validators';
 
 /**
  * Rules for Amazon RDS and Aurora settings, free of any framework so both the constructs and
@@ -124,17 +125,18 @@ export class RdsRules {
     return undefined;
   }
 
-  /** Instance class: `db.<family>.<size>`, and one the engine offers. */
+  /** Instance class: `db.<family>.<size>`, and one the engine offers (see rds-catalog.ts). */
   public static instanceClassError(instanceClass: string, engineFamily: string): string | undefined {
     if (instanceClass === 'db.serverless') {
       return `instanceClass 'db.serverless' (Aurora Serverless v2) is not offered by IndependentRds (got '${instanceClass}'). Use a provisioned class such as 'db.r6g.large'.`;
     }
-    if (!/^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceClass)) {
-      return `instanceClass must look like 'db.<family>.<size>' (got '${instanceClass}'). Use e.g. 'db.t4g.micro' or 'db.r6g.large'.`;
+    if (typeof instanceClass !== 'string' || !/^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceClass)) {
+      return `instanceClass must look like 'db.<family>.<size>' (got ${show(instanceClass)}). Use e.g. 'db.t4g.micro' or 'db.r6g.large'.`;
     }
-    const aurora = engineFamily.startsWith('aurora-');
-    if (aurora && /^db\.t[0-9][a-z]*\.(micro|small)$/.test(instanceClass)) {
-      return `instanceClass '${instanceClass}' is not offered for ${engineFamily} (got '${instanceClass}'). Aurora's smallest classes are 'db.t4g.medium' and 'db.t3.medium'.`;
+    const why = instanceClassNotOffered(instanceClass, engineFamily);
+    if (why) {
+      const example = engineFamily.startsWith('aurora-') ? "'db.r6g.large' or 'db.t4g.medium'" : "'db.m6g.large' or 'db.t4g.micro'";
+      return `instanceClass '${instanceClass}' is not offered for ${engineFamily} (got '${instanceClass}'): ${why}. Use e.g. ${example}.`;
     }
     return undefined;
   }
@@ -152,9 +154,11 @@ export class RdsRules {
     if (!rule) {
       return `engine family '${engineFamily}' is unknown. Use one of ${Object.keys(patterns).join(', ')}.`;
     }
-    if (!rule.re.test(version)) {
-      return `engine version for ${engineFamily} must be a full minor version (got '${version}'). Pin one such as '${rule.example}'.`;
+    if (typeof version !== 'string' || !rule.re.test(version)) {
+      return `engine version for ${engineFamily} must be a full minor version (got ${show(version)}). Pin one such as '${rule.example}'.`;
     }
+    const unknown = unknownMajorVersion(engineFamily, version);
+    if (unknown) return `engine version ${show(version)} does not exist: ${unknown}. Pin one such as '${rule.example}'.`;
     return undefined;
   }
 
@@ -187,9 +191,12 @@ export class RdsRules {
   }
 
   /** Name of the database created at launch: a letter, then letters, digits or underscores, 1–63 characters. */
-  public static databaseNameError(databaseName: string): string | undefined {
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(databaseName)) {
-      return `databaseName must start with a letter and hold 1–63 letters, digits or underscores (got '${databaseName}'). Use e.g. 'app'.`;
+  public static databaseNameError(databaseName: string, engineFamily = 'postgres'): string | undefined {
+    if (typeof databaseName !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(databaseName)) {
+      return `databaseName must start with a letter and hold 1–63 letters, digits or underscores (got ${show(databaseName)}). Use e.g. 'app'.`;
+    }
+    if (reservedWordsOf(engineFamily).has(databaseName.toLowerCase())) {
+      return `databaseName '${databaseName}' is a reserved word of ${engineFamily}, which RDS refuses as the database name. Use e.g. 'app'.`;
     }
     return undefined;
   }
@@ -210,21 +217,54 @@ export class RdsRules {
   /** Master user name: starts with a letter, letters/digits/underscores, engine length limit, not reserved. */
   public static usernameError(username: string, engineFamily: string, version: string): string | undefined {
     const max = RdsRules.maxUsernameLength(engineFamily, version);
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(username)) {
-      return `username must start with a letter and hold only letters, digits and underscores (got '${username}'). Use e.g. 'dbadmin'.`;
+    if (typeof username !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(username)) {
+      return `username must start with a letter and hold only letters, digits and underscores (got ${show(username)}). Use e.g. 'dbadmin'.`;
     }
     if (username.length > max) {
       return `username may be at most ${max} characters for ${engineFamily} ${version} (got '${username}', ${username.length}). Shorten it.`;
     }
-    if ((RESERVED_USERNAMES[engineFamily] ?? []).includes(username.toLowerCase())) {
+    const lower = username.toLowerCase();
+    if ((RESERVED_USERNAMES[engineFamily] ?? []).includes(lower) || reservedWordsOf(engineFamily).has(lower)) {
       return `username '${username}' is reserved by ${engineFamily} on RDS (got '${username}'). Choose another name, e.g. 'dbadmin'.`;
+    }
+    if (engineFamily.includes('postgres') && (lower.startsWith('pg_') || lower.startsWith('rds_'))) {
+      return `username must not start with 'pg_' or 'rds_' on ${engineFamily} (got '${username}'); PostgreSQL and RDS reserve those prefixes for built-in roles. Use e.g. 'dbadmin'.`;
     }
     return undefined;
   }
 
-  /** Allocated storage in GiB for the given storage type (gp2/gp3/io1/io2: 20–65536; standard: 5–3072). */
+  /** Engine parameters: names of letters, digits, '_', '.' and '-'; single-line string values (tokens pass). */
+  public static parametersErrors(parameters: { [name: string]: string }): string[] {
+    return Object.entries(parameters).flatMap(([name, value]) => (!/^[A-Za-z_][A-Za-z0-9_.-]{0,254}$/.test(name)
+      ? [`parameters has the name ${show(name)}, which is not an engine parameter name (letters, digits, '_', '.' and '-'). Check its spelling.`]
+      : typeof value !== 'string' || /[\r\n\0]/.test(value) ? [`parameters.${name} must be a single-line string (got ${show(value)}). Pass the value as text, e.g. '1'.`] : []));
+  }
+
+  /** Log types exported to CloudWatch Logs: each one the engine family has, none twice. */
+  public static logExportsErrors(logTypes: string[], engineFamily: string): string[] {
+    const known = RDS_LOG_TYPES[engineFamily] ?? [];
+    if (!Array.isArray(logTypes)) return [`cloudwatchLogsExports must be a list of log types (got ${show(logTypes)}). Use e.g. ${show(known.slice(0, 1))}.`];
+    const errors = logTypes.filter((t) => !isToken(t) && !known.includes(t)).map((t) =>
+      `cloudwatchLogsExports has ${show(t)}, which ${engineFamily} does not export. Use only ${known.join(', ')}.`);
+    const twice = logTypes.filter((t, i) => logTypes.indexOf(t) !== i);
+    if (twice.length > 0) errors.push(`cloudwatchLogsExports lists ${show(twice[0])} twice (got ${show(logTypes)}). List each log type once.`);
+    return errors;
+  }
+
+  /** An availability zone name such as `eu-west-1a` (or a Local Zone `us-west-2-lax-1a`), in the stack's region when known. */
+  public static availabilityZoneError(zone: string, region?: string): string | undefined {
+    if (typeof zone !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+(-[a-z]+-\d+)?[a-z]$/.test(zone)) {
+      return `availabilityZone must be an availability zone name such as 'eu-west-1a' (got ${show(zone)}). Use a zone of the VPC's region, or leave it unset.`;
+    }
+    if (region !== undefined && !zone.startsWith(`${region}-`) && !new RegExp(`^${region}[a-z]$`).test(zone)) {
+      return `availabilityZone must be in the stack's region ${region} (got ${show(zone)}). Use e.g. '${region}a'.`;
+    }
+    return undefined;
+  }
+
+  /** Allocated storage in GiB for the given storage type (gp2/gp3: 20–65536; io1/io2: 100–65536; standard: 5–3072). */
   public static allocatedStorageError(gib: number, storageType: string): string | undefined {
-    const [min, max] = storageType === 'standard' ? [5, 3072] : [20, 65536];
+    const [min, max] = storageType === 'standard' ? [5, 3072] : storageType.startsWith('io') ? [100, 65536] : [20, 65536];
     if (!Number.isInteger(gib) || gib < min || gib > max) {
       return `allocatedStorage must be ${min}–${max} GiB for ${storageType} storage (got ${gib}). Pick a size in that range.`;
     }
@@ -240,36 +280,47 @@ export class RdsRules {
   }
 
   /**
-   * Provisioned IOPS: only io1/io2, or gp3 from 400 GiB (below that gp3 has a fixed baseline of
-   * 3000 IOPS and RDS rejects a value). io1/io2 need an IOPS value.
+   * Provisioned IOPS (RDS for PostgreSQL, MySQL and MariaDB): io1 1000–256000 at 1–50 IOPS per GiB,
+   * io2 1000–256000 at up to 1000 per GiB, gp3 from 400 GiB only and then 12000–64000 (below that
+   * gp3 has a fixed baseline of 3000 IOPS and RDS rejects a value). io1/io2 need an IOPS value.
    */
   public static iopsError(storageType: string, allocatedGib: number, iops?: number): string | undefined {
     if (iops === undefined) {
-      if (storageType === 'io1' || storageType === 'io2') {
-        return `iops is required for ${storageType} storage (got none). Set iops, e.g. 3000, or use gp3.`;
-      }
-      return undefined;
+      return storageType.startsWith('io') ? `iops is required for ${storageType} storage (got none). Set iops, e.g. 3000, or use gp3.` : undefined;
     }
-    if (storageType === 'io1' || storageType === 'io2') return undefined;
-    if (storageType !== 'gp3') {
-      return `iops can only be set with gp3, io1 or io2 storage (got ${iops} with ${storageType}). Remove iops or change storageType.`;
+    if (storageType !== 'gp3' && !storageType.startsWith('io')) {
+      return `iops can only be set with gp3, io1 or io2 storage (got ${show(iops)} with ${storageType}). Remove iops or change storageType.`;
     }
-    if (allocatedGib < 400) {
-      return `iops can only be set on gp3 storage of at least 400 GiB (got ${iops} with ${allocatedGib} GiB); smaller volumes get a fixed 3000 IOPS. Remove iops or raise allocatedStorage to 400.`;
+    if (storageType === 'gp3' && allocatedGib < 400) {
+      return `iops can only be set on gp3 storage of at least 400 GiB (got ${show(iops)} with ${allocatedGib} GiB); smaller volumes get a fixed 3000 IOPS. Remove iops or raise allocatedStorage to 400.`;
+    }
+    if (isToken(iops)) return undefined;
+    const [min, max] = storageType === 'gp3' ? [12000, 64000] : [1000, 256000];
+    const range = intRange('iops', iops, min, max, `RDS accepts ${min}–${max} IOPS on ${storageType}.`);
+    if (range) return range;
+    const [low, high] = storageType === 'io1' ? [1, 50] : storageType === 'io2' ? [0, 1000] : [0, Infinity];
+    if (iops / allocatedGib < low || iops / allocatedGib > high) {
+      return `iops must be ${low ? `${low}–` : 'at most '}${high} per GiB on ${storageType} (got ${iops} IOPS on ${allocatedGib} GiB). Change iops or allocatedStorage.`;
     }
     return undefined;
   }
 
-  /** Storage throughput: gp3 only, and only from 400 GiB. */
-  public static storageThroughputError(storageType: string, allocatedGib: number, throughput?: number): string | undefined {
+  /** Storage throughput: gp3 only, from 400 GiB, 500–4000 MiB/s and at most 0.25 MiB/s per provisioned IOPS. */
+  public static storageThroughputError(storageType: string, allocatedGib: number, throughput?: number, iops?: number): string | undefined {
     if (throughput === undefined) return undefined;
     if (storageType !== 'gp3') {
-      return `storageThroughput can only be set with gp3 storage (got ${throughput} MiB/s with ${storageType}). Remove it or use gp3.`;
+      return `storageThroughput can only be set with gp3 storage (got ${show(throughput)} MiB/s with ${storageType}). Remove it or use gp3.`;
     }
     if (allocatedGib < 400) {
-      return `storageThroughput can only be set on gp3 storage of at least 400 GiB (got ${throughput} MiB/s with ${allocatedGib} GiB); smaller volumes get a fixed 125 MiB/s. Remove it or raise allocatedStorage to 400.`;
+      return `storageThroughput can only be set on gp3 storage of at least 400 GiB (got ${show(throughput)} MiB/s with ${allocatedGib} GiB); smaller volumes get a fixed 125 MiB/s. Remove it or raise allocatedStorage to 400.`;
     }
-    return undefined;
+    if (isToken(throughput)) return undefined;
+    const range = intRange('storageThroughput', throughput, 500, 4000, 'RDS accepts 500–4000 MiB/s on gp3 from 400 GiB.');
+    const effectiveIops = iops === undefined || isToken(iops) ? 12000 : iops;
+    if (!range && throughput > effectiveIops / 4) {
+      return `storageThroughput may be at most a quarter of the IOPS (got ${throughput} MiB/s with ${effectiveIops} IOPS${iops === undefined ? ', the gp3 baseline' : ''}). Raise iops or lower storageThroughput.`;
+    }
+    return range;
   }
 
   /** Enhanced monitoring interval in seconds: one of 0, 1, 5, 10, 15, 30, 60. */
@@ -307,17 +358,23 @@ export class RdsRules {
     return value === tls.value || value === '1';
   }
 
-  /** How often the master password rotates: 1–1000 days (what Secrets Manager accepts). */
-  public static rotationIntervalError(days: number): string | undefined {
+  /** How often the master password rotates: 1–1000 days in whole hours (what Secrets Manager schedules). */
+  public static rotationIntervalError(days: number, hours: number = days * 24): string | undefined {
     if (!(days >= 1 && days <= 1000)) {
       return `rotationInterval must be 1–1000 days (got ${days}). Use e.g. Duration.days(30).`;
+    }
+    if (!Number.isInteger(hours)) {
+      return `rotationInterval must be whole hours (got ${hours} hours); Secrets Manager schedules rotation in hours or days. Use e.g. Duration.days(30).`;
     }
     return undefined;
   }
 
-  /** The backtrack window: Aurora MySQL only, at most 72 hours. */
-  public static backtrackWindowErrors(hours: number, engineFamily: string): string[] {
+  /** The backtrack window: whole seconds (RDS takes seconds), Aurora MySQL only, at most 72 hours. */
+  public static backtrackWindowErrors(hours: number, engineFamily: string, seconds: number = hours * 3600): string[] {
     const errors: string[] = [];
+    if (!Number.isInteger(seconds) || seconds < 0) {
+      return [`backtrackWindow must be whole seconds (got ${show(seconds)} s). Use e.g. Duration.hours(24).`];
+    }
     if (hours > 0 && engineFamily !== 'aurora-mysql') {
       errors.push(`backtrackWindow is only offered by Aurora MySQL (got ${hours} hours with ${engineFamily}). Remove it, or rely on point-in-time restore.`);
     }

@@ -39,6 +39,24 @@ export function urlAroundPassword(connection: DatabaseConnection): { prefix: str
 }
 
 /**
+ * `urlencode TEXT`: TEXT percent-encoded as `encodeURIComponent` does (UTF-8 bytes; letters,
+ * digits and `-_.!~*'()` kept, every other byte as `%XX`), in POSIX sh with `od`, `tr` and `printf`.
+ * A generated (alphanumeric) password comes out unchanged.
+ */
+const URL_ENCODE = [
+  'urlencode() {',
+  '  out=""',
+  '  for h in $(printf \'%s\' "$1" | od -An -v -tx1); do',
+  '    case "$h" in',
+  '      3[0-9]|4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a]|2d|5f|2e|21|7e|2a|27|28|29) out="$out$(printf "\\\\$(printf \'%03o\' "0x$h")")" ;;',
+  '      *) out="$out%$(printf \'%s\' "$h" | tr \'a-f\' \'A-F\')" ;;',
+  '    esac',
+  '  done',
+  '  printf \'%s\' "$out"',
+  '}',
+];
+
+/**
  * The shell script that generates a password inside the cluster and patches it into an existing
  * Secret, only if the password key is missing.
  *
@@ -47,10 +65,10 @@ export function urlAroundPassword(connection: DatabaseConnection): { prefix: str
  * racing to fill the same Secret cannot both win: the loser fails, retries and then finds the key.
  * The password is alphanumeric, so it needs no percent-encoding inside the URL.
  *
- * With `urlKey`, an existing password is kept but the URL is rewritten when it no longer matches
- * the connection (e.g. after the host or `sslmode` changed), so the URL always follows the
- * configured connection settings. A kept password that would need percent-encoding leaves the URL
- * as it is (the script does not encode).
+ * With `urlKey`, an existing password (one a user put into the Secret before the Job ran, say) is
+ * kept, and the URL is written or rewritten whenever it does not match the connection (missing,
+ * or after the host or `sslmode` changed), with the password percent-encoded, so the URL always
+ * follows the configured connection settings and works for any password.
  */
 export function secretBootstrapScript(options: SecretBootstrapScriptOptions): string {
   const passwordKey = options.passwordKey;
@@ -98,13 +116,11 @@ export function secretBootstrapScript(options: SecretBootstrapScriptOptions): st
     `url_prefix=${q(url.prefix)}`,
     `url_suffix=${q(url.suffix)}`,
     'b64() { printf \'%s\' "$1" | base64 | tr -d \'\\n\'; }',
+    ...URL_ENCODE,
     'if [ -n "$current" ]; then',
     `  ${kept}`,
     '  password=$(printf \'%s\' "$current" | base64 -d)',
-    '  case "$password" in',
-    `    *[!A-Za-z0-9._~-]*) echo "secret-bootstrap: ${passwordKey} needs percent-encoding; leaving ${urlKey} as it is."; exit 0 ;;`,
-    '  esac',
-    '  wanted_url=$(b64 "$url_prefix$password$url_suffix")',
+    '  wanted_url=$(b64 "$url_prefix$(urlencode "$password")$url_suffix")',
     '  if [ "$wanted_url" != "$current_url" ]; then',
     `    patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${urlKey}":"%s"}}' "$rv" "$wanted_url")`,
     `    ${patchCmd}`,

@@ -25,10 +25,12 @@ export class PostgresServer extends Construct {
 
   public constructor(scope: Construct, id: string, s: SharedPostgresSettings) {
     super(scope, id);
+    // The server's objects carry the pod's labels, `app: <name>` included, so seed 001's
+    // `kubectl get services -l app=postgres` finds the Services as well as the pod.
     const metadata = (name: string): ApiObjectMetadata => ({
       name,
       namespace: s.namespace,
-      labels: s.objectLabels,
+      labels: s.podLabels,
     });
     const args: string[] = ['-c', `max_connections=${s.maxConnections}`];
     for (const key of Object.keys(s.settings).sort()) args.push('-c', `${key}=${s.settings[key]}`);

@@ -37,11 +37,11 @@ export interface SharedPostgresSettings {
   /** `require` with TLS, else `prefer`. */
   readonly defaultSslMode: SslMode;
   readonly backupEnabled: boolean;
-  /** Labels of the server's objects (Services, StatefulSet, Secret, NetworkPolicy). */
+  /** Labels of the superuser Secret and the NetworkPolicy. */
   readonly objectLabels: { [key: string]: string };
   /** Labels selecting the database pod. */
   readonly selectorLabels: { [key: string]: string };
-  /** Labels of the database pod. */
+  /** Labels of the database pod (`app: <name>` and the selector labels), also on the StatefulSet, Services and PodDisruptionBudget. */
   readonly podLabels: { [key: string]: string };
   /** The label every platform client (backup, init Jobs, PgBouncer) carries. */
   readonly clientLabels: { [key: string]: string };
@@ -92,7 +92,7 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
     serviceName === headlessServiceName
       ? `serviceName must differ from the headless Service ${v.show(headlessServiceName)} (got ${v.show(serviceName)}). Choose another serviceName.`
       : undefined,
-    v.dnsSubdomain('clusterDomain', clusterDomain),
+    v.clusterDomain('clusterDomain', clusterDomain),
     imageProblem,
     // The image must run the declared major version; only once the image and the versions are valid.
     v.pgMajorVersion('postgresMajorVersion', postgresMajorVersion)

@@ -41,7 +41,7 @@ test('a changed databaseName in the example: exit 1 with a replace finding on th
 
   const template = JSON.parse(fs.readFileSync(path.join(before, 'Database.template.json'), 'utf-8'));
   const db = `Database/${logicalId(template, 'AWS::RDS::DBInstance')}`;
-  const secret = `Database/${logicalId(template, 'AWS::SecretsManager::Secret')}`;
+  const secret = `Database/${logicalId(template, 'AWS::SecretsManager::Secret', 'DatabaseSecret')}`;
 
   const res = runCli(['--before', before, '--after', after]);
   expect(res.stderr).toBe('');

@@ -9,3 +9,4 @@ export * from './postgres';
 export * from './network';
 export * from './recovery';
 export * from './ssm';
+export * from './sql-reserved-words';

@@ -41,13 +41,23 @@ export function dnsSubdomain(prop: string, value: string): Problem {
   return undefined;
 }
 
+/** The cluster's DNS domain (`cluster.local`): a DNS-1123 subdomain, the end of every in-cluster host name. */
+export function clusterDomain(prop: string, value: string): Problem {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+    return `${prop} must be the cluster's DNS domain, lower-case labels of letters, digits and '-' joined by '.' (got ${show(value)}). `
+      + "Use the kubelet's --cluster-domain, 'cluster.local' unless your cluster was set up otherwise.";
+  }
+  return undefined;
+}
+
 /** Kubernetes kinds whose names follow a rule stricter than a DNS-1123 subdomain. */
 const NAME_RULES: { [kind: string]: (prop: string, value: string) => Problem } = {
   Namespace: dnsLabel,
   Service: dns1035Label,
   // Pods of a StatefulSet are named `<name>-<ordinal>` and get the label
   // `controller-revision-hash: <name>-<10 characters>`: at most 52 characters.
-  StatefulSet: (prop, value) => dnsLabel(prop, value) ?? (value.length > 52
+  // A StatefulSet's pods get DNS names through its headless Service: a DNS-1035 label like a Service's.
+  StatefulSet: (prop, value) => dns1035Label(prop, value) ?? (value.length > 52
     ? `${prop} must be at most 52 characters for a StatefulSet (got ${show(value)}, ${value.length}); its pods' revision label appends 11 characters. Shorten it.`
     : undefined),
   // A CronJob appends an 11-character suffix to the Jobs it creates.
@@ -67,6 +77,16 @@ const NAME_RULES: { [kind: string]: (prop: string, value: string) => Problem } =
 export function kubernetesName(kind: string, prop: string, value: string): Problem {
   const rule = NAME_RULES[kind] ?? dnsSubdomain;
   return rule(prop, value);
+}
+
+/**
+ * A name that also prefixes a Job named `<name>-<8 hex>` (a hash of its pod template): a DNS-1123
+ * label of at most 54 characters, so the Job's name stays within 63.
+ */
+export function jobNamePrefix(prop: string, value: string): Problem {
+  return dnsLabel(prop, value) ?? (value.length > 54
+    ? `${prop} must be at most 54 characters (got ${show(value)}, ${value.length}), since a Job named '<name>-<8 hex>' is derived from it. Shorten it.`
+    : undefined);
 }
 
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;

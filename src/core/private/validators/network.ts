@@ -41,3 +41,18 @@ export function absolutePath(prop: string, value: string, example: string): Prob
   }
   return undefined;
 }
+
+const ZONE_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * A DNS zone name written by hand: lower-case labels of letters, digits and '-', no trailing dot,
+ * leaving room for `prefix` (such as `reader.`) within the 255 characters Route 53 allows.
+ */
+export function dnsZoneName(prop: string, value: string, prefix = ''): Problem {
+  const labels = typeof value === 'string' ? value.split('.') : [];
+  if (typeof value !== 'string' || value.length === 0 || value.length + prefix.length > 253 || !labels.every((l) => ZONE_LABEL.test(l))) {
+    return `${prop} must be a DNS zone name of lower-case letters, digits, '-' and '.', labels of 1-63 characters, without a trailing dot (got ${show(value)}). `
+      + "Use e.g. 'orders.db.internal'.";
+  }
+  return undefined;
+}

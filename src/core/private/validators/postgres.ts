@@ -1,6 +1,7 @@
 import { suggestName } from './kubernetes';
 import { Problem, show } from './problem';
 import { postgresMajorOf } from '../postgres-image';
+import { POSTGRES_RESERVED_WORDS } from './sql-reserved-words';
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL identifiers
@@ -28,6 +29,14 @@ export function pgIdentifier(prop: string, value: string): Problem {
 const RESERVED_DATABASES = ['postgres', 'template0', 'template1'];
 const RESERVED_ROLES = ['postgres', 'public', 'none', 'current_user', 'session_user', 'current_role', 'current_schema', 'session_role'];
 
+/** A PostgreSQL reserved key word (`select`, `user`, …): a role of that name works only when quoted everywhere (connection strings, GRANTs, tools). */
+function reservedWord(prop: string, value: string, example: string): Problem {
+  if (POSTGRES_RESERVED_WORDS.has(value.toLowerCase())) {
+    return `${prop} must not be a PostgreSQL reserved word (got ${show(value)}); every query would have to quote it. Choose e.g. ${show(example)}.`;
+  }
+  return undefined;
+}
+
 /** A database an app may own: a PostgreSQL identifier that is not `postgres`, `template0` or `template1`. */
 export function pgDatabaseName(prop: string, value: string): Problem {
   const p = pgIdentifier(prop, value);
@@ -49,7 +58,7 @@ export function pgRoleName(prop: string, value: string): Problem {
   if (RESERVED_ROLES.includes(lower)) {
     return `${prop} must not be the reserved role name ${show(value)}. Choose an app-specific user such as 'my_app_user'.`;
   }
-  return undefined;
+  return reservedWord(prop, value, 'my_app_user');
 }
 
 /** An app's schema: a PostgreSQL identifier that is not a system schema. */

@@ -15,6 +15,7 @@ export type Problem = string | undefined;
 
 /** Quotes a value for an error message so empty strings, spaces and newlines stay visible. */
 export function show(value: unknown): string {
+  if (isToken(value)) return 'an unresolved token';
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   return JSON.stringify(value) ?? String(value);
 }
@@ -44,4 +45,28 @@ export function isToken(value: unknown): boolean {
     return view.getUint16(0) === DOUBLE_TOKEN_MARKER;
   }
   return false;
+}
+
+/** One of a fixed set of values (an enum-like prop given a value outside it). */
+export function oneOf(prop: string, value: unknown, allowed: readonly string[], fix: string): Problem {
+  if (typeof value === 'string' && allowed.includes(value)) return undefined;
+  return `${prop} must be one of ${allowed.map((a) => show(a)).join(', ')} (got ${show(value)}). ${fix}`;
+}
+
+/** A value the construct computes with, so it must be known at synth time (not an unresolved token). */
+export function knownAtSynth(prop: string, value: unknown, why: string): Problem {
+  return isToken(value) ? `${prop} must be known at synth time (got an unresolved token): ${why} Pass a literal value.` : undefined;
+}
+
+/** A finite number above zero (refuses NaN and ±Infinity, which CloudFormation cannot take). */
+export function positiveNumber(prop: string, value: number, fix: string): Problem {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return `${prop} must be a finite number above 0 (got ${show(value)}). ${fix}`;
+  return undefined;
+}
+
+/** A duration the construct converts or compares: one made of an unresolved token is refused. */
+export function knownDuration(prop: string, unresolved: boolean): Problem {
+  return unresolved
+    ? `${prop} must be known at synth time (got a Duration of an unresolved token): it is checked and converted to other units. Pass a literal Duration.`
+    : undefined;
 }

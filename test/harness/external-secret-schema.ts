@@ -1,7 +1,16 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
 /**
- * A validator for `external-secrets.io/v1beta1` ExternalSecret manifests, for the Kubernetes
- * schema check's `customResources` option. It follows the ExternalSecret CRD (v1beta1) and the
- * operator's admission rules for the fields this library writes, and rejects unknown fields.
+ * Validation of `external-secrets.io/v1` ExternalSecret manifests, for the Kubernetes schema
+ * check's `customResources` option, in two layers:
+ *
+ * 1. the v1 JSON schema of `@kubernetes-models/external-secrets` (types, enums, required fields),
+ *    run in a Node process of its own because the package is an ES module ({@link validateExternalSecretsWithSchema});
+ * 2. what that schema lets through: unknown fields (the CRD prunes them silently, so a typo is lost),
+ *    DNS names, Go durations, and the Go template syntax and functions of `target.template.data`.
+ *
+ * External Secrets Operator 0.17 and later no longer serve v1beta1, so only v1 is accepted.
  *
  * @see https://external-secrets.io/latest/api/spec/
  */
@@ -69,12 +78,22 @@ function checkTemplate(text: string, where: string, out: string[]): void {
   }
 }
 
-/** Validates one ExternalSecret document; returns one line per problem. */
-export function validateExternalSecret(doc: any): string[] {
+/** The v1 JSON schema of `@kubernetes-models/external-secrets` over many documents at once: one list of problems per document. */
+export function validateExternalSecretsWithSchema(docs: any[]): string[][] {
+  if (docs.length === 0) return [];
+  const res = spawnSync(process.execPath, [path.join(__dirname, 'external-secrets-v1.mjs')], {
+    input: JSON.stringify(docs), encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024,
+  });
+  if (res.status !== 0) throw new Error(`the ExternalSecret schema check failed to run (exit ${res.status}): ${res.stderr}`);
+  return JSON.parse(res.stdout);
+}
+
+/** Validates one ExternalSecret document with the hand-written checks only (no process); one line per problem. */
+export function validateExternalSecretShape(doc: any): string[] {
   const out: string[] = [];
   unknown(doc, ['apiVersion', 'kind', 'metadata', 'spec'], 'ExternalSecret', out);
-  if (doc.apiVersion !== 'external-secrets.io/v1beta1' || doc.kind !== 'ExternalSecret') {
-    out.push(`apiVersion/kind must be external-secrets.io/v1beta1 ExternalSecret (got ${doc.apiVersion}/${doc.kind})`);
+  if (doc.apiVersion !== 'external-secrets.io/v1' || doc.kind !== 'ExternalSecret') {
+    out.push(`apiVersion/kind must be external-secrets.io/v1 ExternalSecret (got ${doc.apiVersion}/${doc.kind})`);
   }
   unknown(doc.metadata, ['name', 'namespace', 'labels', 'annotations'], 'metadata', out);
   stringField(doc.metadata?.name, 'metadata.name', out, DNS_SUBDOMAIN);
@@ -146,7 +165,12 @@ export function validateExternalSecret(doc: any): string[] {
   return out;
 }
 
+/** Validates one ExternalSecret document (the package's v1 schema and the hand-written checks); one line per problem. */
+export function validateExternalSecret(doc: any): string[] {
+  return [...validateExternalSecretsWithSchema([doc])[0], ...validateExternalSecretShape(doc)];
+}
+
 /** The `customResources` entry for the Kubernetes schema check. */
 export const EXTERNAL_SECRET_SCHEMA: { [apiVersionKind: string]: (doc: any) => string[] } = {
-  'external-secrets.io/v1beta1/ExternalSecret': validateExternalSecret,
+  'external-secrets.io/v1/ExternalSecret': validateExternalSecret,
 };
