@@ -73,7 +73,9 @@ describe('an IndependentRds that gets a restore source in place', () => {
     const after = rdsTemplate({}, {
       extras: (stack, db) => {
         new IndependentRds(stack, 'Restored', {
-          vpc: db.vpc, username: 'shop', databaseName: 'shop',
+          vpc: db.vpc,
+          username: 'shop',
+          databaseName: 'shop',
           restoreSource: RestoreSource.fromSnapshot('shop-before-migration', { sourceEncryptionKey: db.encryptionKey as kms.IKey }),
         });
       },
