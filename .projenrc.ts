@@ -12,10 +12,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   keywords: ['cdk', 'cdk8s', 'rds', 'postgresql', 'elastic-beanstalk', 'kubernetes'],
 
-  // aws-cdk-lib minimum: gp3 storage throughput, Aurora writer/readers, RDS Proxy,
-  // PostgreSQL 16.x engine versions.
-  cdkVersion: '2.200.0',
+  // aws-cdk-lib minimum: 2.271.0. cdk-nag 3 is a policy validation plugin (`Validations.of(app)
+  // .addPlugins(...)`) that reads the construct tree from the validation context, which aws-cdk-lib
+  // provides from 2.258.0 (cdk-nag's own peer range says 2.257.0, where it fails with "NagPack
+  // requires a construct tree"). The library carries its acknowledgments of cdk-nag and cfn-guard
+  // rules with `Validations.of(resource).acknowledge()`, which applies to the construct it is called
+  // on only from 2.271.0 (aws-cdk#38495): before, one acknowledgment silenced the rule app-wide,
+  // hiding the consumer's own findings. Older features used: Lambda's nodejs24.x runtime, gp3
+  // storage throughput, Aurora writer/readers, RDS Proxy, PostgreSQL 16.x engine versions.
+  cdkVersion: '2.271.0',
   jsiiVersion: '~6.0.0',
+  // The bundled Lambda handlers (src/**/*.lambda.ts) are built for the newest Node.js runtime that
+  // the aws-cdk-lib minimum knows: nodejs24.x, the default `lambdaRuntime` of every library Lambda
+  // (src/aws/private/library-function.ts). The generated *-function.ts wrappers keep their
+  // `runtime` prop (projen hard-codes the runtime when `runtime` is set here), so only the esbuild
+  // target is raised; test/aws/library-function.test.ts keeps target and runtime in step.
+  lambdaOptions: { bundlingOptions: { target: 'node24' } as javascript.BundlingOptions },
 
   peerDeps: ['cdk8s@^2.70.0', 'cdk8s-plus-28@^2.5.6'],
   // The deploy-safety checker reads Kubernetes YAML at run time (library and cdk-db-safety CLI).
@@ -23,7 +35,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     'cdk8s@^2.70.0',
     'cdk8s-plus-28@^2.5.6',
-    'cdk-nag@^2.36.0',
+    // cdk-nag 3: a policy validation plugin (`Validations.of(app).addPlugins(new AwsSolutionsChecks(app))`).
+    'cdk-nag@^3.0.2',
+    // AWS Control Tower's proactive controls with the cfn-guard binary, as a policy validation plugin.
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     'kubernetes-models@^4.5.1',
     // ExternalSecret (external-secrets.io/v1) schemas for the manifest check.
     '@kubernetes-models/external-secrets@^2.0.0',

@@ -1,6 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
-import { aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam } from 'aws-cdk-lib';
-import { NagSuppressions } from 'cdk-nag';
+import { Validations, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { BeanstalkDatabaseBinding, DatabaseEngine, IndependentRds, RdsProxy, ReplicaAutoscaling } from '../src/aws';
 
 
@@ -27,12 +28,19 @@ export function build(outdir: string): { aws?: cdk.App } {
     maxAzs: 2,
     natGateways: 1,
     subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      // Only NAT gateways and load balancers live here; nothing gets a public IP by itself.
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, mapPublicIpOnLaunch: false },
       { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     ],
   });
-  vpc.addFlowLog('FlowLog');
+  const flowLog = vpc.addFlowLog('FlowLog');
+  // VPC flow logs hold connection metadata only (addresses, ports, byte counts), which CloudWatch
+  // Logs encrypts at rest with its own key; a customer managed key would add a key policy to keep.
+  Validations.of(flowLog).acknowledge({
+    id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+    reason: 'VPC flow logs hold connection metadata only; CloudWatch Logs encrypts them at rest with its own key.',
+  });
 
   // --- database (its own stack, its own lifecycle) ---
   // Termination protection: deleting this stack must be a deliberate, two-step act.
@@ -107,41 +115,22 @@ export function build(outdir: string): { aws?: cdk.App } {
   // admits the Beanstalk instances.
   new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: proxy.forUser(shopUser), environment, instanceRole, vpc });
 
-  NagSuppressions.addResourceSuppressions(db, [
-    {
-      id: 'AwsSolutions-RDS11',
-      reason: 'The standard PostgreSQL port is kept on purpose: the cluster security group admits only the RDS Proxy; a non-standard port adds no protection here and breaks tooling defaults.',
-    },
-    {
-      id: 'AwsSolutions-IAM4',
-      reason: 'Enhanced monitoring uses the AWS-maintained AmazonRDSEnhancedMonitoringRole policy, which only writes the RDSOSMetrics log group.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
-    },
-  ], true);
-  NagSuppressions.addResourceSuppressions(shopUser, [
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'The provisioning Lambda of the app user runs in the VPC: Lambda manages its network interfaces (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses), which EC2 does not scope to resources; the same grant as the AWS-managed AWSLambdaVPCAccessExecutionRole.',
-      appliesTo: ['Resource::*'],
-    },
-  ], true);
-  NagSuppressions.addResourceSuppressions(instanceRole, [
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'Log publication writes objects with generated names under the environment log prefix of the Elastic Beanstalk bucket; the prefix is as narrow as Elastic Beanstalk allows.',
-      appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:s3:::elasticbeanstalk-<AWS::Region>-<AWS::AccountId>\\/resources\\/environments\\/logs\\/\\*$/g' }],
-    },
-  ], true);
-  NagSuppressions.addResourceSuppressions(serviceRole, [
-    {
-      id: 'AwsSolutions-IAM4',
+  Validations.of(instanceRole).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::elasticbeanstalk-<AWS::Region>-<AWS::AccountId>/resources/environments/logs/*]',
+    reason: 'Log publication writes objects with generated names under the environment log prefix of the Elastic Beanstalk bucket; the prefix is as narrow as Elastic Beanstalk allows.',
+  });
+  for (const policy of ['service-role/AWSElasticBeanstalkEnhancedHealth', 'AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy']) {
+    Validations.of(serviceRole).acknowledge({
+      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
       reason: 'The AWS-maintained Elastic Beanstalk service policies for enhanced health and managed platform updates; AWS keeps them in step with what the service calls.',
-      appliesTo: [
-        'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSElasticBeanstalkEnhancedHealth',
-        'Policy::arn:<AWS::Partition>:iam::aws:policy/AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy',
-      ],
-    },
-  ]);
+    });
+  }
+
+  // Every stack is checked at synth time by cdk-nag's AwsSolutions pack and by AWS Control Tower's
+  // proactive controls (cfn-guard); a finding fails the synthesis. The library acknowledges, with
+  // its reasons, the rules it disagrees with on its own resources: only this app's resources need
+  // acknowledgments here.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
 
   return { aws: app };
 }

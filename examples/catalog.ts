@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-import type * as cxapi from 'aws-cdk-lib/cx-api';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 
 /**
  * The contract every example follows: `build(outdir)` creates its CDK and/or cdk8s apps with
@@ -46,13 +46,30 @@ export interface ExampleOutput {
   readonly assembly?: cxapi.CloudAssembly;
 }
 
+/** How to synthesize an example. */
+export interface SynthesizeOptions {
+  /** Called with the apps after they are built and before they synthesize. */
+  readonly beforeSynth?: (apps: ExampleApps) => void;
+  /**
+   * Synthesizes the CDK app. The default, `app.synth()`, throws when a policy validation plugin
+   * (cdk-nag, cfn-guard) reports an error, as `cdk synth` fails; tests pass one that reads the report.
+   */
+  readonly synthAws?: (app: cdk.App) => cxapi.CloudAssembly;
+  /**
+   * CDK context the AWS app is built with (through `CDK_CONTEXT_JSON`, as the CDK CLI passes it),
+   * e.g. `{ '@aws-cdk/core:defaultCrossStackReferences': 'weak' }`.
+   * @default - none
+   */
+  readonly context?: { readonly [key: string]: unknown };
+}
+
 /** Synthesizes one example into `outdir` (emptied first) and lists what it wrote. */
-export function synthesizeExample(example: Example, outdir: string, beforeSynth?: (apps: ExampleApps) => void): ExampleOutput {
+export function synthesizeExample(example: Example, outdir: string, options: SynthesizeOptions = {}): ExampleOutput {
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.mkdirSync(outdir, { recursive: true });
-  const apps = example.build(outdir);
-  beforeSynth?.(apps);
-  const assembly = apps.aws?.synth();
+  const apps = withContext(options.context, () => example.build(outdir));
+  options.beforeSynth?.(apps);
+  const assembly = apps.aws ? (options.synthAws ?? ((app) => app.synth()))(apps.aws) : undefined;
   apps.k8s?.synth();
   const files = filesUnder(outdir);
   return {
@@ -60,6 +77,19 @@ export function synthesizeExample(example: Example, outdir: string, beforeSynth?
     templates: files.filter((f) => f.endsWith('.template.json')),
     manifests: files.filter((f) => f.endsWith('.k8s.yaml')),
   };
+}
+
+/** Runs `build` with `context` in `CDK_CONTEXT_JSON`, where `new cdk.App()` reads it. */
+function withContext<T>(context: SynthesizeOptions['context'], build: () => T): T {
+  if (!context) return build();
+  const saved = process.env[cxapi.CONTEXT_ENV];
+  process.env[cxapi.CONTEXT_ENV] = JSON.stringify({ ...JSON.parse(saved ?? '{}'), ...context });
+  try {
+    return build();
+  } finally {
+    if (saved === undefined) delete process.env[cxapi.CONTEXT_ENV];
+    else process.env[cxapi.CONTEXT_ENV] = saved;
+  }
 }
 
 /** Every file under `dir`, sorted, in nested assemblies too (not in asset directories). */

@@ -1,6 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
-import { aws_ec2 as ec2, aws_iam as iam } from 'aws-cdk-lib';
-import { NagSuppressions } from 'cdk-nag';
+import { Validations, aws_ec2 as ec2, aws_iam as iam } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { IndependentRds, SecretReferenceFor } from '../src/aws';
@@ -36,12 +37,19 @@ export function build(outdir: string): { aws?: cdk.App; k8s?: cdk8s.App } {
     maxAzs: 2,
     natGateways: 1,
     subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      // Only NAT gateways and load balancers live here; nothing gets a public IP by itself.
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, mapPublicIpOnLaunch: false },
       { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     ],
   });
-  vpc.addFlowLog('FlowLog');
+  const flowLog = vpc.addFlowLog('FlowLog');
+  // VPC flow logs hold connection metadata only (addresses, ports, byte counts), which CloudWatch
+  // Logs encrypts at rest with its own key; a customer managed key would add a key policy to keep.
+  Validations.of(flowLog).acknowledge({
+    id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+    reason: 'VPC flow logs hold connection metadata only; CloudWatch Logs encrypts them at rest with its own key.',
+  });
   // Security group for the app's pods (EKS security groups for pods).
   const podSecurityGroup = new ec2.SecurityGroup(network, 'ShopPods', { vpc, description: 'Pods of the shop app', allowAllOutbound: true });
 
@@ -63,24 +71,11 @@ export function build(outdir: string): { aws?: cdk.App; k8s?: cdk8s.App } {
   });
   shopUser.grantSecretRead(esoRole);
 
-  NagSuppressions.addResourceSuppressions(db, [
-    {
-      id: 'AwsSolutions-RDS11',
-      reason: 'The standard PostgreSQL port is kept on purpose: the database is in isolated subnets and its security group admits only the shop pods; a non-standard port adds no protection here and breaks tooling defaults.',
-    },
-    {
-      id: 'AwsSolutions-IAM4',
-      reason: 'Enhanced monitoring uses the AWS-maintained AmazonRDSEnhancedMonitoringRole policy, which only writes the RDSOSMetrics log group.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
-    },
-  ], true);
-  NagSuppressions.addResourceSuppressions(shopUser, [
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'The provisioning Lambda of the app user runs in the VPC: Lambda manages its network interfaces (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses), which EC2 does not scope to resources; the same grant as the AWS-managed AWSLambdaVPCAccessExecutionRole.',
-      appliesTo: ['Resource::*'],
-    },
-  ], true);
+  // Every stack is checked at synth time by cdk-nag's AwsSolutions pack and by AWS Control Tower's
+  // proactive controls (cfn-guard); a finding fails the synthesis. The library acknowledges, with
+  // its reasons, the rules it disagrees with on its own resources: only this app's resources need
+  // acknowledgments here.
+  Validations.of(aws).addPlugins(new AwsSolutionsChecks(aws), new CfnGuardValidator());
 
   // --- Kubernetes: the app's Secret, CA bundle and Deployment ---
   const k8s = new cdk8s.App({ outdir, outputFileExtension: '.k8s.yaml' });

@@ -1,6 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
 import { aws_codepipeline as codepipeline, aws_iam as iam, pipelines } from 'aws-cdk-lib';
-import { NagSuppressions } from 'cdk-nag';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { addShopStacks, ShopStacks } from './beanstalk-app-with-independent-rds';
 
@@ -97,7 +98,8 @@ export function build(outdir: string): { aws?: cdk.App } {
   });
 
   pipeline.buildPipeline();
-  suppressPipelineFindings(pipeline, databaseStack.stackName);
+  acknowledgePipelineFindings(pipeline, databaseStack.stackName);
+  cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
   // cfn-lint 1.51 on what CDK Pipelines generates for the CodePipeline resource, both harmless:
   // E3703 reports its style hint "prefer Fn::Sub over Fn::Join" (I1022 elsewhere) on the deploy
   // actions' RoleArn, and W3005 a DependsOn on the pipeline role that its RoleArn already implies.
@@ -105,45 +107,46 @@ export function build(outdir: string): { aws?: cdk.App } {
   return { aws: app };
 }
 
-/** cdk-nag AwsSolutions findings on what CDK Pipelines generates, each with its reason. */
-function suppressPipelineFindings(pipeline: pipelines.CodePipeline, databaseStackName: string): void {
+/**
+ * The cdk-nag AwsSolutions and cfn-guard findings on what CDK Pipelines generates, each
+ * acknowledged with its reason on the pipeline (an acknowledgment covers the construct's subtree).
+ */
+function acknowledgePipelineFindings(pipeline: pipelines.CodePipeline, databaseStackName: string): void {
   const { account, region } = PIPELINE_ENV;
-  NagSuppressions.addResourceSuppressions(pipeline, [
-    {
-      id: 'AwsSolutions-S1',
-      reason: 'The artifact bucket holds short-lived build outputs, encrypted with the pipeline\'s rotating KMS key and readable only by the pipeline\'s roles; '
-        + 'every read needs that key, so CloudTrail records it (kms:Decrypt) without S3 access logs.',
-    },
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'CDK Pipelines\' grants on the pipeline\'s own artifact bucket and key: object-level actions on that one bucket, data-key actions on that one key.',
-      appliesTo: [
-        'Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*',
-        'Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*',
-        { regex: '/^Resource::<PipelineArtifactsBucket[0-9A-F]{8}\\.Arn>\\/\\*$/g' },
-      ],
-    },
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'CodeBuild writes its logs and test reports under its own project\'s log group and report-group prefix (the asset publishing role, shared by its projects, under /aws/codebuild/).',
-      appliesTo: [{ regex: `/^Resource::arn:<AWS::Partition>:(logs:${region}:${account}:log-group:\\/aws\\/codebuild\\/|codebuild:${region}:${account}:report-group\\/).*$/g` }],
-    },
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'Self-mutation runs cdk deploy: it may assume only the CDK bootstrap roles of the account, which the aws-cdk:bootstrap-role tag condition restricts to the deploy and publishing roles.',
-      appliesTo: [`Resource::arn:*:iam::${account}:role/*`],
-    },
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'Unscoped read-only calls CDK Pipelines makes: cloudformation:DescribeStacks and s3:ListBucket for self-mutation, and the CodeBuild build calls of the asset publishing role.',
-      appliesTo: ['Resource::*'],
-    },
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: `The deploy-safety step reads one stack: a stack ARN ends in a generated id, so the wildcard covers ${databaseStackName} only.`,
-      appliesTo: [`Resource::arn:<AWS::Partition>:cloudformation:${region}:${account}:stack/${databaseStackName}/*`],
-    },
-  ], true);
+  const ack = (ids: string[], reason: string) => {
+    for (const id of ids) cdk.Validations.of(pipeline).acknowledge({ id, reason });
+  };
+  const projects = ['PipelineBuildSynthCdkBuildProject6BEFA8E6', 'PipelineProdDatabaseDatabaseSafety6288540A', 'PipelineUpdatePipelineSelfMutationDAA41400'];
+  ack(['AwsSolutions-S1', 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check'],
+    "The artifact bucket holds short-lived build outputs, encrypted with the pipeline's rotating KMS key and readable only by the pipeline's roles; "
+    + 'every read needs that key, so CloudTrail records it (kms:Decrypt) without S3 access logs.');
+  ack(['cdk-validator-cfnguard::s3_bucket_versioning_enabled_check', 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+    'cdk-validator-cfnguard::s3_lifecycle_policy_check', 'cdk-validator-cfnguard::s3_event_notifications_enabled_check'],
+  'The artifact bucket of CDK Pipelines holds build outputs that every run writes anew from the repository: nothing in it needs versions, locks, expiry rules or notifications.');
+  ack(['cdk-validator-cfnguard::kms_create_grant_aws_service_check'],
+    "The artifact key of CDK Pipelines: its key policy grants the pipeline's own roles, none of which creates grants.");
+  ack(['cdk-validator-cfnguard::codebuild_project_logging_enabled_check'],
+    "CodeBuild writes each project's logs to CloudWatch Logs under /aws/codebuild/<project> by default; the rule wants the setting spelled out.");
+  ack([
+    'Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*',
+    'Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*', 'Resource::<PipelineArtifactsBucketAEA9A052.Arn>/*',
+  ].map((f) => `AwsSolutions-IAM5[${f}]`),
+  "CDK Pipelines' grants on the pipeline's own artifact bucket and key: object-level actions on that one bucket, data-key actions on that one key.");
+  ack([
+    ...projects.flatMap((p) => [
+      `Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/codebuild/<${p}>:*`,
+      `Resource::arn:<AWS::Partition>:codebuild:${region}:${account}:report-group/<${p}>-*`,
+    ]),
+    `Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/codebuild/*`,
+    `Resource::arn:<AWS::Partition>:codebuild:${region}:${account}:report-group/*`,
+  ].map((f) => `AwsSolutions-IAM5[${f}]`),
+  "CodeBuild writes its logs and test reports under its own project's log group and report-group prefix (the asset publishing role, shared by its projects, under /aws/codebuild/).");
+  ack([`AwsSolutions-IAM5[Resource::arn:*:iam::${account}:role/*]`],
+    'Self-mutation runs cdk deploy: it may assume only the CDK bootstrap roles of the account, which the aws-cdk:bootstrap-role tag condition restricts to the deploy and publishing roles.');
+  ack(['AwsSolutions-IAM5[Resource::*]'],
+    'Unscoped read-only calls CDK Pipelines makes: cloudformation:DescribeStacks and s3:ListBucket for self-mutation, and the CodeBuild build calls of the asset publishing role.');
+  ack([`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${region}:${account}:stack/${databaseStackName}/*]`],
+    `The deploy-safety step reads one stack: a stack ARN ends in a generated id, so the wildcard covers ${databaseStackName} only.`);
 }
 
 if (require.main === module) {

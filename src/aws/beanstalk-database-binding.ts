@@ -10,17 +10,17 @@ import {
   aws_events_targets as targets,
   aws_iam as iam,
   aws_lambda as lambda,
-  aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { IBindableDatabase } from './bindable-database';
 import { DatabasePreset } from './database-preset';
+import { libraryFunction } from './private/library-function';
 import { RestartAppServersFunction } from './restart-app-servers-function';
 import { SecretDelivery } from './secret-delivery';
 import { DatabaseConnectionDetails } from '../core/connection-details';
 import { renameVariables } from '../core/private/env-names';
 import { RdsRules } from '../core/private/rds-rules';
-import { host, port, Problem, throwIfAny } from '../core/private/validators';
+import { host, lambdaRuntimeError, port, Problem, throwIfAny } from '../core/private/validators';
 import { DatabaseSecretKeys } from '../core/secret-keys';
 
 const OWNER = 'BeanstalkDatabaseBinding';
@@ -114,6 +114,15 @@ export interface BeanstalkDatabaseBindingProps {
   readonly restartOnSecretRotation?: boolean;
 
   /**
+   * Runtime of the function that restarts the app servers: a Node.js runtime, nodejs24.x or newer,
+   * the Node.js version its bundled handler is built for. Set a newer one to move ahead of the
+   * library. Only with restartOnSecretRotation.
+   *
+   * @default lambda.Runtime.NODEJS_24_X
+   */
+  readonly lambdaRuntime?: lambda.Runtime;
+
+  /**
    * Marks a development binding: the only case where an environment with a database inside it
    * (option namespace `aws:rds:dbinstance`) is accepted, with a warning, and where binding the
    * database's master user draws no warning.
@@ -171,6 +180,10 @@ export class BeanstalkDatabaseBinding extends Construct {
     if (!delivery.arnOnly) problems.push(jsonKeyProblem(delivery.jsonKey!));
     const renamed = renameVariables('envNames', VARIABLE_KEYS, props.envNames);
     problems.push(...renamed.problems, ...securityGroupProblems(props));
+    if (props.lambdaRuntime !== undefined) {
+      problems.push(restart ? lambdaRuntimeError('lambdaRuntime', props.lambdaRuntime.name)
+        : `lambdaRuntime sets the runtime of the restart function, which restartOnSecretRotation: false turns off (got ${props.lambdaRuntime.name}). Remove lambdaRuntime, or turn restartOnSecretRotation on.`);
+    }
 
     const secretArn = database.secret.secretFullArn ?? database.secret.secretArn;
     const env: { [name: string]: string } = {};
@@ -242,7 +255,7 @@ export class BeanstalkDatabaseBinding extends Construct {
     database.grantSecretRead(props.instanceRole);
 
     if (restart) {
-      this.restartFunction = this.restartOnRotation(secretArn, database.secret.secretFullArn !== undefined);
+      this.restartFunction = this.restartOnRotation(secretArn, database.secret.secretFullArn !== undefined, props.lambdaRuntime);
     } else {
       Annotations.of(this).addWarningV2(
         'cdk-db-platform:beanstalkRestartOff',
@@ -282,7 +295,7 @@ export class BeanstalkDatabaseBinding extends Construct {
     ];
   }
 
-  private restartOnRotation(secretArn: string, fullArn: boolean): lambda.IFunction {
+  private restartOnRotation(secretArn: string, fullArn: boolean, runtime: lambda.Runtime | undefined): lambda.IFunction {
     const stack = Stack.of(this);
     const environmentName = this.environment.ref;
     const environmentArn = stack.formatArn({
@@ -292,31 +305,31 @@ export class BeanstalkDatabaseBinding extends Construct {
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
 
-    const logGroup = new logs.LogGroup(this, 'RestartFunctionLogs', { retention: logs.RetentionDays.ONE_YEAR });
-    // Least privilege, inline: write its own logs, restart this one environment.
-    const role = new iam.Role(this, 'RestartFunctionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Restarts the Elastic Beanstalk app servers after the database secret rotates',
-      inlinePolicies: {
-        RestartAppServer: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-            new iam.PolicyStatement({ actions: ['elasticbeanstalk:RestartAppServer'], resources: [environmentArn] }),
-          ],
-        }),
-      },
-    });
-    const fn = new RestartAppServersFunction(this, 'RestartFunction', {
-      // Pinned to the bundle's esbuild target (node22) rather than a per-region lookup map, so the
-      // template is the same in every region and the runtime is checkable before deployment.
-      runtime: lambda.Runtime.NODEJS_22_X,
-      role,
+    const fn = libraryFunction(this, 'RestartFunction', {
+      runtime,
+      outsideVpcReason: 'The function only calls the Elastic Beanstalk API (RestartAppServer) and never connects to the database; '
+        + 'inside the VPC it would need a NAT gateway or an interface endpoint, and gain nothing.',
+    }, ({ runtime: fnRuntime, logGroup }) => new RestartAppServersFunction(this, 'RestartFunction', {
+      runtime: fnRuntime,
+      // Least privilege, inline: write its own logs, restart this one environment.
+      role: new iam.Role(this, 'RestartFunctionRole', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'Restarts the Elastic Beanstalk app servers after the database secret rotates',
+        inlinePolicies: {
+          RestartAppServer: new iam.PolicyDocument({
+            statements: [
+              new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+              new iam.PolicyStatement({ actions: ['elasticbeanstalk:RestartAppServer'], resources: [environmentArn] }),
+            ],
+          }),
+        },
+      }),
       logGroup,
       timeout: Duration.seconds(30),
       memorySize: 256,
       environment: { ENVIRONMENT_NAME: environmentName },
       description: 'Restarts Elastic Beanstalk app servers after a database secret rotation',
-    });
+    }));
     // The role's inline policy is part of the role, and `Role: !GetAtt` already orders the function
     // after it; the extra DependsOn that lambda.Function adds is redundant (cfn-lint W3005).
     (fn.node.defaultChild as lambda.CfnFunction).addDeletionOverride('DependsOn');

@@ -92,13 +92,16 @@ export class DatabaseEngine {
     return this.family.defaultPort;
   }
 
-  /** Log types exported to CloudWatch Logs by default. */
+  /**
+   * Log types exported to CloudWatch Logs by default: every type the engine has (AWS Control Tower
+   * CT.RDS.PR.14). MySQL and MariaDB write the general and audit logs only once turned on
+   * (`general_log`, the audit plugin option group); until then those exports stay empty.
+   */
   public get defaultLogExports(): string[] {
     switch (this.family) {
       case DatabaseEngineFamily.POSTGRES: return ['postgresql', 'upgrade'];
       case DatabaseEngineFamily.AURORA_POSTGRESQL: return ['postgresql'];
-      case DatabaseEngineFamily.AURORA_MYSQL: return ['audit', 'error', 'general', 'slowquery'];
-      default: return ['error', 'slowquery'];
+      default: return ['audit', 'error', 'general', 'slowquery'];
     }
   }
 

@@ -226,7 +226,7 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
   /**
    * Log types exported to CloudWatch Logs.
    * Tokens: accepted as list entries, passed through unchecked.
-   * @default - PostgreSQL: postgresql, upgrade; MySQL/MariaDB: error, slowquery; Aurora MySQL: audit, error, general, slowquery
+   * @default - every type the engine has: PostgreSQL: postgresql, upgrade; Aurora PostgreSQL: postgresql; MySQL, MariaDB and Aurora MySQL: audit, error, general, slowquery (the general and audit logs are written only once turned on)
    */
   readonly cloudwatchLogsExports?: string[];
 
@@ -246,7 +246,10 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
   /** Create CloudWatch alarms (CPU, storage, connections, memory, latency, replica lag). @default true */
   readonly alarms?: boolean;
 
-  /** SNS topic notified when an alarm fires or clears. @default - no action */
+  /**
+   * SNS topic notified when an alarm fires or clears.
+   * @default - a new topic `AlarmTopic` (`IndependentRds.alarmTopic`), encrypted with the database's key and refusing publishers without TLS; subscribe to it
+   */
   readonly alarmTopic?: sns.ITopic;
 
   /**
@@ -259,7 +262,7 @@ export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
   /**
    * DatabaseConnections above which the connections alarm fires.
    * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
-   * @default 100
+   * @default - 80% of the engine's max_connections: a literal `max_connections` in `parameters`, else the engine's default for the instance class, estimated from its memory; 100 when the class is unknown to the library
    */
   readonly connectionsAlarmThreshold?: number;
 }

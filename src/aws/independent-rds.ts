@@ -1,6 +1,6 @@
 import {
   Annotations, Duration, RemovalPolicy, Stack, Token,
-  aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager,
+  aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DatabaseEngine } from './database-engine';
@@ -9,7 +9,9 @@ import { DatabaseUser, DatabaseUserOptions } from './database-user';
 import { IndependentRdsAttributes } from './independent-rds-attributes';
 import { IndependentRdsProps } from './independent-rds-props';
 import { ImportedRdsDatabase } from './private/imported-rds-database';
-import { createAlarms } from './private/rds-alarms';
+import { libraryKey } from './private/kms-policy';
+import { acknowledgeRdsChoices } from './private/rds-acknowledgments';
+import { createAlarms, defaultAlarmTopic } from './private/rds-alarms';
 import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms, passInstanceClassThrough } from './private/rds-build';
 import { applyRecovery, recoveryErrors, resolveRecovery } from './private/rds-recovery';
 import { resolvedTokenErrors, resolveSettings, settingsErrors } from './private/rds-settings';
@@ -87,6 +89,13 @@ export class IndependentRds extends Construct implements IRdsDatabase {
   /** The CloudWatch alarms (empty when alarms are off). */
   public readonly alarms: cloudwatch.Alarm[];
   /**
+   * The SNS topic the alarms notify: the `alarmTopic` prop, or the topic made for this database.
+   * Subscribe to it to receive the alarms.
+   * @default - undefined when alarms are off
+   */
+  public readonly alarmTopic?: sns.ITopic;
+
+  /**
    * True: `secret` holds the master user, for administration; give apps a `DatabaseUser` (`addUser`).
    * @default true
    */
@@ -109,11 +118,7 @@ export class IndependentRds extends Construct implements IRdsDatabase {
     this.secretName = props.secret ? undefined : props.secretName;
 
     // An RDS instance restore keeps its source's storage key: the database's key, when the source names it.
-    const key = props.encryptionKey ?? r.keptStorageKey ?? new kms.Key(this, 'Key', {
-      description: `Encrypts ${this.node.path}: storage, Performance Insights and the master secret`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const key = props.encryptionKey ?? r.keptStorageKey ?? ownKey(this);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `Database ${this.node.path}: no ingress until an application is bound`,
@@ -173,7 +178,18 @@ export class IndependentRds extends Construct implements IRdsDatabase {
       validate: () => [RdsRules.managedPasswordWithReplicasError(rdsTarget(this).managesMasterPassword(), this.readReplicaCount),
         ...resolvedTokenErrors(stack, props, region)].filter((e): e is string => e !== undefined).map((e) => `IndependentRds: ${e}`),
     });
-    this.alarms = s.alarms ? createAlarms(this, specs, props.alarmTopic) : [];
+    acknowledgeRdsChoices({
+      databases: this.cluster ? [this.cluster] : [this.instance!, ...this.readReplicas],
+      defaultPort: s.port === s.engine.defaultPort,
+      development: s.production ? undefined : {
+        singleAz: props.multiAz === undefined,
+        noDeletionProtection: props.deletionProtection === undefined,
+        noMonitoring: props.monitoringInterval === undefined,
+        shortBackups: props.backupRetention === undefined,
+      },
+    });
+    this.alarmTopic = s.alarms ? props.alarmTopic ?? defaultAlarmTopic(this, key) : undefined;
+    this.alarms = this.alarmTopic ? createAlarms(this, specs, this.alarmTopic) : [];
     if (s.rotation && s.vpcSubnets.subnetType === ec2.SubnetType.PRIVATE_ISOLATED) {
       Annotations.of(this).addWarningV2('cdk-db-platform:rotationIsolated',
         'IndependentRds: rotation runs a Lambda in isolated subnets; it needs a Secrets Manager interface endpoint in the VPC to reach the Secrets Manager API.');
@@ -235,6 +251,14 @@ export class IndependentRds extends Construct implements IRdsDatabase {
   public grantSecretRead(grantee: iam.IGrantable): iam.Grant {
     return grantSecretRead(this.secret, grantee);
   }
+}
+
+/**
+ * The key made for a database (id 'Key'): rotated, retained with the stack, and allowing grants for
+ * AWS resources only (AWS Control Tower CT.KMS.PR.3).
+ */
+function ownKey(scope: Construct): kms.Key {
+  return libraryKey(scope, 'Key', `Encrypts ${scope.node.path}: storage, Performance Insights and the master secret`);
 }
 
 /** Refuses subnet selections that select nothing or contain a public subnet. */

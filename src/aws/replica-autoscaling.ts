@@ -8,7 +8,7 @@ import { buildController } from './private/replica-controller-build';
 import { replicaScalingProblems } from './private/replica-validation';
 import { resolvedLiterals } from './private/resolved-literals';
 import { IRdsDatabase } from './rds-database';
-import { knownAtSynth, knownDuration, Problem, throwIfAny } from '../core/private/validators';
+import { knownAtSynth, knownDuration, lambdaRuntimeError, Problem, throwIfAny } from '../core/private/validators';
 
 /** Settings of a ReplicaAutoscaling, for `IndependentRds.addReplicaAutoscaling()`. */
 export interface ReplicaAutoscalingOptions {
@@ -60,6 +60,14 @@ export interface ReplicaAutoscalingOptions {
    * @default - '<unique construct name>.db.internal'
    */
   readonly readerZoneName?: string;
+
+  /**
+   * Runtime of the controller Lambda (plain RDS instances only): a Node.js runtime, nodejs24.x or
+   * newer, the Node.js version its bundled handler is built for. Set a newer one to move ahead of
+   * the library.
+   * @default lambda.Runtime.NODEJS_24_X
+   */
+  readonly lambdaRuntime?: lambda.Runtime;
 }
 
 /** Properties of a ReplicaAutoscaling. */
@@ -163,6 +171,11 @@ export class ReplicaAutoscaling extends Construct {
     if (props.readerZoneName !== undefined && checked?.isCluster) {
       problems.push(`readerZoneName is for plain RDS instances only (got ${props.readerZoneName} on ${db.engine}). Aurora has its own reader endpoint: remove readerZoneName.`);
     }
+    if (props.lambdaRuntime !== undefined) {
+      problems.push(checked?.isCluster
+        ? `lambdaRuntime is for plain RDS instances only, whose replicas a Lambda scales (got ${props.lambdaRuntime.name} on ${db.engine}). Aurora scales with Application Auto Scaling: remove lambdaRuntime.`
+        : lambdaRuntimeError('lambdaRuntime', props.lambdaRuntime.name));
+    }
     const auroraReaderHost = checked?.cluster ? clusterReaderHost(checked.cluster) ?? db.connectionDetails.readerHost : undefined;
     if (checked?.cluster && auroraReaderHost === undefined) {
       problems.push(`database must know the cluster's reader endpoint (got none on ${db.engine}). `
@@ -173,7 +186,13 @@ export class ReplicaAutoscaling extends Construct {
 
     if (!target.isCluster) {
       const built = buildController(this, db, target, {
-        minCapacity: this.minCapacity, maxCapacity: this.maxCapacity, targetCpu, scaleInCooldown, scaleOutCooldown, readerZoneName,
+        minCapacity: this.minCapacity,
+        maxCapacity: this.maxCapacity,
+        targetCpu,
+        scaleInCooldown,
+        scaleOutCooldown,
+        readerZoneName,
+        runtime: props.lambdaRuntime,
       });
       this.controller = built.fn;
       this.readerZone = built.zone;

@@ -79,7 +79,7 @@ describe('DatabaseUser', () => {
 
     test('runs the provisioning Lambda in the private subnets with its own security group, trusting the RDS CAs', () => {
       t.hasResourceProperties('AWS::Lambda::Function', {
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Timeout: 120,
         Environment: { Variables: Match.objectLike({ NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' }) },
         VpcConfig: {

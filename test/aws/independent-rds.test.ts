@@ -85,7 +85,7 @@ describe('IndependentRds', () => {
       expect(rule.Properties.SourceSecurityGroupId['Fn::GetAtt'][0]).toMatch(/RotationSingleUser/);
       expect(rule.Properties.CidrIp).toBeUndefined();
     });
-    test('copies tags to snapshots and leaves minor version upgrades to deploys', () => {
+    test('copies tags to snapshots, and upgrades minor versions only when the engine version in code changes', () => {
       t.hasResourceProperties('AWS::RDS::DBInstance', { CopyTagsToSnapshot: true, AutoMinorVersionUpgrade: false });
     });
     test('uses db.m6g.large', () => t.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.m6g.large' }));
@@ -125,11 +125,18 @@ describe('IndependentRds', () => {
         MetricName: 'CPUUtilization', Threshold: 80, EvaluationPeriods: 2, Period: 300, ComparisonOperator: 'GreaterThanThreshold',
       });
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FreeStorageSpace', Threshold: 2 * GiB, ComparisonOperator: 'LessThanThreshold' });
-      t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DatabaseConnections', Threshold: 100 });
+      // 80% of max_connections, which RDS sets near 820-900 for PostgreSQL on db.m6g.large (8 GiB).
+      const connections = t.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'DatabaseConnections' } });
+      const [threshold] = Object.values<any>(connections).map((a) => a.Properties.Threshold);
+      expect(threshold).toBeGreaterThanOrEqual(650);
+      expect(threshold).toBeLessThanOrEqual(720);
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FreeableMemory', Threshold: 256 * 1024 * 1024 });
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReadLatency', Threshold: 0.02 });
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'WriteLatency', Threshold: 0.02 });
-      t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
+      const topic = stack.getLogicalId(db.alarmTopic!.node.defaultChild as CfnElement);
+      for (const alarm of Object.values<any>(t.findResources('AWS::CloudWatch::Alarm'))) {
+        expect([alarm.Properties.AlarmActions, alarm.Properties.OKActions]).toEqual([[{ Ref: topic }], [{ Ref: topic }]]);
+      }
     });
     test('exposes the connection details: endpoint, the concrete port, database, user and sslmode require', () => {
       const logicalId = stack.getLogicalId(db.instance!.node.defaultChild as CfnElement);
@@ -172,9 +179,9 @@ describe('IndependentRds', () => {
   });
 
   describe('engines', () => {
-    test('MySQL: TLS required, slow-query log, error and slowquery exports, port 3306', () => {
+    test('MySQL: TLS required, slow-query log, every log type exported, port 3306', () => {
       const db = make({ engine: DatabaseEngine.MYSQL_8_0 });
-      instanceProps({ Engine: 'mysql', EngineVersion: '8.0.42', EnableCloudwatchLogsExports: ['error', 'slowquery'], Port: '3306' });
+      instanceProps({ Engine: 'mysql', EngineVersion: '8.0.42', EnableCloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery'], Port: '3306' });
       template().hasResourceProperties('AWS::RDS::DBParameterGroup', {
         Family: 'mysql8.0', Parameters: { require_secure_transport: 'ON', slow_query_log: '1', long_query_time: '1' },
       });

@@ -1,27 +1,13 @@
 import { App, aws_kms as kms, aws_sns as sns } from 'aws-cdk-lib';
-import { NagSuppressions } from 'cdk-nag';
 import { DatabaseEngine, IndependentRds } from '../../src/aws';
-import { expectCfnLintClean, expectNagClean, expectNoSecrets, synthTemplate, toolOrSkip } from '../harness';
+import { cfnGuardFindings, expectCfnGuardClean, expectCfnLintClean, expectNagClean, expectNoSecrets, synthTemplate, toolOrSkip } from '../harness';
 import { databaseStack, networkStack, plainStack } from './fixtures';
 
 /**
- * The production preset of each engine family, checked by cfn-lint, cdk-nag AwsSolutions and the
- * secret scan. The only suppressions are the two findings below, each with its reason.
+ * The production preset of each engine family, checked by cfn-lint, cdk-nag AwsSolutions, AWS
+ * Control Tower's proactive controls (cfn-guard) and the secret scan, with no acknowledgment in the
+ * test: where the library disagrees with a rule it says so on its own resources.
  */
-function suppressDocumentedFindings(db: IndependentRds): void {
-  NagSuppressions.addResourceSuppressions(db, [
-    {
-      id: 'AwsSolutions-IAM4',
-      reason: 'Enhanced monitoring uses the AWS-maintained AmazonRDSEnhancedMonitoringRole policy, which only writes to the RDSOSMetrics log group; AWS keeps it current.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
-    },
-    {
-      id: 'AwsSolutions-RDS11',
-      reason: 'The engine default port is kept on purpose: the security group admits only bound application groups, and a non-default port adds no real protection.',
-    },
-  ], true);
-}
-
 const ENGINES: Array<[string, DatabaseEngine]> = [
   ['PostgreSQL', DatabaseEngine.POSTGRES_16],
   ['MySQL', DatabaseEngine.MYSQL_8_0],
@@ -48,9 +34,10 @@ describe('IndependentRds validators (production preset)', () => {
     const app = new App();
     const network = networkStack(app);
     const { stack, db } = databaseStack(app, network.vpc, { engine });
-    suppressDocumentedFindings(db);
+    expect(db.alarmTopic).toBeDefined();
     expectNagClean(network.stack);
     expectNagClean(stack);
+    expectCfnGuardClean(stack);
   });
 
   test.each(ENGINES)('%s: no secret in the synthesized assembly', (_name, engine) => {
@@ -61,14 +48,16 @@ describe('IndependentRds validators (production preset)', () => {
     expectNoSecrets(assembly.directory);
   });
 
-  test('with read replicas and an alarm topic, the database stack stays cfn-lint and cdk-nag clean', () => {
+  test('with read replicas and an alarm topic, the database stack stays cfn-lint, cdk-nag and cfn-guard clean', () => {
     const app = new App();
     const network = networkStack(app);
     const stack = plainStack(app, 'Database');
     const topic = new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'TopicKey', { enableKeyRotation: true }) });
     const db = new IndependentRds(stack, 'Database', { vpc: network.vpc, readReplicas: 1, alarmTopic: topic });
-    suppressDocumentedFindings(db);
+    expect(db.alarmTopic).toBe(topic);
     expectNagClean(stack);
+    // The topic's key is the test's own (CT.KMS.PR.3 is the test's business): only the database's resources.
+    expect(cfnGuardFindings(stack).filter((f) => f.includes(` at ${db.node.path}/`))).toEqual([]);
     if (toolOrSkip('cfn-lint')) expectCfnLintClean(synthTemplate(stack));
   });
 });

@@ -1,11 +1,10 @@
 import { App, Duration, Stack, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { NagSuppressions } from 'cdk-nag';
 import { networkStack, plainStack } from './fixtures';
 import { BeanstalkDatabaseBinding, DatabaseEngine, IndependentRds, IndependentRdsProps, RdsProxy, RdsProxyProps } from '../../src/aws';
 import { proxyEngineFamily, proxyPort } from '../../src/aws/private/proxy-validation';
 import { SslMode } from '../../src/core/ssl-mode';
-import { expectCfnLintClean, expectNagClean, expectNoSecrets, synthTemplate, toolOrSkip } from '../harness';
+import { expectCfnGuardClean, expectCfnLintClean, expectNagClean, expectNoSecrets, synthTemplate, toolOrSkip } from '../harness';
 
 function setup(dbProps: Partial<IndependentRdsProps> = {}) {
   const app = new App();
@@ -327,23 +326,15 @@ describe('RdsProxy', () => {
   });
 
   describe('validators', () => {
-    const suppress = (db: IndependentRds) => NagSuppressions.addResourceSuppressions(db, [
-      {
-        id: 'AwsSolutions-IAM4',
-        reason: 'Enhanced monitoring uses the AWS-maintained AmazonRDSEnhancedMonitoringRole policy, which only writes to the RDSOSMetrics log group.',
-        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
-      },
-      { id: 'AwsSolutions-RDS11', reason: 'The engine default port is kept on purpose: only the proxy security group is admitted.' },
-    ], true);
     test.each([
       ['PostgreSQL', DatabaseEngine.POSTGRES_16],
       ['Aurora PostgreSQL', DatabaseEngine.AURORA_POSTGRES_16],
       ['Aurora MySQL', DatabaseEngine.AURORA_MYSQL_3],
-    ])('%s: the stack with the proxy is cfn-lint and cdk-nag clean, and holds no secret', (_n, engine) => {
+    ])('%s: the stack with the proxy is cfn-lint, cdk-nag and cfn-guard clean with no acknowledgment of its own, and holds no secret', (_n, engine) => {
       const { app, stack, db } = setup({ engine });
       new RdsProxy(stack, 'Proxy', { database: db, iamAuth: true });
-      suppress(db);
       expectNagClean(stack);
+      expectCfnGuardClean(stack);
       if (toolOrSkip('cfn-lint')) expectCfnLintClean(synthTemplate(stack));
       expectNoSecrets(app.synth().directory);
     });

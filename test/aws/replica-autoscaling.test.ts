@@ -1,8 +1,7 @@
 import { App, Duration, Stack, aws_rds as rds } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { NagSuppressions } from 'cdk-nag';
 import { DatabaseEngine, IndependentRds, IndependentRdsProps, ReplicaAutoscaling, ReplicaAutoscalingProps } from '../../src/aws';
-import { expectCfnLintClean, expectNagClean, synthTemplate, toolOrSkip } from '../harness';
+import { expectCfnGuardClean, expectCfnLintClean, expectNagClean, synthTemplate, toolOrSkip } from '../harness';
 import { networkStack, plainStack } from './fixtures';
 
 function setup(dbProps: Partial<IndependentRdsProps> = {}) {
@@ -219,25 +218,12 @@ describe('ReplicaAutoscaling', () => {
       ['Aurora PostgreSQL', DatabaseEngine.AURORA_POSTGRES_16],
       ['Aurora MySQL', DatabaseEngine.AURORA_MYSQL_3],
       ['PostgreSQL (controller)', DatabaseEngine.POSTGRES_16],
-    ])('%s: the stack is cfn-lint and cdk-nag clean', (_n, engine) => {
+    ])('%s: the stack is cfn-lint, cdk-nag and cfn-guard clean with no acknowledgment of its own', (_n, engine) => {
       const { stack, db } = setup({ engine });
       const scaling = new ReplicaAutoscaling(stack, 'ReadScaling', { database: db });
-      NagSuppressions.addResourceSuppressions(scaling, [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: 'The controller creates replicas whose names it picks at run time: db:* is limited by the aws:RequestTag / aws:ResourceTag condition on its own tag, '
-            + 'DescribeDBInstances needs db:* to list replicas, and CloudWatch GetMetricStatistics has no resource-level permissions.',
-        },
-      ], true);
-      NagSuppressions.addResourceSuppressions(db, [
-        {
-          id: 'AwsSolutions-IAM4',
-          reason: 'Enhanced monitoring uses the AWS-maintained AmazonRDSEnhancedMonitoringRole policy.',
-          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
-        },
-        { id: 'AwsSolutions-RDS11', reason: 'The engine default port is kept on purpose: only bound security groups are admitted.' },
-      ], true);
+      expect(scaling.readerHost).toBeDefined();
       expectNagClean(stack);
+      expectCfnGuardClean(stack);
       if (toolOrSkip('cfn-lint')) expectCfnLintClean(synthTemplate(stack));
     });
   });

@@ -49,7 +49,8 @@ const valid: fc.Arbitrary<Fuzzable> = fc.boolean().chain((withPgBouncer) => fc.r
     defaultPoolSize: fc.integer({ min: 1, max: 10000 }),
   }) : fc.constant(undefined),
   apps: validApps(withPgBouncer),
-}));
+  // A server of another major version than the default (15) says so; see postgresMajorVersion.
+}).map((props) => (props.image?.includes(':16') ? { ...props, postgresMajorVersion: 16 } : props)));
 
 const wildApps = fc.array(fc.tuple(fc.oneof(wildString(), appName), fc.record({
   secretName: fc.oneof(wildString(), fc.constantFrom('postgres-superuser', 'postgres-pgbouncer-auth', 'postgres-service')),

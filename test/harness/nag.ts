@@ -1,34 +1,30 @@
-import { Aspects, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
 import type * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { addPolicyPlugin, formatFindings, inStack, policyFindingsInAssembly, synthValidated } from './policy-validation';
 
-const checked = new WeakSet<Stack>();
+/** The name cdk-nag's AwsSolutions pack reports under. */
+export const NAG_PLUGIN = 'AwsSolutions';
 
-/** Adds cdk-nag's AwsSolutions pack to a stack once (call before the app synthesizes). */
-export function applyNag(stack: Stack): void {
-  if (!checked.has(stack)) {
-    Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
-    checked.add(stack);
-  }
+/**
+ * Adds cdk-nag 3's AwsSolutions pack to the app that holds `scope`, once, as a consumer does:
+ * `Validations.of(app).addPlugins(new AwsSolutionsChecks(app))`.
+ */
+export function applyNag(scope: IConstruct): void {
+  addPolicyPlugin(scope, NAG_PLUGIN, (app) => new AwsSolutionsChecks(app, { verbose: true }));
 }
 
 /**
- * Applies cdk-nag's AwsSolutions pack to a stack (once) and returns its unsuppressed findings,
- * errors and warnings, as `AwsSolutions-XX at /Path: message` lines.
+ * Applies cdk-nag's AwsSolutions pack to the stack's app (once), synthesizes it and returns the
+ * unacknowledged findings on the stack's resources, as `AwsSolutions-XX at Path: message` lines.
  */
 export function nagFindings(stack: Stack): string[] {
   applyNag(stack);
-  const annotations = Annotations.fromStack(stack);
-  const pattern = Match.stringLikeRegexp('AwsSolutions-');
-  const found = [
-    ...annotations.findError('*', pattern).map((m) => ({ level: 'Error', m })),
-    ...annotations.findWarning('*', pattern).map((m) => ({ level: 'Warning', m })),
-  ];
-  return found.map(({ level, m }) => `${level} at ${m.id}: ${String(m.entry.data).split('\n')[0]}`);
+  return formatFindings(inStack(policyFindingsInAssembly(synthValidated(stack), NAG_PLUGIN), stack));
 }
 
-/** Fails unless cdk-nag AwsSolutions reports no unsuppressed finding on the stack. */
+/** Fails unless cdk-nag AwsSolutions reports no unacknowledged finding on the stack. */
 export function expectNagClean(stack: Stack): void {
   const findings = nagFindings(stack);
   if (findings.length > 0) {
@@ -37,13 +33,9 @@ export function expectNagClean(stack: Stack): void {
 }
 
 /**
- * Unsuppressed cdk-nag AwsSolutions findings recorded in an already synthesized assembly (whose
- * stacks had {@link applyNag} before synthesis), without synthesizing again.
+ * Unacknowledged cdk-nag AwsSolutions findings in an assembly already synthesized with the pack
+ * (see {@link applyNag}), without synthesizing again.
  */
 export function nagFindingsInAssembly(assembly: cxapi.CloudAssembly): string[] {
-  // Stacks of nested assemblies (the stages of a pipeline) included.
-  return assembly.stacksRecursively.flatMap((stack) =>
-    stack.messages
-      .filter((m) => (m.level === 'error' || m.level === 'warning') && String(m.entry.data).includes('AwsSolutions-'))
-      .map((m) => `${m.level} at ${m.id}: ${String(m.entry.data).split('\n')[0]}`));
+  return formatFindings(policyFindingsInAssembly(assembly, NAG_PLUGIN));
 }

@@ -1,10 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { Validations, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
 import {
+  acknowledgedFindingsInAssembly,
+  applyCfnGuard,
   applyNag,
+  cfnGuardFindings,
+  cfnGuardFindingsInAssembly,
   cfnLint,
+  expectCfnGuardClean,
   cfnLintAll,
   expectCfnLintClean,
   expectK8sValid,
@@ -14,6 +19,8 @@ import {
   nagFindingsInAssembly,
   scanForSecrets,
   synthTemplate,
+  synthValidated,
+  GUARD_PLUGIN,
   templateSanityProblems,
   toolOrSkip,
   validateK8s,
@@ -48,24 +55,72 @@ describe('cfn-lint helper', () => {
   });
 });
 
-describe('cdk-nag helper', () => {
+describe('cdk-nag helper (cdk-nag 3, a policy validation plugin)', () => {
   test('accepts a stack without findings', () => {
     expectNagClean(goodStack());
   });
 
   test('reports an unencrypted DB instance', () => {
     const findings = nagFindings(unencryptedDbStack());
-    expect(findings.join('\n')).toMatch(/AwsSolutions-RDS2/);
+    expect(findings.join('\n')).toMatch(/AwsSolutions-RDS2 at HarnessUnencrypted\/Db:/);
     expect(() => expectNagClean(unencryptedDbStack())).toThrow(/AwsSolutions-RDS2/);
   });
 
   test('reads findings from an assembly synthesized once', () => {
     const bad = unencryptedDbStack();
     applyNag(bad);
-    expect(nagFindingsInAssembly(App.of(bad)!.synth()).join('\n')).toMatch(/AwsSolutions-RDS2/);
+    expect(nagFindingsInAssembly(synthValidated(bad)).join('\n')).toMatch(/AwsSolutions-RDS2/);
     const good = goodStack();
     applyNag(good);
-    expect(nagFindingsInAssembly(App.of(good)!.synth())).toEqual([]);
+    expect(nagFindingsInAssembly(synthValidated(good))).toEqual([]);
+  });
+
+  test('honours an acknowledgment on the resource, and only there', () => {
+    const stack = unencryptedDbStack();
+    const other = new rds.CfnDBInstance(stack, 'Other', {
+      engine: 'postgres', engineVersion: '16.4', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20', storageEncrypted: false, masterUsername: 'fixture', manageMasterUserPassword: true,
+    });
+    Validations.of(other).acknowledge({ id: 'AwsSolutions-RDS2', reason: 'fixture: proves the acknowledgment is scoped to this resource' });
+    const findings = nagFindings(stack).filter((f) => f.startsWith('AwsSolutions-RDS2 '));
+    expect(findings).toEqual([expect.stringMatching(/ at HarnessUnencrypted\/Db:/)]);
+  });
+});
+
+describe("cfn-guard helper (AWS Control Tower's proactive controls)", () => {
+  test('accepts a stack without findings', () => {
+    expectCfnGuardClean(goodStack());
+  });
+
+  test('reports an unencrypted DB instance and a log group without a key', () => {
+    const stack = unencryptedDbStack();
+    new logs.CfnLogGroup(stack, 'Logs', { retentionInDays: 7 });
+    const findings = cfnGuardFindings(stack).join('\n');
+    expect(findings).toMatch(/CT\.RDS\.PR\.24 \w+ at HarnessUnencrypted\/Db:/);
+    expect(findings).toMatch(/CT\.CLOUDWATCH\.PR\.2 \w+ at HarnessUnencrypted\/Logs:/);
+    expect(findings).toMatch(/CT\.CLOUDWATCH\.PR\.3 \w+ at HarnessUnencrypted\/Logs:/);
+    expect(() => expectCfnGuardClean(stack)).toThrow(/cfn-guard \(Control Tower rules\) reported \d+ finding/);
+  });
+
+  test('reads findings from an assembly synthesized once, next to cdk-nag', () => {
+    const bad = unencryptedDbStack();
+    applyNag(bad);
+    applyCfnGuard(bad);
+    const assembly = synthValidated(bad);
+    expect(cfnGuardFindingsInAssembly(assembly).join('\n')).toMatch(/CT\.RDS\.PR\.24/);
+    expect(nagFindingsInAssembly(assembly).join('\n')).toMatch(/AwsSolutions-RDS2/);
+  });
+
+  test('honours an acknowledgment on the resource, and only there', () => {
+    const stack = unencryptedDbStack();
+    const acknowledged = new logs.CfnLogGroup(stack, 'Acknowledged', { retentionInDays: 400 });
+    new logs.CfnLogGroup(stack, 'Plain', { retentionInDays: 400 });
+    Validations.of(acknowledged).acknowledge({ id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason: 'fixture: proves the acknowledgment is scoped to this resource' });
+    const findings = cfnGuardFindings(stack).filter((f) => f.startsWith('CT.CLOUDWATCH.PR.3 '));
+    expect(findings).toEqual([expect.stringMatching(/ at HarnessUnencrypted\/Plain:/)]);
+    const assembly = synthValidated(stack);
+    expect(acknowledgedFindingsInAssembly(assembly, GUARD_PLUGIN)).toEqual([expect.objectContaining({
+      constructPath: 'HarnessUnencrypted/Acknowledged', acknowledgedAt: 'HarnessUnencrypted/Acknowledged', reason: expect.stringMatching(/^fixture/),
+    })]);
   });
 });
 

@@ -1,10 +1,12 @@
 import {
   CfnResource, CustomResource, Duration, Lazy, Stack,
-  aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager,
+  aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { DatabaseUserProvisionerFunction } from '../database-user-provisioner-function';
 import { IRdsDatabase } from '../rds-database';
+import { acknowledgeGuard, acknowledgeNag } from './acknowledgments';
+import { libraryFunction } from './library-function';
 import { grantSecretRead } from './secret-grant';
 
 /** The names one app user is provisioned with. */
@@ -24,6 +26,8 @@ export interface ProvisionerContext {
   readonly vpcSubnets: ec2.SubnetSelection;
   /** Resources that must exist before the first connection (an Aurora cluster's instances). */
   readonly waitFor: IConstruct[];
+  /** The provisioning function's runtime. @default - the library's default runtime */
+  readonly runtime?: lambda.Runtime;
 }
 
 /** The database every RDS PostgreSQL instance and Aurora cluster has, where the master logs in first. */
@@ -45,14 +49,12 @@ export function buildProvisioner(scope: Construct, ctx: ProvisionerContext): Cus
   // Ingress on the database's groups and egress from this one, on the database port.
   db.connections.allowDefaultPortFrom(securityGroup, `Provisioning Lambda of ${scope.node.path}`);
 
-  const logGroup = new logs.LogGroup(scope, 'ProvisionerLogs', { retention: logs.RetentionDays.ONE_YEAR });
   const role = new iam.Role(scope, 'ProvisionerRole', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: `Provisions the database user of ${scope.node.path}`,
     inlinePolicies: {
       Provisioning: new iam.PolicyDocument({
         statements: [
-          new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
           // What a Lambda function in a VPC needs for its network interfaces; EC2 offers no
           // resource-level permissions for the Describe calls.
           new iam.PolicyStatement({
@@ -70,9 +72,8 @@ export function buildProvisioner(scope: Construct, ctx: ProvisionerContext): Cus
   grantSecretRead(db.secret, role);
   grantSecretRead(ctx.secret, role);
 
-  const fn = new DatabaseUserProvisionerFunction(scope, 'Provisioner', {
-    // Pinned to the bundle's esbuild target (node22), the same in every region.
-    runtime: lambda.Runtime.NODEJS_22_X,
+  const fn = libraryFunction(scope, 'Provisioner', { runtime: ctx.runtime }, ({ runtime, logGroup }) => new DatabaseUserProvisionerFunction(scope, 'Provisioner', {
+    runtime,
     role,
     logGroup,
     vpc: db.vpc,
@@ -83,7 +84,13 @@ export function buildProvisioner(scope: Construct, ctx: ProvisionerContext): Cus
     // Node.js 20 and later load no CA bundle of their own; this one holds the RDS CAs.
     environment: { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
     description: `Provisions the database user of ${scope.node.path} (role, database, schema, rotation login)`,
-  });
+  }));
+  // Its log group is made by libraryFunction; the function writes there and nowhere else.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [fn.logGroup.logGroupArn] }));
+  acknowledgeNag(role, 'AwsSolutions-IAM5[Resource::*]',
+    'The provisioning Lambda of the app user runs in the VPC: Lambda manages its network interfaces (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses), which EC2 does not scope to resources; the same grant as the AWS-managed AWSLambdaVPCAccessExecutionRole.');
+  acknowledgeGuard(fn, 'lambda_inside_vpc_check',
+    "The function runs in the database's VPC (VpcConfig with the database's subnets and its own security group); the rule does not read subnet ids given as cross-stack references (Fn::ImportValue).");
   keepDependsOnPoliciesOnly(fn, role);
 
   const resource = new CustomResource(scope, 'Provisioning', {

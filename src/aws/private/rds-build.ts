@@ -58,7 +58,7 @@ export function buildInstance(scope: Construct, ctx: BuildContext): { instance: 
     deletionProtection: s.deletionProtection,
     publiclyAccessible: false,
     // The engine version in code is the version that runs: minor upgrades are deployed, never
-    // applied by RDS behind the template (aws-cdk#15475; see the `engine` prop).
+    // applied by RDS behind the template (see MINOR_VERSION_REASON).
     autoMinorVersionUpgrade: false,
     enablePerformanceInsights: s.performanceInsights,
     performanceInsightRetention: insightsRetention(s),
@@ -116,7 +116,7 @@ export function buildCluster(scope: Construct, ctx: BuildContext): rds.DatabaseC
   const instanceProps: rds.ProvisionedClusterInstanceProps = {
     instanceType: instanceType(s.instanceClass),
     publiclyAccessible: false,
-    // As for instances: minor upgrades are deployed from code (see the `engine` prop).
+    // As for instances: minor upgrades are deployed from code (see MINOR_VERSION_REASON).
     autoMinorVersionUpgrade: false,
     enablePerformanceInsights: s.performanceInsights,
     performanceInsightRetention: insightsRetention(s),

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Token, aws_ec2 as ec2, aws_rds as rds } from 'aws-cdk-lib';
+import { connectionsAlarmThreshold } from '../../core/private/rds-max-connections';
 import { RdsRules as v } from '../../core/private/rds-rules';
 import { isToken, knownAtSynth, knownDuration, oneOf, positiveNumber, Problem } from '../../core/private/validators';
 import { DatabaseEngine } from '../database-engine';
@@ -57,13 +58,14 @@ export function resolveSettings(props: IndependentRdsProps): RdsSettings {
   const largeClass = engine.isCluster ? 'db.r6g.large' : 'db.m6g.large';
   const multiAz = props.multiAz ?? production;
   const parameters = { ...engine.defaultParameters, ...(props.parameters ?? {}) };
+  const instanceClass = props.instanceClass ?? (production ? largeClass : smallClass);
   return {
     engine,
     allowMajorVersionUpgrade: props.allowMajorVersionUpgrade ?? false,
     preset,
     production,
     vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    instanceClass: props.instanceClass ?? (production ? largeClass : smallClass),
+    instanceClass,
     databaseName: props.databaseName ?? 'app',
     username: props.username ?? 'dbadmin',
     rotation: props.rotation ?? true,
@@ -90,7 +92,7 @@ export function resolveSettings(props: IndependentRdsProps): RdsSettings {
     tlsForced: v.forcesTls(engine.family.name, parameters),
     iamAuthentication: props.iamAuthentication ?? true,
     alarms: props.alarms ?? true,
-    connectionsAlarmThreshold: props.connectionsAlarmThreshold ?? 100,
+    connectionsAlarmThreshold: props.connectionsAlarmThreshold ?? connectionsAlarmThreshold(engine.family.name, instanceClass, parameters),
     backtrackWindow: props.backtrackWindow ?? Duration.hours(production && engine.family === DatabaseEngineFamily.AURORA_MYSQL ? 24 : 0),
   };
 }

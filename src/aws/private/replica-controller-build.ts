@@ -1,8 +1,10 @@
 import {
   Aws, CfnResource, Duration, Lazy, Names, RemovalPolicy, Stack,
-  aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53,
+  aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from './acknowledgments';
+import { libraryFunction } from './library-function';
 import { RdsTarget } from './rds-target';
 import { IRdsDatabase } from '../rds-database';
 import { ReplicaControllerFunction } from '../replica-controller-function';
@@ -18,6 +20,8 @@ export interface ControllerSettings {
   readonly scaleInCooldown: Duration;
   readonly scaleOutCooldown: Duration;
   readonly readerZoneName: string;
+  /** The consumer's `lambdaRuntime`, already validated. */
+  readonly runtime?: lambda.Runtime;
 }
 
 /** What buildController made. */
@@ -48,30 +52,38 @@ export function buildController(scope: Construct, db: IRdsDatabase, target: RdsT
   zone.applyRemovalPolicy(RemovalPolicy.RETAIN);
   const readerRecordName = `reader.${s.readerZoneName}`;
 
-  const logGroup = new logs.LogGroup(scope, 'ControllerLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-  const role = new iam.Role(scope, 'ControllerRole', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: `Read replica controller of ${dbPath}`,
-  });
-  const fn = new ReplicaControllerFunction(scope, 'Controller', {
-    role,
-    logGroup,
-    // A pinned runtime keeps the template the same in every region and checkable before deployment.
-    runtime: lambda.Runtime.NODEJS_22_X,
-    timeout: Duration.seconds(50),
-    memorySize: 256,
-    reservedConcurrentExecutions: 1,
-    environment: {
-      SOURCE_INSTANCE_ID: target.identifier,
-      CONTROLLER_ID: controllerId,
-      MIN_CAPACITY: String(s.minCapacity),
-      MAX_CAPACITY: String(s.maxCapacity),
-      TARGET_CPU: String(s.targetCpu),
-      SCALE_IN_COOLDOWN_SECONDS: String(s.scaleInCooldown.toSeconds()),
-      SCALE_OUT_COOLDOWN_SECONDS: String(s.scaleOutCooldown.toSeconds()),
-      HOSTED_ZONE_ID: zone.hostedZoneId,
-      READER_RECORD_NAME: readerRecordName,
-    },
+  let role!: iam.Role;
+  const fn = libraryFunction(scope, 'Controller', {
+    runtime: s.runtime,
+    // The database's key also encrypts the controller's logs (a key of its own when the database's
+    // key is imported and its policy cannot be extended).
+    key: db.encryptionKey,
+    outsideVpcReason: 'The controller only calls AWS APIs (RDS, CloudWatch, Route 53) and never connects to the database; '
+      + 'inside the VPC it would need a NAT gateway or an interface endpoint per service, and gain nothing.',
+  }, (base) => {
+    role = new iam.Role(scope, 'ControllerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Read replica controller of ${dbPath}`,
+    });
+    return new ReplicaControllerFunction(scope, 'Controller', {
+      role,
+      logGroup: base.logGroup,
+      runtime: base.runtime,
+      timeout: Duration.seconds(50),
+      memorySize: 256,
+      reservedConcurrentExecutions: 1,
+      environment: {
+        SOURCE_INSTANCE_ID: target.identifier,
+        CONTROLLER_ID: controllerId,
+        MIN_CAPACITY: String(s.minCapacity),
+        MAX_CAPACITY: String(s.maxCapacity),
+        TARGET_CPU: String(s.targetCpu),
+        SCALE_IN_COOLDOWN_SECONDS: String(s.scaleInCooldown.toSeconds()),
+        SCALE_OUT_COOLDOWN_SECONDS: String(s.scaleOutCooldown.toSeconds()),
+        HOSTED_ZONE_ID: zone.hostedZoneId,
+        READER_RECORD_NAME: readerRecordName,
+      },
+    });
   });
 
   const dbArn = (name: string) => `arn:${Aws.PARTITION}:rds:${Aws.REGION}:${Aws.ACCOUNT_ID}:db:${name}`;
@@ -80,7 +92,7 @@ export function buildController(scope: Construct, db: IRdsDatabase, target: RdsT
       new iam.PolicyStatement({
         sid: 'Logs',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
+        resources: [fn.logGroup.logGroupArn],
       }),
       new iam.PolicyStatement({
         sid: 'ReadState',
@@ -119,6 +131,7 @@ export function buildController(scope: Construct, db: IRdsDatabase, target: RdsT
     ],
   });
   role.attachInlinePolicy(policy);
+  acknowledgeWildcards(policy);
   // Encrypted replicas are made with the database's key, on the caller's behalf.
   db.encryptionKey?.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
 
@@ -139,4 +152,20 @@ export function buildController(scope: Construct, db: IRdsDatabase, target: RdsT
     targets: [new targets.LambdaFunction(fn, { retryAttempts: 0 })],
   });
   return { fn, zone, readerRecordName, rule };
+}
+
+/**
+ * The controller's policy names resources it creates at run time, so some of its statements end in
+ * a wildcard; each is narrowed as far as the service allows (cdk-nag AwsSolutions-IAM5).
+ */
+function acknowledgeWildcards(policy: iam.Policy): void {
+  const arn = (type: string) => `Resource::arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:${type}:*`;
+  const reasons: Array<[string, string]> = [
+    [arn('db'), 'Replicas get names picked at run time: DescribeDBInstances and ListTagsForResource read every instance of the account and region to find them, '
+      + 'CreateDBInstanceReadReplica and AddTagsToResource require the request tag of this controller (aws:RequestTag), and DeleteDBInstance requires that tag on the instance (aws:ResourceTag).'],
+    [arn('subgrp'), 'CreateDBInstanceReadReplica also authorizes the subnet group the replica is placed in, under the same aws:RequestTag condition on the controller\'s own tag.'],
+    [arn('pg'), 'CreateDBInstanceReadReplica also authorizes the parameter group the replica uses, under the same aws:RequestTag condition on the controller\'s own tag.'],
+    ['Resource::*', 'cloudwatch:GetMetricStatistics has no resource-level permissions; the controller reads the CPU of its replicas with it.'],
+  ];
+  for (const [finding, reason] of reasons) acknowledgeNag(policy, `AwsSolutions-IAM5[${finding}]`, reason);
 }

@@ -50,6 +50,8 @@ export const CREATE_ONLY_PROPERTIES: { readonly [resourceType: string]: readonly
   'AWS::Route53::HostedZone': ['Name'],
   'AWS::S3::Bucket': ['BucketName', 'BucketNamePrefix', 'BucketNamespace'],
   'AWS::S3::BucketPolicy': ['Bucket'],
+  'AWS::SNS::Topic': ['FifoTopic', 'TopicName'],
+  'AWS::SNS::TopicPolicy': [],
   'AWS::SSM::Parameter': ['Name'],
   'AWS::SecretsManager::ResourcePolicy': ['SecretId'],
   'AWS::SecretsManager::RotationSchedule': ['SecretId'],

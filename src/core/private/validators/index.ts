@@ -9,4 +9,5 @@ export * from './postgres';
 export * from './network';
 export * from './recovery';
 export * from './ssm';
+export * from './lambda-runtime';
 export * from './sql-reserved-words';
