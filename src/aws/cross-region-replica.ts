@@ -4,7 +4,10 @@ import {
 import { Construct } from 'constructs';
 import { DatabaseEngine } from './database-engine';
 import { crossRegionReplicaProblems } from './private/cross-region-replica-problems';
-import { createAlarms } from './private/rds-alarms';
+import { acknowledgeGuard, acknowledgeNag } from './private/acknowledgments';
+import { libraryKey } from './private/kms-policy';
+import { acknowledgeRdsChoices } from './private/rds-acknowledgments';
+import { createAlarms, defaultAlarmTopic } from './private/rds-alarms';
 import { throwIfAny } from '../core/private/validators';
 
 /** Properties of a CrossRegionReplica. */
@@ -62,7 +65,7 @@ export interface CrossRegionReplicaProps {
 
   /**
    * SNS topic (of this region) notified when an alarm fires or clears.
-   * @default - no action
+   * @default - a new topic `AlarmTopic` (`CrossRegionReplica.alarmTopic`), encrypted with the replica's key and refusing publishers without TLS; subscribe to it
    */
   readonly alarmTopic?: sns.ITopic;
 
@@ -72,6 +75,10 @@ export interface CrossRegionReplicaProps {
    */
   readonly deletionProtection?: boolean;
 }
+
+/** Why the replica runs in one AZ by default (AwsSolutions-RDS3, CT.RDS.PR.1). */
+const SINGLE_AZ_REASON = 'CrossRegionReplica runs single-AZ by default: a disaster-recovery replica only receives replication until it is promoted, '
+  + 'and the runbook makes it Multi-AZ then (modify-db-instance --multi-az), which halves its cost while it waits. Set multiAz: true to keep a standby now.';
 
 /**
  * A read replica of an RDS instance in another region: the disaster-recovery copy that is promoted
@@ -95,6 +102,8 @@ export class CrossRegionReplica extends Construct {
   public readonly connections: ec2.Connections;
   /** The alarms: ReplicaLag, CPU, free storage. */
   public readonly alarms: cloudwatch.Alarm[];
+  /** The SNS topic the alarms notify: the `alarmTopic` prop, or the topic made for this replica. Subscribe to it. */
+  public readonly alarmTopic: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: CrossRegionReplicaProps) {
     super(scope, id);
@@ -104,11 +113,8 @@ export class CrossRegionReplica extends Construct {
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     throwIfAny('CrossRegionReplica', crossRegionReplicaProblems(props, instanceClass, vpcSubnets, region, lag));
 
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
-      description: `Encrypts ${this.node.path}: the cross-region replica's storage and Performance Insights`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.encryptionKey = props.encryptionKey
+      ?? libraryKey(this, 'Key', `Encrypts ${this.node.path}: the cross-region replica's storage and Performance Insights`);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `Cross-region replica ${this.node.path}: no ingress until an application is allowed in`,
@@ -156,8 +162,14 @@ export class CrossRegionReplica extends Construct {
     if (!Token.isUnresolved(props.sourceInstanceArn)) cfn.sourceRegion = props.sourceInstanceArn.split(':')[3];
     // A replica inherits encryption from its source; CloudFormation refuses StorageEncrypted on it.
     cfn.addPropertyDeletionOverride('StorageEncrypted');
+    acknowledgeRdsChoices({ databases: [this.instance], defaultPort: true });
+    if (props.multiAz === undefined) {
+      acknowledgeNag(this.instance, 'AwsSolutions-RDS3', SINGLE_AZ_REASON);
+      acknowledgeGuard(this.instance, 'rds_instance_multi_az_support_check', SINGLE_AZ_REASON);
+    }
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(props.engine.defaultPort) });
 
+    this.alarmTopic = props.alarmTopic ?? defaultAlarmTopic(this, this.encryptionKey);
     const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
     const period = Duration.minutes(1);
     this.alarms = createAlarms(this, [
@@ -184,6 +196,6 @@ export class CrossRegionReplica extends Construct {
         description: 'Cross-region replica free storage below 2 GiB',
         evaluationPeriods: 1,
       },
-    ], props.alarmTopic);
+    ], this.alarmTopic);
   }
 }

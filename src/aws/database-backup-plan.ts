@@ -1,5 +1,6 @@
 import { Duration, Names, RemovalPolicy, aws_backup as backup, aws_events as events, aws_kms as kms } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from './private/acknowledgments';
 import { backupPlanProblems } from './private/backup-plan-problems';
 import { rdsTarget, rdsTargetProblem } from './private/rds-target';
 import { IRdsDatabase } from './rds-database';
@@ -85,6 +86,15 @@ export class DatabaseBackupPlan extends Construct {
         copyActions: copyVault ? [{ destinationBackupVault: copyVault, deleteAfter: props.copyRetention ?? props.retention }] : undefined,
       })],
     });
-    this.plan.addSelection('Selection', { resources: [backup.BackupResource.fromArn(target.arn)] });
+    const selection = this.plan.addSelection('Selection', { resources: [backup.BackupResource.fromArn(target.arn)] });
+    // aws-backup gives the selection a role with the AWS-managed backup policy, named 'Role'.
+    const role = selection.node.tryFindChild('Role');
+    if (role) acknowledgeNag(role, `AwsSolutions-IAM4[${BACKUP_POLICY}]`, BACKUP_POLICY_REASON);
   }
 }
+
+const BACKUP_POLICY = 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup';
+
+/** Why the AWS-managed backup policy is used (AwsSolutions-IAM4). */
+const BACKUP_POLICY_REASON = 'The backup selection uses AWSBackupServiceRolePolicyForBackup, the AWS-managed policy AWS Backup documents for its '
+  + 'service role: it takes and tags snapshots of the resources selected, and AWS keeps it in step with the services AWS Backup supports.';

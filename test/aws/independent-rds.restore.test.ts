@@ -1,8 +1,7 @@
 import { App, Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { NagSuppressions } from 'cdk-nag';
 import { DatabaseEngine, IndependentRds, IndependentRdsProps, RestoreSource, RestoreSourceKind } from '../../src/aws';
-import { expectCfnLintClean, expectNagClean, synthTemplate, toolOrSkip } from '../harness';
+import { expectCfnGuardClean, expectCfnLintClean, expectNagClean, synthTemplate, toolOrSkip } from '../harness';
 import { networkStack, plainStack } from './fixtures';
 
 /**
@@ -265,10 +264,6 @@ describe('IndependentRds restoreSource', () => {
   });
 
   describe('validators', () => {
-    const suppress = (db: IndependentRds) => NagSuppressions.addResourceSuppressions(db, [
-      { id: 'AwsSolutions-IAM4', reason: 'Enhanced monitoring uses the AWS-maintained AmazonRDSEnhancedMonitoringRole policy.', appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'] },
-      { id: 'AwsSolutions-RDS11', reason: 'The engine default port is kept on purpose.' },
-    ], true);
     const restores: Array<[string, Partial<IndependentRdsProps>]> = [
       ['a DB snapshot', { restoreSource: RestoreSource.fromSnapshot('shop-before-migration'), readReplicas: 1 }],
       ['a point in time of an instance', { restoreSource: RestoreSource.pointInTime({ sourceInstanceIdentifier: 'shop-db', restoreTime: new Date('2025-06-01T14:01:00Z') }) }],
@@ -276,9 +271,10 @@ describe('IndependentRds restoreSource', () => {
       ['a cluster snapshot', { engine: DatabaseEngine.AURORA_POSTGRES_16, restoreSource: RestoreSource.fromClusterSnapshot('shop-cluster-snap') }],
       ['a point in time of a cluster', { engine: DatabaseEngine.AURORA_MYSQL_3, restoreSource: RestoreSource.pointInTime({ sourceClusterIdentifier: 'shop-cluster' }) }],
     ];
-    test.each(restores)('a restore from %s is cfn-lint and cdk-nag clean', (_name, p) => {
-      suppress(make(p));
+    test.each(restores)('a restore from %s is cfn-lint, cdk-nag and cfn-guard clean, with no acknowledgment of its own', (_name, p) => {
+      make(p);
       expectNagClean(stack);
+      expectCfnGuardClean(stack);
       if (toolOrSkip('cfn-lint')) expectCfnLintClean(synthTemplate(stack));
     });
   });
