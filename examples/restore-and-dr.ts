@@ -1,5 +1,5 @@
 import * as cdk from 'aws-cdk-lib';
-import { Validations, aws_backup as backup, aws_ec2 as ec2, aws_kms as kms } from 'aws-cdk-lib';
+import { Validations, aws_backup as backup, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CrossRegionReplica, DatabaseEngine, IndependentRds, RestoreSource } from '../src/aws';
@@ -84,6 +84,15 @@ export function build(outdir: string): { aws?: cdk.App } {
     enableKeyRotation: true,
     removalPolicy: cdk.RemovalPolicy.RETAIN,
   });
+  // Grants on the key only for AWS resources (RDS, AWS Backup), never to a principal directly.
+  drKey.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'CreateGrantOnlyForAwsResources',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
   new backup.BackupVault(dr, 'Vault', {
     backupVaultName: DR_VAULT_NAME, encryptionKey: drKey, removalPolicy: cdk.RemovalPolicy.RETAIN, blockRecoveryPointDeletion: true,
   });

@@ -9,6 +9,7 @@ import { DatabaseBackupPlan, DatabaseBackupPlanOptions } from '../database-backu
 import { IndependentRdsProps } from '../independent-rds-props';
 import { IRdsDatabase } from '../rds-database';
 import { RestoreSource, RestoreSourceKind } from '../restore-source';
+import { acknowledgeGuard } from './acknowledgments';
 import { backupPlanProblems } from './backup-plan-problems';
 import { RdsSettings } from './rds-settings';
 
@@ -138,12 +139,17 @@ export function recoveryErrors(r: RecoverySettings, s: RdsSettings, props: Indep
  * instance and its read replicas). `MasterUserPassword` stays: CloudFormation sets it with
  * ModifyDBInstance right after the restore, so the database takes the generated secret's password.
  */
+/** Why a restored instance names no storage key (CT.RDS.PR.24, CT.RDS.PR.30). */
+const RESTORED_KEY_REASON = 'A restored RDS instance (and its replicas) keeps the encryption of its source, snapshot or automated backups: '
+  + 'RDS encrypts it with the source\'s KMS key, and CloudFormation takes no StorageEncrypted (point in time) or other KmsKeyId for the restore.';
+
 function applyInstanceRestore(instance: IConstruct, replicas: IConstruct[], restore: RestoreSource): void {
   const cfn = instance.node.defaultChild as rds.CfnDBInstance;
   cfn.dbName = undefined;
   cfn.masterUsername = undefined;
   cfn.kmsKeyId = undefined;
   for (const replica of replicas) (replica.node.defaultChild as rds.CfnDBInstance).kmsKeyId = undefined;
+  for (const db of [instance, ...replicas]) acknowledgeGuard(db, 'rds_storage_encrypted_kms_key_check', RESTORED_KEY_REASON);
   if (restore.kind === RestoreSourceKind.SNAPSHOT) {
     cfn.dbSnapshotIdentifier = restore.snapshotIdentifier;
     return;
@@ -158,6 +164,7 @@ function applyInstanceRestore(instance: IConstruct, replicas: IConstruct[], rest
   // The restored instance inherits encryption from its source (RestoreDBInstanceToPointInTime takes
   // no StorageEncrypted); the L1 keeps the value for the checks that read it.
   cfn.addPropertyDeletionOverride('StorageEncrypted');
+  acknowledgeGuard(instance, 'rds_instance_storage_encrypted_check', RESTORED_KEY_REASON);
   if (restore.sourceInstanceIdentifier !== undefined) ignoreCfnLint(cfn, 'E3020');
 }
 
