@@ -3,8 +3,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DatabaseEngine } from './database-engine';
-import { crossRegionReplicaProblems } from './private/cross-region-replica-problems';
 import { acknowledgeGuard, acknowledgeNag } from './private/acknowledgments';
+import { crossRegionReplicaProblems } from './private/cross-region-replica-problems';
 import { libraryKey } from './private/kms-policy';
 import { acknowledgeRdsChoices } from './private/rds-acknowledgments';
 import { createAlarms, defaultAlarmTopic } from './private/rds-alarms';
