@@ -3,7 +3,7 @@ import { Validations, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, 
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { BeanstalkDatabaseBinding, IndependentRds } from '../src/aws';
+import { BeanstalkDatabaseBinding, DatabaseConnectionParameters, IndependentRds } from '../src/aws';
 
 /**
  * Seed 003's recommended layout, as three stacks with three lifecycles:
@@ -14,7 +14,10 @@ import { BeanstalkDatabaseBinding, IndependentRds } from '../src/aws';
  * - `App`: the Elastic Beanstalk application and environment, bound to that user.
  *
  * Deleting or rebuilding the `App` stack (or terminating the environment) leaves the database
- * and its data alone.
+ * and its data alone. The other way round, the `App` stack holds no export of the `Database` stack:
+ * the database stack publishes the user's connection in Parameter Store
+ * (DatabaseConnectionParameters) and the app stack reads it when it deploys, so replacing or
+ * restoring the database (a new endpoint) is never blocked by the app stack.
  */
 // Environment-agnostic stacks: availability zones resolve at deploy time (Fn::GetAZs), never hard-coded.
 export function build(outdir: string): { aws?: cdk.App } {
@@ -61,6 +64,9 @@ export function addShopStacks(scope: Construct): ShopStacks {
   // The app's own user (shop_user, database shop_db, schema shop), rotated with alternating users;
   // the master user 'shop' stays for administration.
   const shopUser = db.addUser('shop');
+  // Host, security group and secret of the app user, as SSM parameters under /shop/prod/database:
+  // the app stack reads them at deployment instead of importing CloudFormation exports.
+  const shopConnection = new DatabaseConnectionParameters(data, 'ShopConnection', { database: shopUser, parameterPrefix: '/shop/prod/database' });
 
   // --- app ---
   const appStack = new cdk.Stack(app, 'App');
@@ -120,8 +126,10 @@ export function addShopStacks(scope: Construct): ShopStacks {
   });
 
   // One line: security group, DB_* variables, DB_USER and DB_PASSWORD from the app user's secret,
-  // read access to that secret alone, and app-server restarts when it rotates.
-  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: shopUser, environment, instanceRole, vpc });
+  // read access to that secret alone, and app-server restarts when it rotates. The user is read
+  // from the published parameters, so the App stack has no Fn::ImportValue of a database value.
+  const shopDatabase = shopConnection.bindableIn(appStack, 'ShopDatabase');
+  new BeanstalkDatabaseBinding(appStack, 'DatabaseBinding', { database: shopDatabase, environment, instanceRole, vpc });
 
   Validations.of(instanceRole).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::elasticbeanstalk-<AWS::Region>-<AWS::AccountId>/resources/environments/logs/*]',

@@ -4,6 +4,9 @@ import { majorVersionOf } from '../core/private/rds-catalog';
 import { RdsRules } from '../core/private/rds-rules';
 import { isToken } from '../core/private/validators';
 
+/** The parameters that load and configure pg_stat_statements (PostgreSQL and Aurora PostgreSQL). */
+const PG_STAT_STATEMENTS = { 'shared_preload_libraries': 'pg_stat_statements', 'pg_stat_statements.track': 'all' };
+
 /**
  * The database engine of an IndependentRds: an RDS instance engine (PostgreSQL, MySQL, MariaDB)
  * or an Aurora cluster engine (Aurora PostgreSQL, Aurora MySQL), always at a full minor version.
@@ -102,11 +105,16 @@ export class DatabaseEngine {
     }
   }
 
-  /** Parameters that turn on slow-query logging (queries over 1 s) and force TLS. */
+  /**
+   * Parameters that turn on slow-query logging (queries over 1 s) and force TLS; on the PostgreSQL
+   * family also `pg_stat_statements`: preloaded (`shared_preload_libraries`, a static parameter read
+   * at the next reboot) and tracking nested statements too (`pg_stat_statements.track` `all`, so
+   * statements run inside functions are counted). Query it after `CREATE EXTENSION pg_stat_statements`.
+   */
   public get defaultParameters(): { [name: string]: string } {
     const tls = RdsRules.tlsParameter(this.family.name);
     if (this.isPostgresFamily) {
-      return { [tls.name]: tls.value, log_min_duration_statement: '1000' };
+      return { [tls.name]: tls.value, log_min_duration_statement: '1000', ...PG_STAT_STATEMENTS };
     }
     return { [tls.name]: tls.value, slow_query_log: '1', long_query_time: '1' };
   }

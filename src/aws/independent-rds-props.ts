@@ -1,18 +1,29 @@
 import { Duration, RemovalPolicy, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { DatabaseEngine } from './database-engine';
 import { DatabasePreset } from './database-preset';
+import { IndependentRdsRecoveryProps } from './independent-rds-recovery-props';
 
-/** Properties of an IndependentRds. Every default depends on the preset where stated. */
-export interface IndependentRdsProps {
+/**
+ * Properties of an IndependentRds. Every default depends on the preset where stated. The restore and
+ * disaster-recovery props are in IndependentRdsRecoveryProps.
+ */
+export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
   /** The VPC the database lives in. Keep it in its own stack so the database outlives any app. */
   readonly vpc: ec2.IVpc;
 
   /**
-   * Engine and full minor version. The version in code is the version that runs: automatic minor
-   * version upgrades are off, and a minor upgrade is a change of this prop, deployed (RDS applies it
-   * at once, with a short outage). Upgrade before RDS ends standard support of the minor version, or
-   * RDS upgrades it itself; then set the version it runs.
-   * A major version change (PostgreSQL 16 → 17) needs `allowMajorVersionUpgrade`.
+   * Engine and full minor version: the version in code is the version that runs.
+   *
+   * Minor versions: automatic minor version upgrades are off (on the instance, its replicas, the
+   * Aurora instances and the replicas a ReplicaAutoscaling makes). A minor upgrade is a change of
+   * this prop, deployed: an in-place update that RDS applies with a short outage. Why: with a pinned minor version and
+   * automatic upgrades on, RDS moves the database to a newer minor version behind the template,
+   * which then names a version that no longer runs (aws-cdk#15475), and a later deploy may ask for a
+   * version older than the one running, which RDS refuses as a downgrade. Upgrade before RDS ends standard support of the minor
+   * version, or RDS upgrades it itself in a maintenance window; then set the version it runs.
+   *
+   * Major versions (PostgreSQL 16 → 17) need `allowMajorVersionUpgrade`.
+   *
    * Tokens: a version token that resolves to a literal at synthesis (a `Lazy`) is accepted and checked then; a CloudFormation parameter is refused (the parameter group family follows from the version).
    * @default DatabaseEngine.POSTGRES_16
    */
@@ -54,14 +65,16 @@ export interface IndependentRdsProps {
   readonly instanceClass?: string;
 
   /**
-   * Name of the database created at launch.
+   * Name of the database created at launch. With a `restoreSource`: the name of the source's
+   * database the apps use (required then; a restore keeps the source's databases).
    * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default 'app'
    */
   readonly databaseName?: string;
 
   /**
-   * Master user name; must follow the engine's rules.
+   * Master user name; must follow the engine's rules. With a `restoreSource`: the source's master
+   * user name (required then, unless `secret` is given; a restore keeps the source's master user).
    * Tokens: accepted and passed through untouched; one that resolves to a literal at synthesis (a `Lazy`) is checked then.
    * @default 'dbadmin'
    */
@@ -157,8 +170,9 @@ export interface IndependentRdsProps {
   readonly storageThroughput?: number;
 
   /**
-   * KMS key for storage, Performance Insights and the secret.
-   * @default - a new key with rotation on, retained when the stack is deleted
+   * KMS key for storage, Performance Insights and the secret. An RDS instance restored from a
+   * `restoreSource` keeps the source's storage key: this key must then be that key, when declared.
+   * @default - a new key with rotation on, retained when the stack is deleted; for an RDS instance restore, the restore source's declared `sourceEncryptionKey`
    */
   readonly encryptionKey?: kms.IKey;
 
@@ -217,7 +231,10 @@ export interface IndependentRdsProps {
   readonly cloudwatchLogsExports?: string[];
 
   /**
-   * Extra engine parameters, merged over the defaults (slow-query logging over 1 s, TLS forced).
+   * Extra engine parameters, merged over the defaults: slow-query logging over 1 s, TLS forced, and
+   * on PostgreSQL and Aurora PostgreSQL `pg_stat_statements` (`shared_preload_libraries:
+   * 'pg_stat_statements'`, `pg_stat_statements.track: 'all'`). A `shared_preload_libraries` of your
+   * own replaces the default: list `pg_stat_statements` in it to keep the statistics.
    * Tokens: accepted as values, passed through unchecked; names must be literal.
    * @default - only the defaults
    */

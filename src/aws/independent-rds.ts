@@ -13,6 +13,7 @@ import { libraryKey } from './private/kms-policy';
 import { acknowledgeRdsChoices } from './private/rds-acknowledgments';
 import { createAlarms, defaultAlarmTopic } from './private/rds-alarms';
 import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms, passInstanceClassThrough } from './private/rds-build';
+import { applyRecovery, recoveryErrors, resolveRecovery } from './private/rds-recovery';
 import { resolvedTokenErrors, resolveSettings, settingsErrors } from './private/rds-settings';
 import { rdsTarget } from './private/rds-target';
 import { addDeploySafetyWarnings } from './private/rds-warnings';
@@ -105,7 +106,10 @@ export class IndependentRds extends Construct implements IRdsDatabase {
     const s = resolveSettings(props);
     const stack = Stack.of(this);
     const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
-    throwIfAny('IndependentRds', [...settingsErrors(s, props, region), ...subnetProblems(props.vpc, s.vpcSubnets)]);
+    const r = resolveRecovery(props, s);
+    throwIfAny('IndependentRds', [
+      ...settingsErrors(s, props, region), ...subnetProblems(props.vpc, s.vpcSubnets), ...recoveryErrors(r, s, props, stack.region, Date.now()),
+    ]);
     this.engine = s.engine;
     this.preset = s.preset;
     this.vpc = props.vpc;
@@ -113,7 +117,8 @@ export class IndependentRds extends Construct implements IRdsDatabase {
     this.rotationInterval = s.rotation ? s.rotationInterval : undefined;
     this.secretName = props.secret ? undefined : props.secretName;
 
-    const key = props.encryptionKey ?? ownKey(this);
+    // An RDS instance restore keeps its source's storage key: the database's key, when the source names it.
+    const key = props.encryptionKey ?? r.keptStorageKey ?? ownKey(this);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `Database ${this.node.path}: no ingress until an application is bound`,
@@ -190,6 +195,8 @@ export class IndependentRds extends Construct implements IRdsDatabase {
         'IndependentRds: rotation runs a Lambda in isolated subnets; it needs a Secrets Manager interface endpoint in the VPC to reach the Secrets Manager API.');
     }
     addDeploySafetyWarnings(this, s);
+    // Restore and disaster recovery (IndependentRdsRecoveryProps).
+    applyRecovery(this, this.readReplicas, r, s);
   }
 
   /**

@@ -132,7 +132,9 @@ export async function runController(
       VpcSecurityGroupIds: (source.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId!),
       PubliclyAccessible: false,
       MultiAZ: false,
-      AutoMinorVersionUpgrade: true,
+      // As on the source (IndependentRds): RDS never applies a minor version on its own; the replica
+      // starts on the source's version. Said explicitly rather than inherited from the source.
+      AutoMinorVersionUpgrade: false,
       CopyTagsToSnapshot: true,
       DeletionProtection: false,
       Tags: [{ Key: MANAGED_BY_TAG, Value: config.controllerId }],

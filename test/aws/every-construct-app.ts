@@ -1,7 +1,10 @@
-import { App, AppProps, Stack, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam } from 'aws-cdk-lib';
+import { App, AppProps, DefaultStackSynthesizer, Duration, Stack, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { networkStack, plainStack } from './fixtures';
-import { BeanstalkDatabaseBinding, DatabaseEngine, IndependentRds, RdsProxy, ReplicaAutoscaling } from '../../src/aws';
+import {
+  BeanstalkDatabaseBinding, CrossRegionReplica, DatabaseBackupPlan, DatabaseConnectionParameters, DatabaseEngine, IndependentRds, RdsProxy,
+  ReplicaAutoscaling,
+} from '../../src/aws';
 
 /** What {@link everyConstructApp} built. */
 export interface EveryConstructApp {
@@ -9,6 +12,7 @@ export interface EveryConstructApp {
   readonly network: Stack;
   readonly database: Stack;
   readonly application: Stack;
+  readonly disasterRecovery: Stack;
   /** Every construct of this library in the app: everything under them is library-created. */
   readonly libraryConstructs: IConstruct[];
 }
@@ -38,6 +42,8 @@ export function everyConstructApp(props: AppProps = {}): EveryConstructApp {
   // App users: provisioned by the library's custom resource, rotated with alternating users.
   const shop = aurora.addUser('shop');
   const reports = postgres.addUser('reports');
+  const reportsConnection = new DatabaseConnectionParameters(database, 'ReportsConnection', { database: reports, parameterPrefix: '/shop/reports/database' });
+  const postgresBackups = new DatabaseBackupPlan(database, 'PostgresBackupPlan', { database: postgres, retention: Duration.days(365) });
 
   const application = plainStack(app, 'App');
   const instanceRole = new iam.Role(application, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
@@ -53,12 +59,32 @@ export function everyConstructApp(props: AppProps = {}): EveryConstructApp {
   });
   const binding = new BeanstalkDatabaseBinding(application, 'DatabaseBinding', { database: proxy.forUser(shop), environment, instanceRole, vpc });
 
+  // A stack of another region: the replica needs the VPC of its own region.
+  const disasterRecovery = new Stack(app, 'Dr', {
+    env: { region: 'eu-central-1' },
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+  });
+  const drVpc = new ec2.Vpc(disasterRecovery, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    ],
+  });
+  const replica = new CrossRegionReplica(disasterRecovery, 'Replica', {
+    vpc: drVpc,
+    engine: DatabaseEngine.POSTGRES_16,
+    sourceInstanceArn: 'arn:aws:rds:eu-west-1:123456789012:db:postgres',
+  });
+
   return {
     app,
     network: network.stack,
     database,
     application,
-    libraryConstructs: [postgres, postgresScaling, aurora, proxy, auroraScaling, shop, reports, binding],
+    disasterRecovery,
+    libraryConstructs: [postgres, postgresScaling, aurora, proxy, auroraScaling, shop, reports, reportsConnection, postgresBackups, binding, replica],
   };
 }
 

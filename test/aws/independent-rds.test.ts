@@ -60,9 +60,15 @@ describe('IndependentRds', () => {
     test('exports postgresql and upgrade logs', () => {
       t.hasResourceProperties('AWS::RDS::DBInstance', { EnableCloudwatchLogsExports: ['postgresql', 'upgrade'] });
     });
-    test('uses a parameter group with slow-query logging and TLS forced', () => {
+    test('uses a parameter group with slow-query logging, TLS forced and pg_stat_statements', () => {
       t.hasResourceProperties('AWS::RDS::DBParameterGroup', {
-        Family: 'postgres16', Parameters: { 'rds.force_ssl': '1', 'log_min_duration_statement': '1000' },
+        Family: 'postgres16',
+        Parameters: {
+          'rds.force_ssl': '1',
+          'log_min_duration_statement': '1000',
+          'shared_preload_libraries': 'pg_stat_statements',
+          'pg_stat_statements.track': 'all',
+        },
       });
     });
     test('is private: not publicly accessible, in the private subnets', () => {
@@ -207,7 +213,7 @@ describe('IndependentRds', () => {
       });
       t.resourceCountIs('AWS::RDS::DBInstance', 2);
       t.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r6g.large', PubliclyAccessible: false, EnablePerformanceInsights: true });
-      t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Family: 'aurora-postgresql16', Parameters: { 'rds.force_ssl': '1', 'log_min_duration_statement': '1000' } });
+      t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Family: 'aurora-postgresql16', Parameters: { 'rds.force_ssl': '1', 'log_min_duration_statement': '1000', 'shared_preload_libraries': 'pg_stat_statements', 'pg_stat_statements.track': 'all' } });
       expect(stack.resolve(db.connectionDetails.host)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(db.cluster!.node.defaultChild as CfnElement), 'Endpoint.Address'] });
       expect(stack.resolve(db.connectionDetails.readerHost)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(db.cluster!.node.defaultChild as CfnElement), 'ReadEndpoint.Address'] });
       expect(db.readReplicaCount).toBe(1);
@@ -356,6 +362,12 @@ describe('IndependentRds', () => {
     });
     test('MySQL forces TLS with require_secure_transport, so its sslmode is require too', () => {
       expect(make({ engine: DatabaseEngine.MYSQL_8_0 }).connectionDetails.sslMode).toBe(SslMode.REQUIRE);
+    });
+    test('a shared_preload_libraries of the user replaces the default (pg_stat_statements listed by hand is kept)', () => {
+      make({ parameters: { shared_preload_libraries: 'pg_stat_statements,pg_cron' } });
+      template().hasResourceProperties('AWS::RDS::DBParameterGroup', {
+        Parameters: { 'shared_preload_libraries': 'pg_stat_statements,pg_cron', 'pg_stat_statements.track': 'all' },
+      });
     });
     test('extra parameters merge over the defaults', () => {
       make({ parameters: { log_min_duration_statement: '500', work_mem: '65536' } });

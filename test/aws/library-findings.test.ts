@@ -98,14 +98,19 @@ describe('an app with every AWS construct and no acknowledgment of its own', () 
   test('the library acknowledges exactly the rules it disagrees with', () => {
     const rules = [...new Set(acknowledgments(built).map((a) => a.rule))].sort();
     expect(rules).toEqual([
+      // DatabaseBackupPlan's selection role (the AWS-managed AWS Backup policy).
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:db:*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:pg:*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:subgrp:*]',
       'AwsSolutions-RDS11',
+      // CrossRegionReplica, single-AZ by default until it is promoted.
+      'AwsSolutions-RDS3',
       'cdk-validator-cfnguard::lambda_inside_vpc_check',
       'cdk-validator-cfnguard::rds_instance_automatic_minor_version_upgrade_enabled_check',
+      'cdk-validator-cfnguard::rds_instance_multi_az_support_check',
       'cdk-validator-cfnguard::rds_instance_no_default_ports_check',
     ]);
   });

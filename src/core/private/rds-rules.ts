@@ -117,7 +117,7 @@ export class RdsRules {
   /** Backup retention: 0–35 days, and 0 (no automated backups) only in development. */
   public static backupRetentionError(days: number, production: boolean): string | undefined {
     if (!Number.isInteger(days) || days < 0 || days > 35) {
-      return `backupRetention must be 0–35 whole days (got ${days}). Lower it, or use AWS Backup for longer retention.`;
+      return `backupRetention must be 0–35 whole days (got ${days}). Lower it to 35 or less, and keep backups longer with an AWS Backup plan: backupPlan: { retention: Duration.days(${Number.isFinite(days) && days > 35 ? Math.ceil(days) : 365}) }.`;
     }
     if (days === 0 && production) {
       return 'backupRetention of 0 days turns automated backups off, which the production preset refuses (got 0). Keep at least 1 day, or use the development preset.';

@@ -2,6 +2,7 @@ import { DeploySafetyChange } from '../deploy-safety-change';
 import { DeploySafetyFinding } from '../deploy-safety-finding';
 import { deletionPolicy, fateOfOld, holdsOwnData, isDataBearing, newOne, noun, replaceConsequence, replaceFix, retains } from './cfn-data-bearing';
 import { conditionalReplacements, familyFindingsOf, PropertyChange, rdsFindings } from './cfn-rds-rules';
+import { restoreAdvice, restoreChangeOf } from './cfn-restore-rules';
 import { CREATE_ONLY_PROPERTIES } from './create-only-properties.generated';
 import { display, isObject, jsonEqual, referencedIds, valueAt, withoutReferenceIds } from './json-values';
 import { CfnResource, CfnTemplate, cfnId, finding, StackTemplate } from './model';
@@ -62,8 +63,12 @@ function replaceFindings(pair: StackPair, replaced: Map<string, PropertyChange[]
     if (isDataBearing(after.Type)) {
       const first = changes[0];
       const consequence = replaceConsequence(after, policy, changes.map((c) => c.prop));
-      out.push(finding(resource, after.Type, DeploySafetyChange.REPLACE, describe(changes), consequence,
-        replaceFix(first.prop, first.before === undefined ? undefined : display(first.before))));
+      // A restore added, changed or removed: the fix is about the restore source, not DBName & co. that follow it.
+      const restore = restoreChangeOf(pair.before.Resources[id], after, changes.map((c) => c.prop));
+      const fix = restore
+        ? replaceFix(restore.prop, restore.before === undefined ? undefined : display(restore.before), restoreAdvice(restore.removed))
+        : replaceFix(first.prop, first.before === undefined ? undefined : display(first.before));
+      out.push(finding(resource, after.Type, DeploySafetyChange.REPLACE, describe(changes), consequence, fix));
     } else if (retains(policy)) {
       out.push(finding(resource, after.Type, DeploySafetyChange.ORPHAN, `replaced: ${describe(changes)}`,
         `CloudFormation creates a new ${after.Type}; ${fateOfOld(after, policy)}.`,

@@ -1,3 +1,4 @@
+import { isReadReplica, restoredFrom } from './cfn-restore-rules';
 import { isObject } from './json-values';
 import { CfnResource } from './model';
 
@@ -13,6 +14,7 @@ export const DATA_BEARING_TYPES = [
   'AWS::KMS::Key',
   'AWS::SecretsManager::Secret',
   'AWS::Route53::HostedZone',
+  'AWS::Backup::BackupVault',
 ];
 
 /** True when a resource of this type holds data. */
@@ -23,12 +25,13 @@ export function isDataBearing(type: string): boolean {
 /**
  * True when the resource holds data of its own: a data-bearing type, except an Aurora cluster
  * instance (the cluster volume holds the data) and a read replica (a copy of its source). Deleting
- * one of those loses capacity, not data.
+ * one of those loses capacity, not data. An instance restored to a point in time of a source
+ * (SourceDBInstanceIdentifier with a restore time) holds its own data.
  */
 export function holdsOwnData(resource: CfnResource): boolean {
   if (resource.Type === 'AWS::RDS::DBInstance') {
     const props = resource.Properties ?? {};
-    return props.DBClusterIdentifier === undefined && props.SourceDBInstanceIdentifier === undefined;
+    return props.DBClusterIdentifier === undefined && !isReadReplica(props);
   }
   return isDataBearing(resource.Type);
 }
@@ -39,24 +42,26 @@ export function noun(resource: CfnResource): string {
   switch (resource.Type) {
     case 'AWS::RDS::DBInstance':
       if (props.DBClusterIdentifier !== undefined) return 'cluster instance';
-      if (props.SourceDBInstanceIdentifier !== undefined) return 'read replica';
+      if (isReadReplica(props)) return 'read replica';
       return 'DB instance';
     case 'AWS::RDS::DBCluster': return 'DB cluster';
     case 'AWS::KMS::Key': return 'KMS key';
     case 'AWS::SecretsManager::Secret': return 'secret';
     case 'AWS::Route53::HostedZone': return 'hosted zone';
+    case 'AWS::Backup::BackupVault': return 'backup vault';
     default: return resource.Type;
   }
 }
 
-/** A new resource of this kind, in a few words: "a NEW, EMPTY DB instance". */
+/** A new resource of this kind, in a few words: "a NEW, EMPTY DB instance", "a NEW DB instance restored from snapshot …". */
 export function newOne(resource: CfnResource): string {
+  const restored = restoredFrom(resource);
   switch (resource.Type) {
     case 'AWS::RDS::DBInstance':
       if (resource.Properties?.DBClusterIdentifier !== undefined) return 'a new cluster instance (the cluster keeps the data)';
-      if (resource.Properties?.SourceDBInstanceIdentifier !== undefined) return 'a new read replica, copied again from its source';
-      return 'a NEW, EMPTY DB instance';
-    case 'AWS::RDS::DBCluster': return 'a NEW, EMPTY DB cluster with new instances';
+      if (isReadReplica(resource.Properties ?? {})) return 'a new read replica, copied again from its source';
+      return restored ? `a NEW DB instance restored from ${restored}` : 'a NEW, EMPTY DB instance';
+    case 'AWS::RDS::DBCluster': return restored ? `a NEW DB cluster restored from ${restored}, with new instances` : 'a NEW, EMPTY DB cluster with new instances';
     case 'AWS::SecretsManager::Secret': return 'a NEW secret with a new generated password';
     case 'AWS::Route53::HostedZone': return 'a NEW hosted zone with new name servers';
     default: return `a NEW ${noun(resource)}`;
@@ -70,12 +75,13 @@ const AND_THEN: { [type: string]: string } = {
   'AWS::KMS::Key': '; data encrypted with the old key needs the old key to be read',
   'AWS::SecretsManager::Secret': ', which the database does not have',
   'AWS::Route53::HostedZone': '; the parent domain\'s NS delegation still points at the old zone',
+  'AWS::Backup::BackupVault': ', empty: the recovery points stay in the old vault',
 };
 
 /** What a replacement creates, for "CloudFormation creates …". */
 function freshOne(resource: CfnResource): string {
   const standaloneInstance = resource.Type !== 'AWS::RDS::DBInstance'
-    || (resource.Properties?.DBClusterIdentifier === undefined && resource.Properties?.SourceDBInstanceIdentifier === undefined);
+    || (resource.Properties?.DBClusterIdentifier === undefined && !isReadReplica(resource.Properties ?? {}));
   return `${newOne(resource)}${standaloneInstance ? AND_THEN[resource.Type] ?? '' : ''}`;
 }
 
@@ -99,6 +105,7 @@ const HOLDS: { [type: string]: string } = {
   'AWS::KMS::Key': 'the key to whatever it encrypted',
   'AWS::SecretsManager::Secret': 'the current password',
   'AWS::Route53::HostedZone': 'the records the parent domain delegates to',
+  'AWS::Backup::BackupVault': 'the recovery points',
 };
 
 /** What happens to the old resource under a policy (DeletionPolicy or UpdateReplacePolicy). */
@@ -153,8 +160,8 @@ const PROPERTY_ADVICE: { [prop: string]: string } = {
   Engine: 'To change engines, migrate the data (AWS DMS, or dump and restore) into a new database next to the old one.',
 };
 
-/** The fix for a replacement of `prop` on a data-bearing resource. */
-export function replaceFix(prop: string, before: string | undefined): string {
-  const advice = PROPERTY_ADVICE[prop] ?? 'To really change it, create the new resource under a new construct id next to the old one, copy the data, switch the apps, then remove the old one.';
+/** The fix for a replacement of `prop` on a data-bearing resource; `advice` replaces the advice of the property. */
+export function replaceFix(prop: string, before: string | undefined, advice?: string): string {
+  advice ??= PROPERTY_ADVICE[prop] ?? 'To really change it, create the new resource under a new construct id next to the old one, copy the data, switch the apps, then remove the old one.';
   return `${before === undefined ? `Remove ${prop} (it was not set)` : `Revert ${prop} to ${before}`}. ${advice}`;
 }

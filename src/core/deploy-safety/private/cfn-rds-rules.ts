@@ -1,5 +1,6 @@
 import { DeploySafetyChange } from '../deploy-safety-change';
 import { DeploySafetyFinding } from '../deploy-safety-finding';
+import { instanceRestoreReplacements, lostPointInTimeFindings } from './cfn-restore-rules';
 import { compareVersions, familyFor, knownEngine, majorVersion } from './engine-versions';
 import { display, isObject, isTrue, jsonEqual, numberOf, referencedIds } from './json-values';
 import { CfnResource, CfnTemplate, cfnId, finding, Json, JsonObject } from './model';
@@ -21,30 +22,16 @@ export interface PropertyChange {
 
 /**
  * Replacements the schemas do not mark create-only, because they depend on the values:
- * an RDS `Engine` change, a changed or removed `DBSnapshotIdentifier` (CloudFormation restores a
- * new instance, or creates an empty one), and a replica moved to another source.
+ * an RDS `Engine` change, and the restore properties of a DB instance (a restore source added or
+ * changed restores a new instance; a removed `DBSnapshotIdentifier` creates an empty one; a
+ * replica moved to another source is a new replica): see cfn-restore-rules.ts.
  */
 export function conditionalReplacements(type: string, before: JsonObject, after: JsonObject): PropertyChange[] {
   const changes: PropertyChange[] = [];
   if ((type === 'AWS::RDS::DBInstance' || type === 'AWS::RDS::DBCluster') && before.Engine !== undefined && !jsonEqual(before.Engine, after.Engine)) {
     changes.push({ prop: 'Engine', before: before.Engine, after: after.Engine, why: 'an engine change replaces the database' });
   }
-  if (type === 'AWS::RDS::DBInstance') {
-    if (before.DBSnapshotIdentifier !== undefined && !jsonEqual(before.DBSnapshotIdentifier, after.DBSnapshotIdentifier)) {
-      changes.push({
-        prop: 'DBSnapshotIdentifier',
-        before: before.DBSnapshotIdentifier,
-        after: after.DBSnapshotIdentifier,
-        why: after.DBSnapshotIdentifier === undefined
-          ? 'once restored from a snapshot, the instance must keep DBSnapshotIdentifier; without it CloudFormation creates an empty instance'
-          : 'a different snapshot makes CloudFormation restore a new instance from it',
-      });
-    }
-    if (before.SourceDBInstanceIdentifier !== undefined && after.SourceDBInstanceIdentifier !== undefined
-      && !jsonEqual(before.SourceDBInstanceIdentifier, after.SourceDBInstanceIdentifier)) {
-      changes.push({ prop: 'SourceDBInstanceIdentifier', before: before.SourceDBInstanceIdentifier, after: after.SourceDBInstanceIdentifier, why: 'a replica of another source is a new replica' });
-    }
-  }
+  if (type === 'AWS::RDS::DBInstance') changes.push(...instanceRestoreReplacements(before, after));
   return changes;
 }
 
@@ -221,6 +208,8 @@ export function rdsFindings(
     ...clusterVersionFindings(stack, id, before, after, afterTemplate),
     ...storageFindings(stack, id, before, after),
     ...backupFindings(stack, id, before, after),
+    // A replaced instance is reported as replaced (with the restore advice), not also as blocked.
+    ...(replaced.has(id) ? [] : lostPointInTimeFindings(stack, id, before, after)),
     ...(replaced.has(id) ? [] : reKeyFindings(stack, id, before, after, replacedDatabases)),
   ];
 }

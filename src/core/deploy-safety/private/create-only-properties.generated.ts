@@ -9,6 +9,9 @@
 export const CREATE_ONLY_PROPERTIES: { readonly [resourceType: string]: readonly string[] | null } = {
   'AWS::ApplicationAutoScaling::ScalableTarget': ['ResourceId', 'ScalableDimension', 'ServiceNamespace'],
   'AWS::ApplicationAutoScaling::ScalingPolicy': ['PolicyName', 'ResourceId', 'ScalableDimension', 'ScalingTargetId', 'ServiceNamespace'],
+  'AWS::Backup::BackupPlan': [],
+  'AWS::Backup::BackupSelection': ['BackupPlanId', 'BackupSelection'],
+  'AWS::Backup::BackupVault': ['BackupVaultName', 'EncryptionKeyArn'],
   'AWS::CloudWatch::Alarm': ['AlarmName'],
   'AWS::CodeBuild::Project': ['Name'],
   'AWS::CodePipeline::Pipeline': ['Name'],
@@ -49,6 +52,7 @@ export const CREATE_ONLY_PROPERTIES: { readonly [resourceType: string]: readonly
   'AWS::S3::BucketPolicy': ['Bucket'],
   'AWS::SNS::Topic': ['FifoTopic', 'TopicName'],
   'AWS::SNS::TopicPolicy': [],
+  'AWS::SSM::Parameter': ['Name'],
   'AWS::SecretsManager::ResourcePolicy': ['SecretId'],
   'AWS::SecretsManager::RotationSchedule': ['SecretId'],
   'AWS::SecretsManager::Secret': ['Name'],

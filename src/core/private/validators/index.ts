@@ -7,6 +7,8 @@ export * from './numbers';
 export * from './kubernetes';
 export * from './postgres';
 export * from './network';
+export * from './recovery';
+export * from './ssm';
 export * from './lambda-runtime';
 export * from './object-storage';
 export * from './prometheus';
