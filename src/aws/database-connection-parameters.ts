@@ -101,7 +101,7 @@ export class DatabaseConnectionParameters extends Construct {
     const writer = Stack.of(this);
     throwIfAny(OWNER, [sameAccountAndRegionProblem(writer, reader)]);
     if (reader !== writer && Stage.of(reader) === Stage.of(writer)) {
-      reader.addDependency(writer, `reads the connection parameters under ${this.parameterPrefix}`);
+      reader.addStackDependency(writer, `reads the connection parameters under ${this.parameterPrefix}`);
     }
     const details: DatabaseConnectionDetails = this.database.connectionDetails;
     const preset = (this.database as { readonly preset?: unknown }).preset;

@@ -43,7 +43,7 @@ export function objectStorageProblems(s: ObjectStorageSettings): Problem[] {
   const problems: Problem[] = [
     v.s3BucketName('objectStorage.bucket', s.bucket),
     v.s3KeyPrefix('objectStorage.prefix', s.prefix),
-    v.regionName('objectStorage.region', s.region),
+    v.storageRegionName('objectStorage.region', s.region),
     s.endpoint === undefined ? undefined : v.endpointUrl('objectStorage.endpoint', s.endpoint, 'https://minio.storage.svc:9000'),
     v.imageRef('objectStorage.image', s.image, DEFAULT_AWS_CLI_IMAGE),
     s.encryption.kmsKeyId === undefined ? undefined : v.kmsKeyId('objectStorage.encryption key', s.encryption.kmsKeyId),

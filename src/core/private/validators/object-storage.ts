@@ -45,7 +45,7 @@ export function endpointUrl(prop: string, value: string, example: string): Probl
 }
 
 /** A region name: lower-case letters, digits and '-' (AWS regions such as 'eu-west-1'; other stores use e.g. 'auto'). */
-export function regionName(prop: string, value: string): Problem {
+export function storageRegionName(prop: string, value: string): Problem {
   if (typeof value !== 'string' || !/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(value)) {
     return `${prop} must be a region name of lower-case letters, digits and '-' (got ${show(value)}). Use e.g. 'eu-west-1'.`;
   }
