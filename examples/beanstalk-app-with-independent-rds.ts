@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { BeanstalkDatabaseBinding, DatabaseConnectionParameters, IndependentRds } from '../src/aws';
 
 /**
- * Seed 003's recommended layout, as three stacks with three lifecycles:
+ * The recommended layout for a database outside Elastic Beanstalk, as three stacks with three lifecycles:
  *
  * - `Network`: the VPC, shared by everything else;
  * - `Database`: an IndependentRds (production preset: Multi-AZ, deletion protection, RETAIN) and

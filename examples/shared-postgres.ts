@@ -68,7 +68,7 @@ export function build(outdir: string): { k8s?: cdk8s.App } {
       rotation: name === 'example_app' ? { interval: cdk8s.Duration.days(30) } : undefined,
     }));
 
-    // The first app's Deployment: seed 001's DATABASE_* variable names, from its Secret.
+    // The first app's Deployment: DATABASE_* variable names, from its Secret.
     const exampleApp = apps[0];
     const deployment = new kplus.Deployment(chart, 'ExampleApp', {
       metadata: { name: 'example-app' },

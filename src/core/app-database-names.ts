@@ -3,7 +3,7 @@ import { Problem, throwIfAny } from './private/validators';
 
 /**
  * Names that override an app's defaults in {@link AppDatabaseNames.of}. Every name defaults to
- * seed 001's convention.
+ * the library's naming convention.
  */
 export interface AppDatabaseNamesOptions {
   /**
@@ -46,7 +46,7 @@ export class AppDatabaseNames {
   public static readonly MAX_APP_NAME_LENGTH = 46;
 
   /**
-   * The names of app `appName`, with seed 001's defaults for those `options` leaves out.
+   * The names of app `appName`, with the library's defaults for those `options` leaves out.
    * Throws one error listing every unusable name.
    *
    * @param appName the app, e.g. `example_app`

@@ -150,7 +150,7 @@ const TLS_DIR = '/etc/pgbouncer-tls';
 const AUTH_PASSWORD_KEY = 'password';
 
 /**
- * PgBouncer in transaction mode in front of a PostgreSQL Service (seed defaults:
+ * PgBouncer in transaction mode in front of a PostgreSQL Service (defaults:
  * `max_client_conn` 1000, `default_pool_size` 25).
  *
  * Authentication holds no password in any manifest: PgBouncer looks each user up with
@@ -217,8 +217,8 @@ export class PgBouncer extends Construct {
       v.imageRef('image', image, DEFAULT_IMAGE),
       v.imageRef('setupImage', setupImage, DEFAULT_SETUP_IMAGE),
       v.intRange('replicas', replicas, 1, 10, 'Use 2 for availability; more pods multiply server connections.'),
-      v.intRange('maxClientConn', maxClientConn, 1, 100000, 'The seed default is 1000.'),
-      v.intRange('defaultPoolSize', defaultPoolSize, 1, 10000, 'The seed default is 25; keep pods × pool size below max_connections.'),
+      v.intRange('maxClientConn', maxClientConn, 1, 100000, 'The default is 1000.'),
+      v.intRange('defaultPoolSize', defaultPoolSize, 1, 10000, 'The default is 25; keep pods × pool size below max_connections.'),
       v.pgRoleName('authUser', authUser),
       v.jobNamePrefix(props.authSecretName === undefined ? 'serviceName (in the auth Secret <serviceName>-auth)' : 'authSecretName', authSecretName),
       props.tlsSecretName === undefined ? undefined : v.kubernetesName('Secret', 'tlsSecretName', props.tlsSecretName),

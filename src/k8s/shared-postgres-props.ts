@@ -239,7 +239,7 @@ export interface SharedPostgresProps {
 }
 
 /**
- * Options of {@link SharedPostgres.addApp}. Every name defaults to seed 001's convention
+ * Options of {@link SharedPostgres.addApp}. Every name defaults to the library's convention
  * (see `AppDatabaseNamesOptions`).
  */
 export interface SharedPostgresAppOptions extends AppDatabaseNamesOptions {

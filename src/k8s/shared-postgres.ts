@@ -187,7 +187,7 @@ export class SharedPostgres extends Construct {
    * derived and checked once, here, and passed to the Secret, the Job and the CronJob.
    *
    * @param appName the app, e.g. `example_app` (lower-case letters, digits, `_`, `-`)
-   * @param options names and settings overriding seed 001's defaults
+   * @param options names and settings overriding the default naming convention
    */
   public addApp(appName: string, options: SharedPostgresAppOptions = {}): SharedPostgresApp {
     const s = this.settings;

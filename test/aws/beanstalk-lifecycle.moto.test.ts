@@ -164,7 +164,7 @@ describe('Beanstalk app lifecycle (moto)', () => {
 
   test('control: a database created inside the app stack (the coupled layout) is gone after the app stack is deleted', async () => {
     if (!moto.available) return;
-    // GIVEN seed 003's "RDS inside Beanstalk" layout, reduced to what moto can emulate: the DB
+    // GIVEN the "RDS inside Beanstalk" layout, reduced to what moto can emulate: the DB
     // instance lives in the app's own stack, with the default Delete policy
     const app = new App();
     const stack = plainStack(app, 'EbCoupledApp');

@@ -2,7 +2,7 @@ import { AppDatabaseNames } from '../../src/core';
 import { Problem } from '../../src/core/private/validators';
 
 describe('AppDatabaseNames', () => {
-  test('follow seed 001: <app>_db, <app>_user, schema <app>, Secret <app>-db-secret', () => {
+  test('follow the convention: <app>_db, <app>_user, schema <app>, Secret <app>-db-secret', () => {
     const names = AppDatabaseNames.of('example_app');
     expect({ ...names }).toEqual({
       appName: 'example_app',

@@ -18,7 +18,7 @@ describe('AppDatabaseSecret', () => {
     return Testing.synth(chart).find((d: any) => d.kind === 'Secret');
   }
 
-  test('writes only the non-secret keys, with seed 001 names by default', () => {
+  test('writes only the non-secret keys, with the default names', () => {
     // WHEN
     new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST });
     // THEN
@@ -79,7 +79,7 @@ describe('AppDatabaseSecret', () => {
     expect(s.connection.url('pw')).toContain('?sslmode=verify-full&sslrootcert=%2Fetc%2Fdb-ca%2Fca.pem&connect_timeout=10');
   });
 
-  test('gives an app container secretKeyRefs for the six keys and the seed 000 settings', () => {
+  test('gives an app container secretKeyRefs for the six keys and the default connection settings', () => {
     // GIVEN
     const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST });
     // WHEN

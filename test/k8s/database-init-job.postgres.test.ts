@@ -11,7 +11,7 @@ import { AppDatabaseSecret, DatabaseInitJob } from '../../src/k8s';
 import { expectK8sValid, expectNoSecrets, usePostgres } from '../harness';
 
 // Two apps on one server: "shop" uses names that need quoting (mixed case, keywords as names),
-// "example_app" uses seed 001's defaults and a connection limit.
+// "example_app" uses the default names and a connection limit.
 const SHOP = { appName: 'shop', databaseName: 'Shop_Data', username: 'Shop_User', schemaName: 'order' };
 const SUPERUSER_SECRET = 'postgres-superuser';
 

@@ -197,7 +197,7 @@ describe('SharedPostgres', () => {
       chart = new Chart(Testing.app(), 'test', { namespace: 'production' });
     });
 
-    test('uses seed 001 names: <app>_db, <app>_user, schema <app>, Secret <app>-db-secret', () => {
+    test('uses the default names: <app>_db, <app>_user, schema <app>, Secret <app>-db-secret', () => {
       const app = make().addApp('example_app');
       expect(app.secret.names.databaseName).toBe('example_app_db');
       expect(app.secret.names.username).toBe('example_app_user');

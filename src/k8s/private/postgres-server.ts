@@ -33,7 +33,7 @@ export class PostgresServer extends Construct {
 
   public constructor(scope: Construct, id: string, s: SharedPostgresSettings) {
     super(scope, id);
-    // The server's objects carry the pod's labels, `app: <name>` included, so seed 001's
+    // The server's objects carry the pod's labels, `app: <name>` included, so the documented
     // `kubectl get services -l app=postgres` finds the Services as well as the pod.
     const metadata = (name: string): ApiObjectMetadata => ({
       name,

@@ -140,7 +140,7 @@ export function resolveSharedPostgresSettings(props: SharedPostgresProps, chartN
     props.storageClassName === undefined ? undefined : v.kubernetesName('StorageClass', 'storageClassName', props.storageClassName),
     ...limitNotBelowRequest('cpu', cpuRequest, cpuLimit, '250m'),
     ...limitNotBelowRequest('memory', memoryRequest, memoryLimit, '256Mi'),
-    v.intRange('maxConnections', maxConnections, 10, 10000, 'The seed default is 100; use PgBouncer rather than thousands of server connections.'),
+    v.intRange('maxConnections', maxConnections, 10, 10000, 'The default is 100; use PgBouncer rather than thousands of server connections.'),
     ...v.pgSettings('settings', settings),
     'max_connections' in settings
       ? `settings must not contain max_connections (got ${v.show(settings.max_connections)}). Use the maxConnections prop instead.`
