@@ -14,13 +14,13 @@ import {
 import { Construct } from 'constructs';
 import { IBindableDatabase } from './bindable-database';
 import { DatabasePreset } from './database-preset';
+import { connectionsProblems, detailsProblems, jsonKeyProblem } from './private/binding-validation';
 import { libraryFunction } from './private/library-function';
 import { RestartAppServersFunction } from './restart-app-servers-function';
 import { SecretDelivery } from './secret-delivery';
 import { DatabaseConnectionDetails } from '../core/connection-details';
 import { renameVariables } from '../core/private/env-names';
-import { RdsRules } from '../core/private/rds-rules';
-import { host, lambdaRuntimeError, port, Problem, throwIfAny } from '../core/private/validators';
+import { lambdaRuntimeError, Problem, throwIfAny } from '../core/private/validators';
 import { DatabaseSecretKeys } from '../core/secret-keys';
 
 const OWNER = 'BeanstalkDatabaseBinding';
@@ -362,38 +362,6 @@ export class BeanstalkDatabaseBinding extends Construct {
 function developmentPreset(database: IBindableDatabase): boolean {
   const preset = (database as { readonly preset?: unknown }).preset;
   return preset instanceof DatabasePreset && !preset.isProduction;
-}
-
-/** The database must have a security group and a default port to open. */
-function connectionsProblems(connections: ec2.Connections): Problem[] {
-  return [
-    connections.defaultPort === undefined
-      ? 'database.connections has no defaultPort (got undefined), so the binding cannot open the database port. Give the database connections a defaultPort (ec2.Port.tcp(<port>)).'
-      : undefined,
-    connections.securityGroups.length === 0
-      ? 'database.connections has no security group (got 0), so there is nothing to open the database port on. Bind a database that has its own security group.'
-      : undefined,
-  ];
-}
-
-/** The connection details must give a concrete port and non-empty host, database and user. */
-function detailsProblems(details: DatabaseConnectionDetails, readerHost: string | undefined): Problem[] {
-  const prop = 'database.connectionDetails';
-  const problems: Problem[] = [RdsRules.knownPortError(details.port, `${prop}.port`) ?? port(`${prop}.port`, details.port)];
-  for (const [name, value] of [['host', details.host], ['databaseName', details.databaseName], ['username', details.username]]) {
-    if (!Token.isUnresolved(value) && value.trim() === '') {
-      problems.push(`${prop}.${name} must not be empty (got '${value}'). Bind a database that exposes its ${name}.`);
-    }
-  }
-  if (readerHost !== undefined && !Token.isUnresolved(readerHost)) problems.push(host('readerHost', readerHost));
-  return problems;
-}
-
-function jsonKeyProblem(jsonKey: string): Problem {
-  if (jsonKey.trim() === '' || jsonKey.includes(':')) {
-    return `secretDelivery jsonKey must be a non-empty JSON key without ':' (got '${jsonKey}'). Use the key of the password in the secret, e.g. 'password'.`;
-  }
-  return undefined;
 }
 
 function securityGroupProblems(props: BeanstalkDatabaseBindingProps): Problem[] {

@@ -6,6 +6,7 @@ export * from './generated-password-secret';
 export * from './database-network-policy';
 export * from './postgres-backup';
 export * from './pgbouncer';
+export * from './pgbouncer-props';
 export * from './shared-postgres-props';
 export * from './shared-postgres';
 export * from './shared-postgres-tls';

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { AppDatabaseSecret } from './app-database-secret';
 import { AppPasswordRotation } from './app-password-rotation';
 import { DatabaseInitJob, DatabaseMigrationOptions } from './database-init-job';
-import { PgBouncerOptions } from './pgbouncer';
+import { PgBouncerOptions } from './pgbouncer-props';
 import { PostgresBackupOptions } from './postgres-backup';
 import { PostgresMonitoringOptions } from './postgres-monitoring';
 import { SharedPostgresTls } from './shared-postgres-tls';

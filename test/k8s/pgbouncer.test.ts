@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { PgBouncer, PgBouncerProps } from '../../src/k8s/pgbouncer';
+import { PgBouncer } from '../../src/k8s/pgbouncer';
+import { PgBouncerProps } from '../../src/k8s/pgbouncer-props';
 import { pgBouncerAuthSetupScript } from '../../src/k8s/private/pgbouncer-config';
 import { expectK8sValid, expectNoSecrets, usePostgres } from '../harness';
 
