@@ -47,7 +47,10 @@ export function judge<T>(spec: Judged, build: () => T): T | undefined {
   } catch (e) {
     const error = e as Error;
     const where = `perturbed ${JSON.stringify(spec.perturbed)}`;
-    if (!(error instanceof Error) || error.constructor !== Error) {
+    // The library throws plain Errors; at synthesis aws-cdk-lib (2.271 and later) wraps the
+    // messages of the constructs' own validations in its validation error class, which is fine.
+    const synthValidation = error instanceof Error && SYNTH_VALIDATION.test(error.message) && /ValidationError$/.test(error.constructor.name);
+    if (!(error instanceof Error) || (error.constructor !== Error && !synthValidation)) {
       throw new Error(`${where}: threw ${(error as any)?.constructor?.name ?? typeof error} instead of a plain Error: ${String(error?.message ?? error)}`);
     }
     const message = error.message.replace(SYNTH_VALIDATION, '');
