@@ -77,7 +77,7 @@ function appStack(app: App, id: string, vpc: ec2.IVpc, database: IBindableDataba
       { namespace: 'aws:autoscaling:launchconfiguration', optionName: 'IamInstanceProfile', value: profile.ref },
     ],
   });
-  environment.addDependency(ebApp);
+  environment.addResourceDependency(ebApp);
   const binding = new BeanstalkDatabaseBinding(stack, 'Binding', { database, environment, instanceRole, vpc });
   new CfnOutput(stack, 'AppSecurityGroupId', { value: binding.securityGroup.securityGroupId });
   return stack;
