@@ -1,10 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
 import { DatabaseConnection, DatabaseConnectionProps, DatabaseProvider, SslMode } from '../../src/core';
-import { underCi, usePostgres } from '../harness';
+import { makeTestCertificates, usePostgres } from '../harness';
 
 /*
  * Real-client proof of the connection model: a PostgreSQL 15 that serves TLS with a certificate
@@ -25,43 +22,11 @@ const ODD_USER = 'tls.app$@x-1';
 const ODD_PASSWORD = 'p@ss:w/rd?%2F&x=y';
 const DATABASE = 'tls-db';
 
-/** Makes a CA, a server certificate it signs and a second, unrelated CA (certs must exist before beforeAll). */
-function makeCertificates(): { dir: string; caFile: string; wrongCaFile: string; certFile: string; keyFile: string } | undefined {
-  // `openssl` has no --version flag, so probe it with `openssl version`.
-  if (spawnSync('openssl', ['version']).status !== 0) {
-    if (underCi()) throw new Error('openssl is not installed; CI=true requires it for the TLS connection tests.');
-    // eslint-disable-next-line no-console
-    console.warn('SKIPPED: openssl is not installed on this machine; install it to run the TLS connection tests.');
-    return undefined;
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdkdb-tls-'));
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const caExt = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
-  ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=cdk-db-platform test CA', ...caExt);
-  ssl('req', '-x509', ...ec, '-keyout', 'wrong-ca.key', '-out', 'wrong-ca.crt', '-days', '2', '-subj', '/CN=unrelated CA', ...caExt);
-  ssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  fs.writeFileSync(path.join(dir, 'server.ext'), [
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature,keyEncipherment',
-    'extendedKeyUsage=serverAuth',
-    // The provider host names are listed so their URLs can be verified against this server
-    // through libpq's hostaddr (name checked, address overridden).
-    `subjectAltName=DNS:localhost,DNS:${NEON_HOST},DNS:*.us-east-2.aws.neon.tech,DNS:${RDS_HOST},DNS:${RDS_PROXY_HOST},DNS:${AZURE_SERVER}.postgres.database.azure.com`,
-    '',
-  ].join('\n'));
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'server.crt', '-extfile', 'server.ext');
-  fs.chmodSync(path.join(dir, 'server.key'), 0o600);
-  return {
-    dir,
-    caFile: path.join(dir, 'ca.crt'),
-    wrongCaFile: path.join(dir, 'wrong-ca.crt'),
-    certFile: path.join(dir, 'server.crt'),
-    keyFile: path.join(dir, 'server.key'),
-  };
-}
-
-const certs = makeCertificates();
+// The provider host names are in the certificate so their URLs can be verified against this
+// server through libpq's hostaddr (name checked, address overridden). Made before beforeAll.
+const certs = makeTestCertificates([
+  'localhost', NEON_HOST, '*.us-east-2.aws.neon.tech', RDS_HOST, RDS_PROXY_HOST, `${AZURE_SERVER}.postgres.database.azure.com`,
+]);
 
 /** libpq as a client: `psql "<url>" -c sql`, with no PG* variables leaking in from the environment. */
 function psqlUrl(url: string, sql: string): { status: number; stdout: string; stderr: string } {
@@ -112,7 +77,7 @@ describe('DatabaseConnection URLs against a TLS-only PostgreSQL 15', () => {
   });
 
   afterAll(() => {
-    if (certs) fs.rmSync(certs.dir, { recursive: true, force: true });
+    certs?.remove();
   });
 
   test('the server rejects a connection without TLS (sanity check of the set-up)', () => {
