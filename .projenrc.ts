@@ -87,6 +87,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testTimeout: 180_000,
+      // Two workers on CI's two cores: many suites wait on a child process (cfn-lint, cfn-guard,
+      // PostgreSQL, moto), and jest's default of cores - 1 would run them all in one process.
+      maxWorkers: 2,
+      // A worker that grew past this (aws-cdk-lib apps are large) is restarted between suites.
+      workerIdleMemoryLimit: '2GB',
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/examples/out/', '<rootDir>/\\.tmp/'],
       watchPathIgnorePatterns: ['/examples/out/', '/\\.tmp/'],
     },

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import {
   App, Duration, RemovalPolicy, Stack,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_events as events, aws_events_targets as targets, aws_iam as iam,
-  aws_kms as kms, aws_lambda as lambda, aws_logs as logs, aws_rds as rds, aws_secretsmanager as secretsmanager,
+  aws_cloudwatch_actions as cw_actions, aws_kms as kms, aws_lambda as lambda, aws_logs as logs, aws_rds as rds,
+  aws_secretsmanager as secretsmanager, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { buildAwsApp, ServiceScope } from './fixture-aws';
 
@@ -63,8 +64,16 @@ function addDatabase({ stack, vpc, environment, instanceRole }: ServiceScope): v
     removalPolicy: RemovalPolicy.RETAIN,
   });
   instance.addRotationSingleUser({ automaticallyAfter: Duration.days(30), excludeCharacters: EXCLUDED });
-  const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, op: cloudwatch.ComparisonOperator, periods = 2) =>
-    new cloudwatch.Alarm(stack, id, {
+  // The alarms notify an encrypted topic whose key lets CloudWatch publish.
+  const topicKey = new kms.Key(stack, 'AlarmTopicKey', { enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+  topicKey.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+  }));
+  const topic = new sns.Topic(stack, 'AlarmTopic', { masterKey: topicKey, enforceSSL: true });
+  const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, op: cloudwatch.ComparisonOperator, periods = 2) => {
+    const a = new cloudwatch.Alarm(stack, id, {
       metric,
       threshold,
       comparisonOperator: op,
@@ -72,6 +81,9 @@ function addDatabase({ stack, vpc, environment, instanceRole }: ServiceScope): v
       datapointsToAlarm: periods,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    a.addAlarmAction(new cw_actions.SnsAction(topic));
+    a.addOkAction(new cw_actions.SnsAction(topic));
+  };
   const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
   const LT = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
   const period = Duration.minutes(5);

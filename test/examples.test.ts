@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Stack, aws_s3 as s3 } from 'aws-cdk-lib';
 import {
-  cfnGuardFindingsInAssembly, expectCfnLintClean, expectK8sValid, expectNoSecrets, nagFindingsInAssembly,
+  cfnGuardFindingsInAssembly, expectCfnLintCleanFiles, expectK8sValid, expectNoSecrets, nagFindingsInAssembly,
   policyFindingsInAssembly, synthValidated, toolOrSkip, CUSTOM_RESOURCE_SCHEMAS,
 } from './harness';
 import { EXTERNAL_SECRET_SCHEMA } from './harness/external-secret-schema';
@@ -41,7 +41,7 @@ describe.each(all.map((e) => [e.name, e] as const))('example %s', (_name, exampl
 
   test('every template passes cfn-lint', () => {
     if (out.templates.length === 0 || !toolOrSkip('cfn-lint')) return;
-    for (const t of out.templates) expectCfnLintClean(t);
+    expectCfnLintCleanFiles(out.templates);
   });
 
   test('no policy validation plugin failed to run', () => {
@@ -125,6 +125,6 @@ describe.each(awsExamples.map((e) => [e.name, e] as const))('example %s with wea
 
   test('every template passes cfn-lint', () => {
     if (!toolOrSkip('cfn-lint')) return;
-    for (const t of out.templates.filter((f) => !path.basename(f).startsWith(CANARY))) expectCfnLintClean(t);
+    expectCfnLintCleanFiles(out.templates.filter((f) => !path.basename(f).startsWith(CANARY)));
   });
 });

@@ -65,6 +65,19 @@ export function expectCfnLintClean(template: object | string): void {
   }
 }
 
+/**
+ * Fails unless cfn-lint reports nothing for any of the template files, linted in one cfn-lint run
+ * (one Python start instead of one per template); the report names each file with findings.
+ */
+export function expectCfnLintCleanFiles(files: string[]): void {
+  const findings = cfnLintAll(files.map((f) => JSON.parse(fs.readFileSync(f, 'utf-8'))));
+  const report = files.flatMap((file, i) => findings[i].length === 0 ? [] : [
+    `cfn-lint reported ${findings[i].length} finding(s) for ${file}:`,
+    ...findings[i].map((f) => `  ${f.level} ${f.rule} at ${f.path}: ${f.message}`),
+  ]);
+  if (report.length > 0) throw new Error(report.join('\n'));
+}
+
 /** The version string of the cfn-lint used by the tests. */
 export function cfnLintVersion(): string {
   const exe = which('cfn-lint');

@@ -218,7 +218,18 @@ async function startEmbedded(opts: PostgresOptions): Promise<PgHarness> {
   const port = await freePort();
   const superuserPassword = randomBytes(18).toString('base64url');
   const settings: Record<string, string> = { ...opts.settings };
-  if (opts.ssl) Object.assign(settings, { ssl: 'on', ssl_cert_file: opts.ssl.certFile, ssl_key_file: opts.ssl.keyFile });
+  if (opts.ssl) {
+    // The server runs as the postgres user, which must own the key (mode 0600) and read the
+    // certificate: copies in the server's own directory, as the system path makes.
+    const copy = (src: string, name: string, mode: number): string => {
+      const dst = path.join(root, name);
+      fs.copyFileSync(src, dst);
+      fs.chmodSync(dst, mode);
+      if (isRoot()) spawnSync('chown', ['postgres:postgres', dst]);
+      return dst;
+    };
+    Object.assign(settings, { ssl: 'on', ssl_cert_file: copy(opts.ssl.certFile, 'server.crt', 0o644), ssl_key_file: copy(opts.ssl.keyFile, 'server.key', 0o600) });
+  }
   const config = {
     databaseDir: path.join(root, 'data'),
     user: 'postgres',

@@ -12,6 +12,7 @@ import {
   expectCfnGuardClean,
   cfnLintAll,
   expectCfnLintClean,
+  expectCfnLintCleanFiles,
   expectK8sValid,
   expectNagClean,
   expectNoSecrets,
@@ -51,6 +52,18 @@ describe('cfn-lint helper', () => {
     const file = path.join(dir, 'Bad.template.json');
     fs.writeFileSync(file, JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { DelaySecond: 1 } } } }));
     expect(() => expectCfnLintClean(file)).toThrow(/E3002/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('lints many template files in one run and names the file with findings', () => {
+    if (!toolOrSkip('cfn-lint')) return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfnlint-files-'));
+    const good = path.join(dir, 'Good.template.json');
+    const bad = path.join(dir, 'Bad.template.json');
+    fs.writeFileSync(good, JSON.stringify(synthTemplate(goodStack())));
+    fs.writeFileSync(bad, JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { DelaySecond: 1 } } } }));
+    expect(() => expectCfnLintCleanFiles([good])).not.toThrow();
+    expect(() => expectCfnLintCleanFiles([good, bad])).toThrow(/finding\(s\) for .*Bad\.template\.json:\n.*E3002/);
     fs.rmSync(dir, { recursive: true });
   });
 });
