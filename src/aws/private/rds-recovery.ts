@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Duration, Token, aws_kms as kms, aws_rds as rds } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Token, Validations, aws_kms as kms, aws_rds as rds } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import {
   automatedBackupsArn, backupReplicationErrors, dbIdentifier, kmsKeyArnIn, otherRegionError, Problem, regionName, restoreEngineError, restoreKeyError,
@@ -165,7 +165,7 @@ function applyInstanceRestore(instance: IConstruct, replicas: IConstruct[], rest
   // no StorageEncrypted); the L1 keeps the value for the checks that read it.
   cfn.addPropertyDeletionOverride('StorageEncrypted');
   acknowledgeGuard(instance, 'rds_instance_storage_encrypted_check', RESTORED_KEY_REASON);
-  if (restore.sourceInstanceIdentifier !== undefined) ignoreCfnLint(cfn, 'E3020');
+  if (restore.sourceInstanceIdentifier !== undefined) ignoreCfnLint(cfn, ['E3020'], ['F3020']);
 }
 
 /**
@@ -176,8 +176,22 @@ function applyInstanceRestore(instance: IConstruct, replicas: IConstruct[], rest
  * ModifyDBInstance / ModifyDBCluster right after the restore (and the cluster handler validates
  * StorageEncrypted with KmsKeyId), so the finding is a false positive on this one resource.
  */
-function ignoreCfnLint(cfn: CfnResource, rule: string): void {
-  cfn.addMetadata('cfn-lint', { config: { ignore_checks: [rule] } });
+function ignoreCfnLint(cfn: CfnResource, cfnLintRules: string[], cdkValidateRules: string[]): void {
+  cfn.addMetadata('cfn-lint', { config: { ignore_checks: cfnLintRules } });
+  acknowledgeCdkValidate(cfn, cdkValidateRules);
+}
+
+/**
+ * aws-cdk-lib's own template validation (its CloudFormation Validate plugin) runs cfn-lint's rules
+ * at synth and would print these false positives as warnings in every consumer's `cdk synth`.
+ */
+function acknowledgeCdkValidate(cfn: CfnResource, rules: string[]): void {
+  for (const rule of rules) {
+    Validations.of(cfn).acknowledge({
+      id: `CloudFormation-Validate::${rule}`,
+      reason: 'CloudFormation sets MasterUserPassword with a Modify call right after a point-in-time restore, so the restored database takes the generated secret\'s password',
+    });
+  }
 }
 
 /**
@@ -189,6 +203,8 @@ function applyClusterRestore(cluster: IConstruct, restore: RestoreSource): void 
   const cfn = cluster.node.defaultChild as rds.CfnDBCluster;
   cfn.databaseName = undefined;
   cfn.masterUsername = undefined;
+  // MasterUserPassword stays without MasterUsername (the source's user is kept).
+  acknowledgeCdkValidate(cfn, ['F3021']);
   if (restore.kind === RestoreSourceKind.CLUSTER_SNAPSHOT) {
     cfn.snapshotIdentifier = restore.snapshotIdentifier;
     return;
@@ -200,7 +216,7 @@ function applyClusterRestore(cluster: IConstruct, restore: RestoreSource): void 
   } else {
     cfn.useLatestRestorableTime = true;
   }
-  ignoreCfnLint(cfn, 'W3689');
+  ignoreCfnLint(cfn, ['W3689'], ['W3689']);
 }
 
 /** Sets the cross-region replication of automated backups on the DB instance. */
