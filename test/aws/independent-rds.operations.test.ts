@@ -151,8 +151,14 @@ describe('IndependentRds operations', () => {
     test('gp2 storage: alarms when the burst balance is below 20% for 2 x 5 minutes', () => {
       const db = make({ storageType: rds.StorageType.GP2 });
       template().hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'BurstBalance', Namespace: 'AWS/RDS', Threshold: 20, ComparisonOperator: 'LessThanThreshold',
-        Period: 300, EvaluationPeriods: 2, Statistic: 'Minimum', AlarmActions: [{ Ref: Match.stringLikeRegexp('DbAlarmTopic') }],
+        MetricName: 'BurstBalance',
+        Namespace: 'AWS/RDS',
+        Threshold: 20,
+        ComparisonOperator: 'LessThanThreshold',
+        Period: 300,
+        EvaluationPeriods: 2,
+        Statistic: 'Minimum',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('DbAlarmTopic') }],
       });
       expect(db.node.tryFindChild('BurstBalanceAlarm')).toBeDefined();
     });
