@@ -1,13 +1,15 @@
 import { Duration, RemovalPolicy, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { DatabaseEngine } from './database-engine';
 import { DatabasePreset } from './database-preset';
+import { IndependentRdsOperationsProps } from './independent-rds-operations-props';
 import { IndependentRdsRecoveryProps } from './independent-rds-recovery-props';
 
 /**
  * Properties of an IndependentRds. Every default depends on the preset where stated. The restore and
- * disaster-recovery props are in IndependentRdsRecoveryProps.
+ * disaster-recovery props are in IndependentRdsRecoveryProps; identifiers, log retention and when
+ * changes apply in IndependentRdsOperationsProps.
  */
-export interface IndependentRdsProps extends IndependentRdsRecoveryProps {
+export interface IndependentRdsProps extends IndependentRdsRecoveryProps, IndependentRdsOperationsProps {
   /** The VPC the database lives in. Keep it in its own stack so the database outlives any app. */
   readonly vpc: ec2.IVpc;
 

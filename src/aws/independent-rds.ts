@@ -13,6 +13,7 @@ import { libraryKey } from './private/kms-policy';
 import { acknowledgeRdsChoices } from './private/rds-acknowledgments';
 import { createAlarms, defaultAlarmTopic } from './private/rds-alarms';
 import { buildCluster, buildInstance, clusterAlarms, EXCLUDED_PASSWORD_CHARACTERS, generatedSecret, instanceAlarms, passInstanceClassThrough } from './private/rds-build';
+import { createLogGroups } from './private/rds-log-groups';
 import { applyRecovery, recoveryErrors, resolveRecovery } from './private/rds-recovery';
 import { resolvedTokenErrors, resolveSettings, settingsErrors } from './private/rds-settings';
 import { rdsTarget } from './private/rds-target';
@@ -161,6 +162,7 @@ export class IndependentRds extends Construct implements IRdsDatabase {
       if (s.rotation) instance.addRotationSingleUser({ automaticallyAfter: s.rotationInterval, excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS });
       specs = instanceAlarms(s, instance, replicas);
     }
+    createLogGroups(this, s, this.cluster ?? this.instance!, key);
     passInstanceClassThrough(this, s);
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(s.port) });
     this.connectionDetails = {

@@ -19,4 +19,5 @@ export * from './restore-source';
 export * from './backup-replication-options';
 export * from './database-backup-plan';
 export * from './independent-rds-recovery-props';
+export * from './independent-rds-operations-props';
 export * from './cross-region-replica';

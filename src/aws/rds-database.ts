@@ -1,4 +1,4 @@
-import { aws_ec2 as ec2, aws_kms as kms, aws_rds as rds } from 'aws-cdk-lib';
+import { aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_sns as sns } from 'aws-cdk-lib';
 import { IBindableDatabase } from './bindable-database';
 import { DatabaseEngine } from './database-engine';
 
@@ -34,4 +34,11 @@ export interface IRdsDatabase extends IBindableDatabase {
 
   /** Read replicas (instance) or readers (Aurora) in the template. */
   readonly readReplicaCount: number;
+
+  /**
+   * The SNS topic the database's alarms notify; the alarms of the read replicas a
+   * ReplicaAutoscaling controller makes notify it too.
+   * @default - none: the replicas the controller makes get no alarms
+   */
+  readonly alarmTopic?: sns.ITopic;
 }

@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DeleteAlarmsCommand, GetMetricStatisticsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import {
   AddTagsToResourceCommand, CreateDBInstanceReadReplicaCommand, DBInstance, DeleteDBInstanceCommand,
   DescribeDBInstancesCommand, ListTagsForResourceCommand, RDSClient,
@@ -24,6 +24,21 @@ export interface ControllerConfig {
   readonly scaleOutCooldownSeconds: number;
   readonly hostedZoneId: string;
   readonly readerRecordName: string;
+  /** The source's Performance Insights, copied to each replica: off when undefined. */
+  readonly performanceInsights?: { readonly kmsKeyId?: string; readonly retentionDays?: number };
+  /** The source's enhanced monitoring, copied to each replica: off when undefined. */
+  readonly monitoring?: { readonly intervalSeconds: number; readonly roleArn: string };
+  /** The SNS topic each replica's alarms notify: no alarms when undefined. */
+  readonly alarmTopicArn?: string;
+}
+
+/**
+ * The names of a replica's alarms: the controller id, the replica id, the alarm. The controller's
+ * role may put and delete only alarms under `<controllerId>-`.
+ */
+export function replicaAlarmNames(controllerId: string, replicaId: string): { cpu: string; replicaLag: string } {
+  const prefix = `${controllerId}-${replicaId}`;
+  return { cpu: `${prefix}-cpu`, replicaLag: `${prefix}-replica-lag` };
 }
 
 /** The three clients the controller uses. */
@@ -137,18 +152,69 @@ export async function runController(
       AutoMinorVersionUpgrade: false,
       CopyTagsToSnapshot: true,
       DeletionProtection: false,
+      // As on the source: Performance Insights (with its key and retention) and enhanced monitoring.
+      EnablePerformanceInsights: config.performanceInsights !== undefined,
+      PerformanceInsightsKMSKeyId: config.performanceInsights?.kmsKeyId,
+      PerformanceInsightsRetentionPeriod: config.performanceInsights?.retentionDays,
+      MonitoringInterval: config.monitoring?.intervalSeconds,
+      MonitoringRoleArn: config.monitoring?.roleArn,
       Tags: [{ Key: MANAGED_BY_TAG, Value: config.controllerId }],
     }));
     await stamp(LAST_SCALE_OUT_TAG);
+    await putReplicaAlarms(clients.cloudwatch, config, createdReplicaId);
   } else if (decision.action === ReplicaScalingAction.DELETE) {
     replicas = replicas.filter((r) => r.id !== decision.replicaId);
     // Readers stop resolving to the replica before it goes away.
     await syncReaderRecords(clients.route53, config, source, replicas);
     await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: decision.replicaId!, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
     await stamp(LAST_SCALE_IN_TAG);
+    if (config.alarmTopicArn) {
+      const names = replicaAlarmNames(config.controllerId, decision.replicaId!);
+      await clients.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [names.cpu, names.replicaLag] }));
+    }
   }
   const readerTargets = error ? [] : await syncReaderRecords(clients.route53, config, source, replicas);
   return { decision, createdReplicaId, readerTargets };
+}
+
+/**
+ * The alarms of a new replica, as IndependentRds makes them for its own replicas: CPU above 80% for
+ * 2 x 5 minutes, and replica lag above 1 s for 5 x 1 minute; each notifies the alarm topic when it
+ * fires and clears.
+ */
+async function putReplicaAlarms(cw: CloudWatchClient, config: ControllerConfig, replicaId: string): Promise<void> {
+  if (!config.alarmTopicArn) return;
+  const names = replicaAlarmNames(config.controllerId, replicaId);
+  const common = {
+    Namespace: 'AWS/RDS',
+    Dimensions: [{ Name: 'DBInstanceIdentifier', Value: replicaId }],
+    ComparisonOperator: 'GreaterThanThreshold' as const,
+    TreatMissingData: 'notBreaching',
+    AlarmActions: [config.alarmTopicArn],
+    OKActions: [config.alarmTopicArn],
+  };
+  await cw.send(new PutMetricAlarmCommand({
+    ...common,
+    AlarmName: names.cpu,
+    AlarmDescription: `CPU of read replica ${replicaId} (made by the replica controller of ${config.sourceInstanceId}) above 80% for 2 x 5 minutes`,
+    MetricName: 'CPUUtilization',
+    Statistic: 'Average',
+    Period: 300,
+    EvaluationPeriods: 2,
+    DatapointsToAlarm: 2,
+    Threshold: 80,
+  }));
+  await cw.send(new PutMetricAlarmCommand({
+    ...common,
+    AlarmName: names.replicaLag,
+    AlarmDescription: `Read replica ${replicaId} (made by the replica controller of ${config.sourceInstanceId}) lags its source by more than 1 s`,
+    MetricName: 'ReplicaLag',
+    Statistic: 'Maximum',
+    Period: 60,
+    EvaluationPeriods: 5,
+    DatapointsToAlarm: 5,
+    Threshold: 1,
+  }));
 }
 
 /**
@@ -212,7 +278,19 @@ export function configFromEnv(): ControllerConfig {
     scaleOutCooldownSeconds: Number(required('SCALE_OUT_COOLDOWN_SECONDS')),
     hostedZoneId: required('HOSTED_ZONE_ID'),
     readerRecordName: required('READER_RECORD_NAME'),
+    performanceInsights: process.env.PERFORMANCE_INSIGHTS === 'true' ? {
+      kmsKeyId: optional('PERFORMANCE_INSIGHTS_KMS_KEY_ID'),
+      retentionDays: optional('PERFORMANCE_INSIGHTS_RETENTION_DAYS') === undefined ? undefined : Number(optional('PERFORMANCE_INSIGHTS_RETENTION_DAYS')),
+    } : undefined,
+    monitoring: optional('MONITORING_INTERVAL') !== undefined && optional('MONITORING_ROLE_ARN') !== undefined
+      ? { intervalSeconds: Number(optional('MONITORING_INTERVAL')), roleArn: optional('MONITORING_ROLE_ARN')! } : undefined,
+    alarmTopicArn: optional('ALARM_TOPIC_ARN'),
   };
+}
+
+function optional(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
 }
 
 /** Scheduled entry point (EventBridge, every minute). */

@@ -1,4 +1,7 @@
-import { App, AppProps, DefaultStackSynthesizer, Duration, Stack, aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam } from 'aws-cdk-lib';
+import {
+  App, AppProps, DefaultStackSynthesizer, Duration, Stack,
+  aws_ec2 as ec2, aws_elasticbeanstalk as elasticbeanstalk, aws_iam as iam, aws_logs as logs, aws_rds as rds,
+} from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { networkStack, plainStack } from './fixtures';
 import {
@@ -24,6 +27,8 @@ export interface EveryConstructApp {
  * - `Network`: the app's VPC;
  * - `Database`: a PostgreSQL IndependentRds with ReplicaAutoscaling (the controller Lambda), and an
  *   Aurora PostgreSQL IndependentRds with an RdsProxy and ReplicaAutoscaling (Application Auto Scaling);
+ *   and a named PostgreSQL IndependentRds (`instanceIdentifier`, so the library makes its log groups,
+ *   with `cloudwatchLogsRetention`) on gp2 storage (its burst balance alarm);
  * - `App`: an Elastic Beanstalk environment (the app's own) bound to the proxy by a
  *   BeanstalkDatabaseBinding (security group, secret grant, the restart Lambda) to the app user
  *   `shop` of the Aurora database, through the proxy; the PostgreSQL instance has an app user too.
@@ -43,6 +48,9 @@ export function everyConstructApp(props: AppProps = {}): EveryConstructApp {
   const shop = aurora.addUser('shop');
   const reports = postgres.addUser('reports');
   const reportsConnection = new DatabaseConnectionParameters(database, 'ReportsConnection', { database: reports, parameterPrefix: '/shop/reports/database' });
+  const named = new IndependentRds(database, 'Named', {
+    vpc, instanceIdentifier: 'shop-named', cloudwatchLogsRetention: logs.RetentionDays.ONE_YEAR, storageType: rds.StorageType.GP2,
+  });
   const postgresBackups = new DatabaseBackupPlan(database, 'PostgresBackupPlan', { database: postgres, retention: Duration.days(365) });
 
   const application = plainStack(app, 'App');
@@ -84,7 +92,9 @@ export function everyConstructApp(props: AppProps = {}): EveryConstructApp {
     database,
     application,
     disasterRecovery,
-    libraryConstructs: [postgres, postgresScaling, aurora, proxy, auroraScaling, shop, reports, reportsConnection, postgresBackups, binding, replica],
+    libraryConstructs: [
+      postgres, postgresScaling, aurora, named, proxy, auroraScaling, shop, reports, reportsConnection, postgresBackups, binding, replica,
+    ],
   };
 }
 

@@ -202,3 +202,20 @@ function build(props: Partial<IndependentRdsProps> & { terminationProtection?: b
   const db = new IndependentRds(stack, 'Database', { vpc, ...dbProps });
   return { stack, db };
 }
+
+describe('setting an identifier on a deployed database replaces it', () => {
+  test('instanceIdentifier: the checker reports the replacement of the instance', () => {
+    const before = rdsTemplate();
+    const report = checkTemplates(before, rdsTemplate({ instanceIdentifier: 'shop-db' }));
+    const db = `Database/${logicalId(before, INSTANCE)}`;
+    expect(kinds(report)).toContain(`${db} replace`);
+    expect(theFinding(report, db, 'replace').summary).toMatch(/DBInstanceIdentifier \(absent\) → "shop-db" \(create-only\)/);
+  });
+
+  test('clusterIdentifier: the checker reports the replacement of the cluster', () => {
+    const before = rdsTemplate({ engine: AURORA_16 });
+    const report = checkTemplates(before, rdsTemplate({ engine: AURORA_16, clusterIdentifier: 'shop-cluster' }));
+    const cluster = `Database/${logicalId(before, CLUSTER)}`;
+    expect(theFinding(report, cluster, 'replace').summary).toMatch(/DBClusterIdentifier \(absent\) → "shop-cluster" \(create-only\)/);
+  });
+});

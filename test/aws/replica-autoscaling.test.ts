@@ -153,6 +153,46 @@ describe('ReplicaAutoscaling', () => {
     });
   });
 
+  describe('replicas made by the controller get the source\'s monitoring and alarms', () => {
+    const build = (dbProps: Partial<IndependentRdsProps>) => {
+      const { stack, db } = setup({ engine: DatabaseEngine.POSTGRES_16, ...dbProps });
+      const scaling = new ReplicaAutoscaling(stack, 'ReadScaling', { database: db });
+      const t = Template.fromStack(stack);
+      const fn = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Description: 'src/aws/replica-controller.lambda.ts' } }))[0] as any;
+      const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p).includes('CreateTaggedReplicas')) as any;
+      const statements = policy.Properties.PolicyDocument.Statement as any[];
+      return { stack, db, scaling, env: fn.Properties.Environment.Variables, sid: (id: string) => statements.find((st) => st.Sid === id) };
+    };
+
+    test('production: Performance Insights (key, retention), enhanced monitoring and the alarm topic reach the controller', () => {
+      const { env, sid, stack, db } = build({ performanceInsightRetentionDays: 31 });
+      const id = (c: any) => stack.getLogicalId(c.node.defaultChild);
+      expect(env).toMatchObject({
+        PERFORMANCE_INSIGHTS: 'true',
+        PERFORMANCE_INSIGHTS_KMS_KEY_ID: { 'Fn::GetAtt': [id(db.encryptionKey), 'Arn'] },
+        PERFORMANCE_INSIGHTS_RETENTION_DAYS: '31',
+        MONITORING_INTERVAL: '60',
+        MONITORING_ROLE_ARN: { 'Fn::GetAtt': [id(db.instance!.node.findChild('MonitoringRole')), 'Arn'] },
+        ALARM_TOPIC_ARN: { Ref: id(db.alarmTopic) },
+      });
+      // iam:PassRole on the monitoring role only; alarms only under the controller's own prefix.
+      expect(sid('PassMonitoringRole')).toMatchObject({ Action: 'iam:PassRole', Resource: env.MONITORING_ROLE_ARN });
+      const alarms = sid('OwnReplicaAlarms');
+      expect([...alarms.Action].sort()).toEqual(['cloudwatch:DeleteAlarms', 'cloudwatch:PutMetricAlarm']);
+      const resource = JSON.stringify(alarms.Resource);
+      expect(resource).toMatch(/:cloudwatch:.*:alarm:DatabaseReadScaling[A-Za-z0-9]*-\*"/);
+    });
+
+    test('without Performance Insights, enhanced monitoring or alarms: nothing to copy, no PassRole, no alarm permissions', () => {
+      const { env, sid } = build({ performanceInsights: false, monitoringInterval: Duration.seconds(0), alarms: false });
+      for (const key of ['PERFORMANCE_INSIGHTS', 'PERFORMANCE_INSIGHTS_KMS_KEY_ID', 'MONITORING_INTERVAL', 'MONITORING_ROLE_ARN', 'ALARM_TOPIC_ARN']) {
+        expect(env[key]).toBeUndefined();
+      }
+      expect(sid('PassMonitoringRole')).toBeUndefined();
+      expect(sid('OwnReplicaAlarms')).toBeUndefined();
+    });
+  });
+
   describe('validation', () => {
     const make = (props: Partial<ReplicaAutoscalingProps>, dbProps: Partial<IndependentRdsProps> = {}) => {
       const { stack, db } = setup(dbProps);

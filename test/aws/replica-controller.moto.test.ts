@@ -1,7 +1,7 @@
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateDBInstanceCommand, DescribeDBInstancesCommand, ListTagsForResourceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { ControllerClients, ControllerConfig, LAST_SCALE_OUT_TAG, MANAGED_BY_TAG, runController } from '../../src/aws/replica-controller.lambda';
+import { ControllerClients, ControllerConfig, LAST_SCALE_OUT_TAG, MANAGED_BY_TAG, replicaAlarmNames, runController } from '../../src/aws/replica-controller.lambda';
 import { ReplicaScalingAction } from '../../src/core/private/replica-scaling-decision';
 import { useMoto } from '../harness';
 
@@ -11,7 +11,13 @@ import { useMoto } from '../harness';
  * What moto cannot check here: replicas become `available` at once (so "still creating" is
  * covered by the decision's unit tests), IAM conditions are not enforced, and the hosted zone is a
  * public one because a private zone would need an EC2 VPC (the construct's zone is private; the
- * unit tests assert that).
+ * unit tests assert that). For the replicas' monitoring and alarms: moto accepts the Performance
+ * Insights and enhanced monitoring settings of CreateDBInstanceReadReplica but does not check that
+ * the KMS key or the monitoring role exist or may be used (nor iam:PassRole, nor the alarm ARN
+ * scoping), it does not report Performance Insights back (so the request is checked), and it does
+ * not evaluate alarms or notify the topic; what is checked is the request, the monitoring the
+ * replica reports, and that the alarms exist with their metric, threshold and actions, and are
+ * deleted with the replica.
  */
 describe('replica controller handler (moto)', () => {
   const moto = useMoto();
@@ -126,6 +132,79 @@ describe('replica controller handler (moto)', () => {
     const left = await managedReplicas(source);
     expect(left).toHaveLength(1);
     expect(await readerRecords(zoneId, name)).toEqual(left);
+  });
+
+  test('gives each replica it makes the source\'s Performance Insights and monitoring, and a CPU and a lag alarm, deleted with it', async () => {
+    if (!moto.available) return;
+    // GIVEN a source under high CPU, and a controller told the source's settings and the alarm topic
+    const source = 'alarm-src';
+    await makeSource(source);
+    const zoneId = await makeZone(`${source}.example.com`);
+    await putCpu(source, 90, base);
+    const topic = 'arn:aws:sns:us-east-1:123456789012:db-alarms';
+    const cfg = config(source, zoneId, {
+      minCapacity: 0,
+      maxCapacity: 1,
+      performanceInsights: { kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/pi', retentionDays: 7 },
+      monitoring: { intervalSeconds: 60, roleArn: 'arn:aws:iam::123456789012:role/monitoring' },
+      alarmTopicArn: topic,
+    });
+
+    // WHEN it creates a replica (its requests to RDS recorded on the way to moto)
+    const requests: Array<{ name: string; input: any }> = [];
+    const recording = {
+      send: (command: any) => {
+        requests.push({ name: command.constructor.name, input: command.input });
+        return rds.send(command);
+      },
+    } as unknown as RDSClient;
+    const created = await runController(cfg, { ...clients, rds: recording }, base + 1);
+    const replicaId = created.createdReplicaId!;
+    expect(created.decision.action).toBe(ReplicaScalingAction.CREATE);
+
+    // THEN it asked for the source's Performance Insights and enhanced monitoring (moto accepts both
+    // and reports the monitoring back, but not Performance Insights)
+    const create = requests.find((r) => r.name === 'CreateDBInstanceReadReplicaCommand')!.input;
+    expect(create).toMatchObject({
+      DBInstanceIdentifier: replicaId,
+      EnablePerformanceInsights: true,
+      PerformanceInsightsKMSKeyId: 'arn:aws:kms:us-east-1:123456789012:key/pi',
+      PerformanceInsightsRetentionPeriod: 7,
+      MonitoringInterval: 60,
+      MonitoringRoleArn: 'arn:aws:iam::123456789012:role/monitoring',
+    });
+    const replica = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: replicaId }))).DBInstances![0];
+    expect(replica).toMatchObject({ ReadReplicaSourceDBInstanceIdentifier: source, MonitoringInterval: 60, MonitoringRoleArn: 'arn:aws:iam::123456789012:role/monitoring' });
+    // and two alarms named after it, notifying the topic when they fire and clear
+    const names = replicaAlarmNames('Test-Controller', replicaId);
+    const alarms = (await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `Test-Controller-${replicaId}` }))).MetricAlarms ?? [];
+    expect(alarms.map((a) => a.AlarmName).sort()).toEqual([names.cpu, names.replicaLag].sort());
+    const byName = (n: string) => alarms.find((a) => a.AlarmName === n)!;
+    expect(byName(names.cpu)).toMatchObject({
+      MetricName: 'CPUUtilization', Threshold: 80, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 2, AlarmActions: [topic], OKActions: [topic],
+    });
+    expect(byName(names.replicaLag)).toMatchObject({ MetricName: 'ReplicaLag', Threshold: 1, Period: 60, EvaluationPeriods: 5, AlarmActions: [topic] });
+    expect(byName(names.cpu).Dimensions).toEqual([{ Name: 'DBInstanceIdentifier', Value: replicaId }]);
+
+    // WHEN the CPU drops and the controller deletes the replica
+    await putCpu(replicaId, 5, base + 120);
+    const deleted = await runController(cfg, clients, base + 121);
+    expect(deleted.decision.action).toBe(ReplicaScalingAction.DELETE);
+    // THEN its alarms are gone too
+    const left = (await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `Test-Controller-${replicaId}` }))).MetricAlarms ?? [];
+    expect(left).toEqual([]);
+  });
+
+  test('without an alarm topic it makes no alarms', async () => {
+    if (!moto.available) return;
+    const source = 'noalarm-src';
+    await makeSource(source);
+    const zoneId = await makeZone(`${source}.example.com`);
+    await putCpu(source, 90, base);
+    const created = await runController(config(source, zoneId, { minCapacity: 0, maxCapacity: 1 }), clients, base + 1);
+    expect(created.decision.action).toBe(ReplicaScalingAction.CREATE);
+    const alarms = (await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `Test-Controller-${created.createdReplicaId}` }))).MetricAlarms ?? [];
+    expect(alarms).toEqual([]);
   });
 
   test('does nothing in cooldown', async () => {

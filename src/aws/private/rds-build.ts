@@ -72,6 +72,7 @@ export function buildInstance(scope: Construct, ctx: BuildContext): { instance: 
     iops: s.iops,
     storageThroughput: s.storageThroughput,
     maxAllocatedStorage: s.maxAllocatedStorage,
+    applyImmediately: s.applyImmediately,
   };
   const instance = new rds.DatabaseInstance(scope, 'Resource', {
     ...common,
@@ -79,6 +80,7 @@ export function buildInstance(scope: Construct, ctx: BuildContext): { instance: 
     // Absent rather than false when off, so that the template of a database without it stays as it was.
     allowMajorVersionUpgrade: s.allowMajorVersionUpgrade ? true : undefined,
     credentials: ctx.credentials,
+    instanceIdentifier: s.identifier,
     databaseName: s.databaseName,
     availabilityZone: s.availabilityZone,
     allocatedStorage: s.allocatedStorage,
@@ -123,6 +125,7 @@ export function buildCluster(scope: Construct, ctx: BuildContext): rds.DatabaseC
     performanceInsightEncryptionKey: s.performanceInsights ? ctx.key : undefined,
     // CloudFormation has no AllowMajorVersionUpgrade on a cluster: on its instances it records the intent.
     allowMajorVersionUpgrade: s.allowMajorVersionUpgrade ? true : undefined,
+    applyImmediately: s.applyImmediately,
   };
   const readers: rds.IClusterInstance[] = [];
   for (let i = 1; i <= s.readReplicas; i++) {
@@ -132,6 +135,7 @@ export function buildCluster(scope: Construct, ctx: BuildContext): rds.DatabaseC
   const cluster = new rds.DatabaseCluster(scope, 'Resource', {
     engine,
     credentials: ctx.credentials,
+    clusterIdentifier: s.identifier,
     defaultDatabaseName: s.databaseName,
     port: s.port,
     vpc: ctx.vpc,
@@ -175,6 +179,16 @@ export function instanceAlarms(s: RdsSettings, instance: rds.DatabaseInstance, r
       evaluationPeriods: 1,
     },
   ];
+  if (s.storageType === rds.StorageType.GP2) {
+    // gp2 performance rests on I/O credits: below 20% the instance is about to fall back to its baseline IOPS.
+    specs.push({
+      id: 'BurstBalanceAlarm',
+      metric: instance.metric('BurstBalance', { period: ALARM_PERIOD, statistic: 'Minimum' }),
+      threshold: 20,
+      comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      description: 'gp2 burst balance (I/O credits) below 20% for 2 x 5 minutes',
+    });
+  }
   replicas.forEach((replica, i) => specs.push({
     id: `ReplicaLagAlarm${i + 1}`,
     metric: replica.metric('ReplicaLag', { period: Duration.minutes(1), statistic: 'Maximum' }),

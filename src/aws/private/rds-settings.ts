@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy, Stack, Token, aws_ec2 as ec2, aws_rds as rds } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, aws_ec2 as ec2, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
 import { connectionsAlarmThreshold } from '../../core/private/rds-max-connections';
 import { RdsRules as v } from '../../core/private/rds-rules';
-import { isToken, knownAtSynth, knownDuration, oneOf, positiveNumber, Problem } from '../../core/private/validators';
+import { isToken, knownAtSynth, knownDuration, oneOf, positiveNumber, Problem, rdsIdentifier } from '../../core/private/validators';
 import { DatabaseEngine } from '../database-engine';
 import { DatabaseEngineFamily } from '../database-engine-family';
 import { DatabasePreset } from '../database-preset';
@@ -47,6 +47,12 @@ export interface RdsSettings {
   readonly alarms: boolean;
   readonly connectionsAlarmThreshold: number;
   readonly backtrackWindow: Duration;
+  /** ApplyImmediately on the instances, when given (unset keeps CloudFormation's default). */
+  readonly applyImmediately?: boolean;
+  /** The fixed name of the instance or cluster (`instanceIdentifier` or `clusterIdentifier`), when given. */
+  readonly identifier?: string;
+  /** Retention of the log groups the library creates when the identifier is known. */
+  readonly cloudwatchLogsRetention: logs.RetentionDays;
 }
 
 /** Applies the preset's defaults to the props. */
@@ -94,6 +100,9 @@ export function resolveSettings(props: IndependentRdsProps): RdsSettings {
     alarms: props.alarms ?? true,
     connectionsAlarmThreshold: props.connectionsAlarmThreshold ?? connectionsAlarmThreshold(engine.family.name, instanceClass, parameters),
     backtrackWindow: props.backtrackWindow ?? Duration.hours(production && engine.family === DatabaseEngineFamily.AURORA_MYSQL ? 24 : 0),
+    applyImmediately: props.applyImmediately,
+    identifier: engine.isCluster ? props.clusterIdentifier : props.instanceIdentifier,
+    cloudwatchLogsRetention: props.cloudwatchLogsRetention ?? logs.RetentionDays.INFINITE,
   };
 }
 
@@ -157,8 +166,26 @@ export function settingsErrors(s: RdsSettings, props: IndependentRdsProps, regio
   if (!s.backtrackWindow.isUnresolved()) {
     errors.push(...v.backtrackWindowErrors(s.backtrackWindow.toHours(exact), family, s.backtrackWindow.toSeconds(exact)));
   }
+  errors.push(...identifierErrors(s, props));
   if (known(s.connectionsAlarmThreshold)) {
     errors.push(positiveNumber('connectionsAlarmThreshold', s.connectionsAlarmThreshold, "Use a value below the engine's max_connections."));
+  }
+  return errors;
+}
+
+/** instanceIdentifier or clusterIdentifier, whichever fits the engine, and what needs one. */
+function identifierErrors(s: RdsSettings, props: IndependentRdsProps): Problem[] {
+  const errors: Problem[] = [];
+  const [right, wrong] = s.engine.isCluster ? ['clusterIdentifier', 'instanceIdentifier'] : ['instanceIdentifier', 'clusterIdentifier'];
+  const wrongValue = s.engine.isCluster ? props.instanceIdentifier : props.clusterIdentifier;
+  if (wrongValue !== undefined) {
+    const kind = s.engine.isCluster ? `an Aurora cluster (${s.engine.family})` : `an RDS instance (${s.engine.family})`;
+    errors.push(`${wrong} does not apply to ${kind} (got ${JSON.stringify(wrongValue)}). Use ${right} instead.`);
+  }
+  if (s.identifier !== undefined && known(s.identifier)) errors.push(rdsIdentifier(right, s.identifier));
+  if (props.cloudwatchLogsRetention !== undefined && s.identifier === undefined) {
+    errors.push(`cloudwatchLogsRetention needs ${right} (got ${props.cloudwatchLogsRetention} days without one): the library creates the encrypted log groups, `
+      + `whose names hold the identifier, before the database. Set ${right} (on a deployed database that replaces it), or remove cloudwatchLogsRetention.`);
   }
   return errors;
 }

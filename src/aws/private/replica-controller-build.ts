@@ -1,6 +1,6 @@
 import {
   Aws, CfnResource, Duration, Lazy, Names, RemovalPolicy, Stack,
-  aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53,
+  aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_lambda as lambda, aws_rds as rds, aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from './acknowledgments';
@@ -38,6 +38,7 @@ export interface BuiltController {
  */
 export function buildController(scope: Construct, db: IRdsDatabase, target: RdsTarget, s: ControllerSettings): BuiltController {
   const controllerId = Names.uniqueResourceName(scope, { maxLength: 128 });
+  const source = sourceSettings(target, db);
   const vpc = db.vpc;
   // The database's own path when it is a construct (IndependentRds, an imported database), else its instance's.
   const dbPath = Construct.isConstruct(db) ? db.node.path : target.construct.node.path;
@@ -82,6 +83,7 @@ export function buildController(scope: Construct, db: IRdsDatabase, target: RdsT
         SCALE_OUT_COOLDOWN_SECONDS: String(s.scaleOutCooldown.toSeconds()),
         HOSTED_ZONE_ID: zone.hostedZoneId,
         READER_RECORD_NAME: readerRecordName,
+        ...source.environment,
       },
     });
   });
@@ -123,6 +125,7 @@ export function buildController(scope: Construct, db: IRdsDatabase, target: RdsT
         actions: ['cloudwatch:GetMetricStatistics'],
         resources: ['*'],
       }),
+      ...source.statements(controllerId),
       new iam.PolicyStatement({
         sid: 'ReaderRecordsOnly',
         actions: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets'],
@@ -131,7 +134,7 @@ export function buildController(scope: Construct, db: IRdsDatabase, target: RdsT
     ],
   });
   role.attachInlinePolicy(policy);
-  acknowledgeWildcards(policy);
+  acknowledgeWildcards(policy, source.alarms ? controllerId : undefined);
   // Encrypted replicas are made with the database's key, on the caller's behalf.
   db.encryptionKey?.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
 
@@ -158,7 +161,7 @@ export function buildController(scope: Construct, db: IRdsDatabase, target: RdsT
  * The controller's policy names resources it creates at run time, so some of its statements end in
  * a wildcard; each is narrowed as far as the service allows (cdk-nag AwsSolutions-IAM5).
  */
-function acknowledgeWildcards(policy: iam.Policy): void {
+function acknowledgeWildcards(policy: iam.Policy, alarmPrefix?: string): void {
   const arn = (type: string) => `Resource::arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:${type}:*`;
   const reasons: Array<[string, string]> = [
     [arn('db'), 'Replicas get names picked at run time: DescribeDBInstances and ListTagsForResource read every instance of the account and region to find them, '
@@ -167,5 +170,56 @@ function acknowledgeWildcards(policy: iam.Policy): void {
     [arn('pg'), 'CreateDBInstanceReadReplica also authorizes the parameter group the replica uses, under the same aws:RequestTag condition on the controller\'s own tag.'],
     ['Resource::*', 'cloudwatch:GetMetricStatistics has no resource-level permissions; the controller reads the CPU of its replicas with it.'],
   ];
+  if (alarmPrefix !== undefined) {
+    reasons.push([`Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:${alarmPrefix}-*`,
+      'Each replica the controller makes at run time gets alarms named after it; the controller may put and delete only the alarms whose names start with its own id.']);
+  }
   for (const [finding, reason] of reasons) acknowledgeNag(policy, `AwsSolutions-IAM5[${finding}]`, reason);
+}
+
+/** What the controller copies from the source instance onto the replicas it makes, and the permissions for it. */
+interface SourceSettings {
+  readonly environment: { [key: string]: string };
+  readonly alarms: boolean;
+  statements(controllerId: string): iam.PolicyStatement[];
+}
+
+/**
+ * The source's Performance Insights and enhanced monitoring (read from its L1, when it is defined in
+ * this app) and the database's alarm topic, as the controller's environment.
+ */
+function sourceSettings(target: RdsTarget, db: IRdsDatabase): SourceSettings {
+  const l1 = target.instance?.node.defaultChild;
+  const environment: { [key: string]: string } = {};
+  let monitoringRole: string | undefined;
+  if (l1 instanceof rds.CfnDBInstance) {
+    if (l1.enablePerformanceInsights === true) {
+      environment.PERFORMANCE_INSIGHTS = 'true';
+      if (l1.performanceInsightsKmsKeyId !== undefined) environment.PERFORMANCE_INSIGHTS_KMS_KEY_ID = l1.performanceInsightsKmsKeyId;
+      const retention = l1.performanceInsightsRetentionPeriod;
+      if (retention !== undefined) environment.PERFORMANCE_INSIGHTS_RETENTION_DAYS = String(retention);
+    }
+    if (l1.monitoringInterval !== undefined && l1.monitoringInterval > 0 && l1.monitoringRoleArn !== undefined) {
+      environment.MONITORING_INTERVAL = String(l1.monitoringInterval);
+      environment.MONITORING_ROLE_ARN = l1.monitoringRoleArn;
+      monitoringRole = l1.monitoringRoleArn;
+    }
+  }
+  if (db.alarmTopic) environment.ALARM_TOPIC_ARN = db.alarmTopic.topicArn;
+  return {
+    environment,
+    alarms: db.alarmTopic !== undefined,
+    statements: (controllerId) => [
+      ...(monitoringRole === undefined ? [] : [new iam.PolicyStatement({
+        sid: 'PassMonitoringRole',
+        actions: ['iam:PassRole'],
+        resources: [monitoringRole],
+      })]),
+      ...(db.alarmTopic === undefined ? [] : [new iam.PolicyStatement({
+        sid: 'OwnReplicaAlarms',
+        actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms'],
+        resources: [`arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${controllerId}-*`],
+      })]),
+    ],
+  };
 }

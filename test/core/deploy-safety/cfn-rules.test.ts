@@ -52,6 +52,21 @@ describe('replace', () => {
     expect(f.fix).toMatch(/Keep the subnet group/);
   });
 
+  test.each([
+    ['AWS::RDS::DBInstance', 'DBInstanceIdentifier', undefined, 'shop-db'],
+    ['AWS::RDS::DBInstance', 'DBInstanceIdentifier', 'shop-db', 'shop-db2'],
+    ['AWS::RDS::DBInstance', 'DBInstanceIdentifier', 'shop-db', undefined],
+    ['AWS::RDS::DBCluster', 'DBClusterIdentifier', undefined, 'shop-cluster'],
+    ['AWS::RDS::DBCluster', 'DBClusterIdentifier', 'shop-cluster', 'shop-cluster2'],
+  ])('%s: setting, changing or removing %s (IndependentRds instanceIdentifier / clusterIdentifier) replaces it: %j → %j', (type, prop, from, to) => {
+    const db = (value: string | undefined) => (type === 'AWS::RDS::DBInstance'
+      ? pgInstance(value === undefined ? {} : { [prop]: value })
+      : { Type: type, DeletionPolicy: 'Retain', Properties: { Engine: 'aurora-postgresql', ...(value === undefined ? {} : { [prop]: value }) } });
+    const f = theFinding(checkTemplates(tpl({ Db: db(from) }), tpl({ Db: db(to) })), 'Database/Db', 'replace');
+    expect(f.summary).toMatch(new RegExp(`^${prop} .*\\(create-only\\)`));
+    expect(f.consequence).toMatch(/creates a NEW, EMPTY DB (instance|cluster)/);
+  });
+
   test('a fixed DBInstanceIdentifier makes the replacement fail on the name', () => {
     const report = checkTemplates(tpl({ Db: pgInstance({ DBInstanceIdentifier: 'shop' }) }), tpl({ Db: pgInstance({ DBInstanceIdentifier: 'shop', DBName: 'x' }) }));
     expect(theFinding(report, 'Database/Db', 'replace').consequence).toMatch(/fixed DBInstanceIdentifier.*update fails and rolls back/);

@@ -15,3 +15,4 @@ export * from './prometheus';
 export * from './tls';
 export * from './rotation';
 export * from './sql-reserved-words';
+export * from './rds-identifier';
