@@ -86,6 +86,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // A run that finds no test must fail.
     passWithNoTests: false,
     jestConfig: {
+      // No coverage in the test run: nothing reads the report, and collecting it costs CI time.
+      collectCoverage: false,
       testTimeout: 180_000,
       // Two workers on CI's two cores: many suites wait on a child process (cfn-lint, cfn-guard,
       // PostgreSQL, moto), and jest's default of cores - 1 would run them all in one process.
