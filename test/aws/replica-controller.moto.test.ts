@@ -43,6 +43,11 @@ describe('replica controller handler (moto)', () => {
     const out = await r53.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${Date.now()}` }));
     return out.HostedZone!.Id!.replace('/hostedzone/', '');
   }
+  /** A source instance and the hosted zone of its reader name (`<id>.example.com`); the zone's id. */
+  async function sourceWithZone(id: string): Promise<string> {
+    await makeSource(id);
+    return makeZone(`${id}.example.com`);
+  }
   async function putCpu(instanceId: string, value: number, at: number): Promise<void> {
     await cw.send(new PutMetricDataCommand({
       Namespace: 'AWS/RDS',
@@ -94,8 +99,7 @@ describe('replica controller handler (moto)', () => {
     if (!moto.available) return;
     // GIVEN an encrypted source instance under high CPU and an empty zone
     const source = 'scale-src';
-    await makeSource(source);
-    const zoneId = await makeZone(`${source}.example.com`);
+    const zoneId = await sourceWithZone(source);
     const name = `reader.${source}.example.com.`;
     await putCpu(source, 90, base);
     const cfg = config(source, zoneId);
@@ -138,8 +142,7 @@ describe('replica controller handler (moto)', () => {
     if (!moto.available) return;
     // GIVEN a source under high CPU, and a controller told the source's settings and the alarm topic
     const source = 'alarm-src';
-    await makeSource(source);
-    const zoneId = await makeZone(`${source}.example.com`);
+    const zoneId = await sourceWithZone(source);
     await putCpu(source, 90, base);
     const topic = 'arn:aws:sns:us-east-1:123456789012:db-alarms';
     const cfg = config(source, zoneId, {
@@ -198,8 +201,7 @@ describe('replica controller handler (moto)', () => {
   test('without an alarm topic it makes no alarms', async () => {
     if (!moto.available) return;
     const source = 'noalarm-src';
-    await makeSource(source);
-    const zoneId = await makeZone(`${source}.example.com`);
+    const zoneId = await sourceWithZone(source);
     await putCpu(source, 90, base);
     const created = await runController(config(source, zoneId, { minCapacity: 0, maxCapacity: 1 }), clients, base + 1);
     expect(created.decision.action).toBe(ReplicaScalingAction.CREATE);
@@ -211,8 +213,7 @@ describe('replica controller handler (moto)', () => {
     if (!moto.available) return;
     // GIVEN one replica just created under high CPU, with a 60 s scale-out cooldown
     const source = 'cool-src';
-    await makeSource(source);
-    const zoneId = await makeZone(`${source}.example.com`);
+    const zoneId = await sourceWithZone(source);
     await putCpu(source, 95, base);
     const cfg = config(source, zoneId, { scaleOutCooldownSeconds: 60 });
     const first = await runController(cfg, clients, base + 1);
@@ -232,8 +233,7 @@ describe('replica controller handler (moto)', () => {
     if (!moto.available) return;
     // GIVEN a source under high CPU, and a CloudWatch endpoint that fails
     const source = 'fail-src';
-    await makeSource(source);
-    const zoneId = await makeZone(`${source}.example.com`);
+    const zoneId = await sourceWithZone(source);
     const failing = { send: async () => { throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }); } } as unknown as CloudWatchClient;
     // WHEN the controller runs
     const result = await runController(config(source, zoneId), { rds, cloudwatch: failing, route53: r53 }, base + 1);
@@ -247,8 +247,7 @@ describe('replica controller handler (moto)', () => {
   test('points the reader name at the source while no replica exists, and leaves replicas of others alone', async () => {
     if (!moto.available) return;
     const source = 'zero-src';
-    await makeSource(source);
-    const zoneId = await makeZone(`${source}.example.com`);
+    const zoneId = await sourceWithZone(source);
     await putCpu(source, 10, base);
     const result = await runController(config(source, zoneId, { minCapacity: 0 }), clients, base + 1);
     expect(result.decision.action).toBe(ReplicaScalingAction.NONE);
