@@ -134,7 +134,7 @@ export function buildController(scope: Construct, db: IRdsDatabase, target: RdsT
     ],
   });
   role.attachInlinePolicy(policy);
-  acknowledgeWildcards(policy, source.alarms ? controllerId : undefined);
+  acknowledgeWildcards(policy, db.alarmTopic ? controllerId : undefined);
   // Encrypted replicas are made with the database's key, on the caller's behalf.
   db.encryptionKey?.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
 
@@ -180,7 +180,6 @@ function acknowledgeWildcards(policy: iam.Policy, alarmPrefix?: string): void {
 /** What the controller copies from the source instance onto the replicas it makes, and the permissions for it. */
 interface SourceSettings {
   readonly environment: { [key: string]: string };
-  readonly alarms: boolean;
   statements(controllerId: string): iam.PolicyStatement[];
 }
 
@@ -208,7 +207,6 @@ function sourceSettings(target: RdsTarget, db: IRdsDatabase): SourceSettings {
   if (db.alarmTopic) environment.ALARM_TOPIC_ARN = db.alarmTopic.topicArn;
   return {
     environment,
-    alarms: db.alarmTopic !== undefined,
     statements: (controllerId) => [
       ...(monitoringRole === undefined ? [] : [new iam.PolicyStatement({
         sid: 'PassMonitoringRole',
