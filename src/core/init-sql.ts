@@ -167,6 +167,36 @@ export class InitSql {
   }
 
   /**
+   * The script that waits until the app's login (`userEnv`, else the app's user) logs in to the
+   * app's database with the password in `passwordEnv`, for a Job whose app another Job
+   * provisions; it gives up after `waitTimeoutSeconds`. Options already checked with
+   * {@link InitSql._problems}.
+   * @internal
+   */
+  public static _waitForLoginScript(options: InitScriptOptions): string {
+    const waitTimeoutSeconds = options.waitTimeoutSeconds ?? 120;
+    const passwordEnv = options.passwordEnv ?? DEFAULT_PASSWORD_ENV;
+    const userEnv = options.userEnv ?? DEFAULT_USER_ENV;
+    const n = options.names;
+    const q = PostgresNames.quoteShell;
+    return [
+      'set -eu',
+      `: "\${${passwordEnv}:?${passwordEnv} must hold the app password (from its Secret)}"`,
+      `login="\${${userEnv}:-${n.username}}"`,
+      `echo "db-wait: waiting up to ${waitTimeoutSeconds}s until $login logs in to ${n.databaseName} at $PGHOST:\${PGPORT:-5432}"`,
+      `deadline=$(( $(date +%s) + ${waitTimeoutSeconds} ))`,
+      `until err=$(PGUSER="$login" PGPASSWORD="$${passwordEnv}" psql -X -q -t -v ON_ERROR_STOP=1 -d ${q(n.databaseName)} -c 'SELECT 1' 2>&1 >/dev/null); do`,
+      '  if [ "$(date +%s)" -ge "$deadline" ]; then',
+      `    echo "db-wait: $login cannot log in to ${n.databaseName} yet ($(printf '%s' "$err" | head -n 1)); the server's init Job provisions it" >&2`,
+      '    exit 1',
+      '  fi',
+      '  sleep 5',
+      'done',
+      `echo "db-wait: $login logs in to ${n.databaseName}"`,
+    ].join('\n') + '\n';
+  }
+
+  /**
    * {@link InitSql.migrationScript} for commands already checked with {@link InitSql._migrationProblems}.
    * @internal
    */

@@ -145,6 +145,14 @@ export interface DatabaseInitJobProps {
    */
   readonly migrations?: DatabaseMigrationOptions;
   /**
+   * The app's role, database and schema are made by another Job (SharedPostgres's server init Job,
+   * which provisions all its apps in one session). This Job then only fills in the Secret and, with
+   * `migrations`, waits (up to `waitTimeoutSeconds`, then fails and retries) until the app's login
+   * reaches its database before running them. Its pods get no superuser password.
+   * @default false
+   */
+  readonly provisionedElsewhere?: boolean;
+  /**
    * Extra labels on the Job's pods (e.g. for a NetworkPolicy).
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    * @default - only `app.kubernetes.io/name` and `app.kubernetes.io/component: db-init`
@@ -156,6 +164,8 @@ export interface DatabaseInitJobProps {
 const INIT_CONTAINER = 'db-init';
 /** Name of the container that fills the app's password into its Secret. */
 const BOOTSTRAP_CONTAINER = 'secret-bootstrap';
+/** Name of the container that waits for the app's login (when another Job provisions it). */
+const WAIT_CONTAINER = 'db-wait';
 /** Name of the container that runs migrations. */
 const MIGRATE_CONTAINER = 'migrate';
 const OWNER = 'DatabaseInitJob';
@@ -200,7 +210,10 @@ export class DatabaseInitJob extends Construct {
   public readonly podLabels: { [key: string]: string };
   /** The ServiceAccount the Job's pods run as. */
   public readonly serviceAccountName: string;
-  /** The script of the `db-init` container. */
+  /**
+   * The script of the `db-init` container; with `provisionedElsewhere`, the script that waits
+   * until the app's login works (the `db-wait` container, run before migrations).
+   */
   public readonly initScript: string;
   /** The Job. */
   public readonly job: k8s.KubeJob;
@@ -259,7 +272,8 @@ export class DatabaseInitJob extends Construct {
       ...migrationProblems(migrations),
     ];
     throwIfAny(OWNER, problems);
-    this.initScript = InitSql._script(initOptions);
+    const elsewhere = props.provisionedElsewhere ?? false;
+    this.initScript = elsewhere ? InitSql._waitForLoginScript(initOptions) : InitSql._script(initOptions);
 
     const baseName = `${names.resourceName}-db-init`;
     const ownLabels = { 'app.kubernetes.io/name': names.resourceName, 'app.kubernetes.io/component': 'db-init' };
@@ -280,17 +294,19 @@ export class DatabaseInitJob extends Construct {
     this.serviceAccountName = bootstrap.serviceAccountName;
 
     const initContainer: k8s.Container = {
-      name: INIT_CONTAINER,
+      name: elsewhere ? WAIT_CONTAINER : INIT_CONTAINER,
       image,
       command: ['/bin/sh', '-c', this.initScript],
       env: [
         { name: 'PGHOST', value: serverHost },
         { name: 'PGPORT', value: String(serverPort) },
-        { name: 'PGUSER', value: superuserUsername },
-        { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: props.superuserSecretName, key: superuserPasswordKey } } },
+        ...(elsewhere ? [] : [
+          { name: 'PGUSER', value: superuserUsername },
+          { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: props.superuserSecretName, key: superuserPasswordKey } } },
+        ]),
         { name: 'PGSSLMODE', value: serverSslMode.value },
         { name: 'PGCONNECT_TIMEOUT', value: '10' },
-        { name: 'PGAPPNAME', value: 'db-init' },
+        { name: 'PGAPPNAME', value: elsewhere ? WAIT_CONTAINER : INIT_CONTAINER },
         { name: DatabaseSecretKeys.PASSWORD, valueFrom: { secretKeyRef: { name: secret.secretName, key: DatabaseSecretKeys.PASSWORD } } },
         { name: DatabaseSecretKeys.USER, valueFrom: { secretKeyRef: { name: secret.secretName, key: DatabaseSecretKeys.USER } } },
       ],
@@ -299,12 +315,17 @@ export class DatabaseInitJob extends Construct {
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     };
 
-    const initContainers: k8s.Container[] = [bootstrap.container(BOOTSTRAP_CONTAINER, 'tmp', 'kube-api-access')];
+    const bootstrapContainer = bootstrap.container(BOOTSTRAP_CONTAINER, 'tmp', 'kube-api-access');
+    const initContainers: k8s.Container[] = [];
     const containers: k8s.Container[] = [];
     if (migrations) {
-      initContainers.push(initContainer);
+      initContainers.push(bootstrapContainer, initContainer);
       containers.push(migrationContainer(migrations, secret.secretName));
+    } else if (elsewhere) {
+      // Nothing to wait for: filling in the Secret is the whole Job.
+      containers.push(bootstrapContainer);
     } else {
+      initContainers.push(bootstrapContainer);
       containers.push(initContainer);
     }
 
@@ -316,7 +337,7 @@ export class DatabaseInitJob extends Construct {
         automountServiceAccountToken: false,
         restartPolicy: 'OnFailure',
         securityContext: podSecurityContext(),
-        initContainers,
+        initContainers: initContainers.length > 0 ? initContainers : undefined,
         containers,
         volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }, bootstrap.tokenVolume('kube-api-access')],
       },

@@ -226,6 +226,14 @@ export class PostgresMonitoring extends Construct {
     this.jobNames.add(jobName);
   }
 
+  /**
+   * Stops watching a Job (one replaced before synthesis).
+   * @internal
+   */
+  public _unwatchJob(jobName: string): void {
+    this.jobNames.delete(jobName);
+  }
+
   private makeSetupJob(props: PostgresMonitoringProps, m: MonitoringSettings, meta: (n: string) => ApiObjectMetadata,
     podLabels: { [key: string]: string }, port: number): k8s.KubeJob {
     const template: k8s.PodTemplateSpec = {

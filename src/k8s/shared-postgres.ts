@@ -9,7 +9,8 @@ import { PgBouncer } from './pgbouncer';
 import { PostgresBackup } from './postgres-backup';
 import { PostgresMonitoring } from './postgres-monitoring';
 import { PostgresServer } from './private/postgres-server';
-import { buildApp, buildMonitoring, buildServerCertificate, resolveApp } from './private/shared-postgres-parts';
+import { buildApp, buildMonitoring, buildServerCertificate, rebuildServerInit, resolveApp } from './private/shared-postgres-parts';
+import { DatabaseServerInitJob } from './private/server-init-job';
 import { resolveSharedPostgresSettings, SharedPostgresSettings } from './private/shared-postgres-settings';
 import { claimUniqueNames } from './private/unique-names';
 import { RestoreJobOptions, SharedPostgresApp, SharedPostgresAppOptions, SharedPostgresProps } from './shared-postgres-props';
@@ -103,6 +104,8 @@ export class SharedPostgres extends Construct {
 
   private readonly settings: SharedPostgresSettings;
   private readonly apps = new Map<string, SharedPostgresApp>();
+  private readonly connectionLimits = new Map<string, number | undefined>();
+  private serverInit?: DatabaseServerInitJob;
 
   constructor(scope: Construct, id: string, props: SharedPostgresProps) {
     super(scope, id);
@@ -204,7 +207,21 @@ export class SharedPostgres extends Construct {
       claimUniqueNames(CONSTRUCT, part, `addApp ${v.show(appName)} (its name and its secretName option)`);
     }
     this.apps.set(appName, app);
+    this.connectionLimits.set(appName, options.connectionLimit);
+    this.serverInit = rebuildServerInit(this, s, [...this.apps.entries()].map(([name, a]) => ({
+      secret: a.secret, connectionLimit: this.connectionLimits.get(name),
+    })), this.serverInit, this.monitoring);
+    claimUniqueNames(CONSTRUCT, this.serverInit, 'name (the server init Job\'s name)');
     return app;
+  }
+
+  /**
+   * The Job that makes the role, database, schema and password of every app added so far, in one
+   * psql session (`<name>-apps-init-<hash>`); undefined before the first `addApp`. Each app's own
+   * Job (`SharedPostgresApp.initJob`) fills in its Secret and runs its migrations.
+   */
+  public get appsInitJob(): k8s.KubeJob | undefined {
+    return this.serverInit?.job;
   }
 
   /** The apps added so far, by app name. */

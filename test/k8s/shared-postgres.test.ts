@@ -18,6 +18,11 @@ function find(manifests: any[], kind: string, name?: string): any {
   return found[0];
 }
 
+/** The script of the server init Job's `db-init` container (every app's role, database and schema). */
+function appsInitScript(db: SharedPostgres): string {
+  return db.appsInitJob!.toJson().spec.template.spec.containers[0].command[2];
+}
+
 function postgresContainer(manifests: any[]): any {
   return find(manifests, 'StatefulSet').spec.template.spec.containers[0];
 }
@@ -198,11 +203,12 @@ describe('SharedPostgres', () => {
     });
 
     test('uses the default names: <app>_db, <app>_user, schema <app>, Secret <app>-db-secret', () => {
-      const app = make().addApp('example_app');
+      const db = make();
+      const app = db.addApp('example_app');
       expect(app.secret.names.databaseName).toBe('example_app_db');
       expect(app.secret.names.username).toBe('example_app_user');
       expect(app.secret.secretName).toBe('example-app-db-secret');
-      expect(app.initJob.initScript).toContain('example_app');
+      expect(appsInitScript(db)).toContain("'example_app_db', 'example_app_user', 'example_app'");
       expect(app.podLabels).toEqual({ app: 'example-app' });
       const m = chart.toJson();
       expect(find(m, 'Secret', 'example-app-db-secret').stringData).toMatchObject({
@@ -211,9 +217,10 @@ describe('SharedPostgres', () => {
     });
 
     test('every name can be overridden', () => {
-      const app = make().addApp('shop', { databaseName: 'shop_prod_db', username: 'shop_prod', secretName: 'shop-creds', schemaName: 'store', sslMode: SslMode.DISABLE });
+      const db = make();
+      const app = db.addApp('shop', { databaseName: 'shop_prod_db', username: 'shop_prod', secretName: 'shop-creds', schemaName: 'store', sslMode: SslMode.DISABLE });
       expect([app.secret.names.databaseName, app.secret.names.username, app.secret.secretName, app.secret.sslMode.value]).toEqual(['shop_prod_db', 'shop_prod', 'shop-creds', 'disable']);
-      expect(app.initJob.initScript).toContain('store');
+      expect(appsInitScript(db)).toContain("'shop', 'shop-creds', 'shop_prod_db', 'shop_prod', 'store'");
     });
 
     test('admits the app pods through the NetworkPolicy', () => {
@@ -229,11 +236,11 @@ describe('SharedPostgres', () => {
       expect(app.initJob.podLabels).toMatchObject(db.clientLabels);
     });
 
-    test('viaPgBouncer points the Secret at PgBouncer while the init Job talks to the server', () => {
+    test('viaPgBouncer points the Secret at PgBouncer while the server init Job talks to the server', () => {
       make({ pgBouncer: {} }).addApp('third_app', { viaPgBouncer: true });
       const m = chart.toJson();
       expect(find(m, 'Secret', 'third-app-db-secret').stringData.DB_HOST).toBe('pgbouncer.production.svc.cluster.local');
-      const job = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('third-app-db-init-'));
+      const job = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('postgres-apps-init-'));
       expect(job.spec.template.spec.containers[0].env[0]).toEqual({ name: 'PGHOST', value: 'postgres-service.production.svc.cluster.local' });
       expect(find(m, 'NetworkPolicy', 'postgres').spec.ingress).toHaveLength(1);
     });
@@ -266,18 +273,22 @@ describe('SharedPostgres', () => {
       }
     });
 
-    test('viaPgBouncer with migrations still sends the init container to the server', () => {
+    test('viaPgBouncer with migrations: the app\'s Job waits for its login at the server, with no superuser password', () => {
       make({ pgBouncer: {} }).addApp('third_app', { viaPgBouncer: true, migrations: { image: 'ghcr.io/example/third-app:1.0.0', commands: ['./migrate'] } });
       const job = chart.toJson().find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('third-app-db-init-'));
-      const init = job.spec.template.spec.initContainers.find((c: any) => c.name === 'db-init');
-      expect(init.env.find((e: any) => e.name === 'PGHOST').value).toBe('postgres-service.production.svc.cluster.local');
+      const spec = job.spec.template.spec;
+      expect([...spec.initContainers, ...spec.containers].map((c: any) => c.name)).toEqual(['secret-bootstrap', 'db-wait', 'migrate']);
+      const wait = spec.initContainers.find((c: any) => c.name === 'db-wait');
+      expect(wait.env.find((e: any) => e.name === 'PGHOST').value).toBe('postgres-service.production.svc.cluster.local');
+      expect(JSON.stringify(job)).not.toContain('postgres-superuser');
     });
 
     test('rotation adds the app\'s rotation CronJob (talking to the server, as a platform client), DB_USER leaves the manifest, the init Job makes the clone', () => {
       const db = make({ pgBouncer: {} });
       const app = db.addApp('third_app', { viaPgBouncer: true, rotation: {} });
       expect(app.secret.rotationInterval?.toDays()).toBe(30);
-      expect(app.initJob.initScript).toContain("'third_app_user'|'third_app_user_clone'");
+      expect(appsInitScript(db)).toContain("'third_app_user', 'third_app', 'third_app_user_clone', NULL");
+      expect(app.initJob.initScript).toContain('db-wait');
       const m = chart.toJson();
       expect(find(m, 'Secret', 'third-app-db-secret').stringData.DB_USER).toBeUndefined();
       const cron = find(m, 'CronJob', 'third-app-db-rotate');
@@ -320,7 +331,7 @@ describe('SharedPostgres', () => {
       const m = corpChart();
       expect(find(m, 'Secret', 'third-app-db-secret').stringData.DB_HOST).toBe('pgbouncer.production.svc.corp.example');
       const job = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('third-app-db-init-'));
-      const bootstrap = job.spec.template.spec.initContainers.find((c: any) => c.name === 'secret-bootstrap');
+      const bootstrap = job.spec.template.spec.containers.find((c: any) => c.name === 'secret-bootstrap');
       expect(bootstrap.command[2]).toContain("url_suffix='@pgbouncer.production.svc.corp.example:5432/third_app_db?sslmode=require&connect_timeout=10'");
       expect(m.find((o: any) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('pgbouncer-config-')).data['pgbouncer.ini']).toContain('* = host=postgres-service.production.svc.corp.example port=5432\n');
     });
@@ -346,7 +357,7 @@ describe('SharedPostgres', () => {
         const app = db.addApp('example_app', { schemaName: 'shop' });
         expect(resolve).toHaveBeenCalledTimes(1);
         expect(of).not.toHaveBeenCalled();
-        expect(app.initJob.initScript).toContain(`CREATE SCHEMA IF NOT EXISTS shop AUTHORIZATION ${app.secret.names.username};`);
+        expect(appsInitScript(db)).toContain(`'example_app_db', '${app.secret.names.username}', 'shop'`);
       } finally {
         resolve.mockRestore();
         of.mockRestore();

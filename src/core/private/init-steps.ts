@@ -233,15 +233,24 @@ function cloneStep(o: { readonly username: string; readonly cloneName: string; r
  */
 export function renderPsql(steps: SqlStep[], env: { readonly [name in RuntimeValue]?: string }): string {
   const statements = steps.flatMap((s) => s.statements);
-  const used = (st: SqlStatement, name: RuntimeValue) => st.values.some((v) => v.kind === 'runtime' && v.name === name);
-  const names = (['password', 'login'] as RuntimeValue[]).filter((n) => statements.some((st) => used(st, n)));
-  const lastUse = new Map(names.map((n) => [n, statements.filter((st) => used(st, n)).pop()!]));
+  const names = RUNTIME_VALUES.filter((n) => statements.some((st) => uses(st, n)));
+  const lastUse = new Map(names.map((n) => [n, statements.filter((st) => uses(st, n)).pop()!]));
   const lines = ['\\set ON_ERROR_STOP on'];
   for (const n of names) {
     const variable = env[n];
     if (variable === undefined) throw new Error(`renderPsql: no environment variable for the runtime value '${n}'`);
     lines.push(`\\getenv app_${n} ${variable}`);
   }
+  lines.push(...renderPsqlLines(steps, (st) => names.filter((n) => lastUse.get(n) === st).map((n) => `\\unset app_${n}`)));
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The psql lines of `steps` alone, each runtime value written as the psql variable `app_<name>`
+ * (`:'app_password'`), which the caller sets (and unsets); `after` gives lines to add after a statement.
+ */
+export function renderPsqlLines(steps: SqlStep[], after: (st: SqlStatement) => string[] = () => []): string[] {
+  const lines: string[] = [];
   for (const step of steps) {
     if (step.comment !== undefined) lines.push(`-- ${step.comment}`);
     for (const st of step.statements) {
@@ -249,12 +258,14 @@ export function renderPsql(steps: SqlStep[], env: { readonly [name in RuntimeVal
         const v = st.values[Number(i)];
         return v.kind === 'text' ? PostgresNames.quoteLiteral(v.text) : `:'app_${v.name}'`;
       });
-      lines.push(...(st.generates ? [sql, '\\gexec'] : [sql]));
-      for (const n of names) if (lastUse.get(n) === st) lines.push(`\\unset app_${n}`);
+      lines.push(...(st.generates ? [sql, '\\gexec'] : [sql]), ...after(st));
     }
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
+
+const RUNTIME_VALUES: RuntimeValue[] = ['password', 'login'];
+const uses = (st: SqlStatement, name: RuntimeValue) => st.values.some((v) => v.kind === 'runtime' && v.name === name);
 
 /** A statement for node-postgres: text with `$1::text`, `$2::text`, … and their values. */
 export interface PgQuery {

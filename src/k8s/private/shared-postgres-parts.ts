@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { alternateLoginClashes, appNameClashes } from './app-name-clashes';
 import { STATS_USER } from './pgbouncer-exporter';
 import { ServerCertificate } from './server-certificate';
+import { DatabaseServerInitJob } from './server-init-job';
 import { SharedPostgresSettings } from './shared-postgres-settings';
 import { AppDatabaseNames } from '../../core/app-database-names';
 import { alternatingUsernameError, cloneNameOf } from '../../core/private/app-user-rules';
@@ -126,6 +127,35 @@ export function resolveApp(s: SharedPostgresSettings, ctx: AppContext, appName: 
   return { names, podLabels, rotationInterval, problems };
 }
 
+/**
+ * The server init Job for the apps added so far, replacing the one made for fewer apps (its pod
+ * template, and so its name, lists every app); monitoring watches the new one instead.
+ */
+export function rebuildServerInit(scope: Construct, s: SharedPostgresSettings, apps: { secret: AppDatabaseSecret; connectionLimit?: number }[],
+  previous: DatabaseServerInitJob | undefined, monitoring: PostgresMonitoring | undefined): DatabaseServerInitJob {
+  const id = 'AppsInit';
+  if (previous !== undefined) {
+    scope.node.tryRemoveChild(id);
+    monitoring?._unwatchJob(previous.jobName);
+  }
+  const job = new DatabaseServerInitJob(scope, id, {
+    name: s.name,
+    namespace: s.namespace,
+    apps,
+    host: s.host,
+    port: s.port,
+    // Like the apps' Jobs, it encrypts (require) and does not mount the CA.
+    sslMode: s.defaultSslMode,
+    superuserSecretName: s.superuserSecretName,
+    superuserUsername: s.superuser,
+    image: s.image,
+    podLabels: s.clientLabels,
+    labels: s.objectLabels,
+  });
+  monitoring?.watchJob(job.jobName);
+  return job;
+}
+
 /** The Secret, the init Job and (with rotation) the rotation CronJob of one app whose options are valid. */
 export function buildApp(scope: Construct, s: SharedPostgresSettings, ctx: AppContext, appName: string, options: SharedPostgresAppOptions,
   resolved: { names: AppDatabaseNames; podLabels: { [key: string]: string }; rotationInterval?: Duration }): SharedPostgresApp {
@@ -154,6 +184,8 @@ export function buildApp(scope: Construct, s: SharedPostgresSettings, ctx: AppCo
     // The init Job talks to the server directly: PgBouncer admits no superuser and pools in transactions.
     serverHost: pooler ? s.host : undefined,
     serverPort: pooler ? s.port : undefined,
+    // The server init Job makes the role, database and schema of every app in one session.
+    provisionedElsewhere: true,
   });
   ctx.monitoring?.watchJob(initJob.jobName);
   // Like the init Job, the rotation talks to the server directly.
