@@ -157,6 +157,7 @@ export class PostgresMonitoring extends Construct {
   public readonly username: string;
 
   private readonly jobNames = new Set<string>();
+  private readonly lazyJobNames: Array<() => string> = [];
 
   public constructor(scope: Construct, id: string, props: PostgresMonitoringProps) {
     super(scope, id);
@@ -210,7 +211,7 @@ export class PostgresMonitoring extends Construct {
       name: props.name,
       claimNames: props.claimNames,
       backupMaxAgeSeconds: props.backupMaxAgeSeconds,
-      jobNames: [...this.jobNames],
+      jobNames: [...this.jobNames, ...this.lazyJobNames.map((name) => name())],
       alertLabels: m.alertLabels,
     }));
   }
@@ -227,11 +228,11 @@ export class PostgresMonitoring extends Construct {
   }
 
   /**
-   * Stops watching a Job (one replaced before synthesis).
+   * Watches a Job whose name is known only at synthesis (it ends in a hash of what is added until then).
    * @internal
    */
-  public _unwatchJob(jobName: string): void {
-    this.jobNames.delete(jobName);
+  public _watchJobLazily(jobName: () => string): void {
+    this.lazyJobNames.push(jobName);
   }
 
   private makeSetupJob(props: PostgresMonitoringProps, m: MonitoringSettings, meta: (n: string) => ApiObjectMetadata,

@@ -9,7 +9,7 @@ import { PgBouncer } from './pgbouncer';
 import { PostgresBackup } from './postgres-backup';
 import { PostgresMonitoring } from './postgres-monitoring';
 import { PostgresServer } from './private/postgres-server';
-import { buildApp, buildMonitoring, buildServerCertificate, rebuildServerInit, resolveApp } from './private/shared-postgres-parts';
+import { buildApp, buildMonitoring, buildServerCertificate, buildServerInit, resolveApp } from './private/shared-postgres-parts';
 import { DatabaseServerInitJob } from './private/server-init-job';
 import { resolveSharedPostgresSettings, SharedPostgresSettings } from './private/shared-postgres-settings';
 import { claimUniqueNames } from './private/unique-names';
@@ -19,6 +19,8 @@ import { throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
 
 const CONSTRUCT = 'SharedPostgres';
+/** The longest single argument Linux passes to a program (MAX_ARG_STRLEN): the server init Job's script must fit. */
+const MAX_ARGUMENT_BYTES = 128 * 1024;
 
 /**
  * One PostgreSQL server per namespace (environment), shared by small apps that each get their own
@@ -208,10 +210,21 @@ export class SharedPostgres extends Construct {
     }
     this.apps.set(appName, app);
     this.connectionLimits.set(appName, options.connectionLimit);
-    this.serverInit = rebuildServerInit(this, s, [...this.apps.entries()].map(([name, a]) => ({
-      secret: a.secret, connectionLimit: this.connectionLimits.get(name),
-    })), this.serverInit, this.monitoring);
-    claimUniqueNames(CONSTRUCT, this.serverInit, 'name (the server init Job\'s name)');
+    if (this.serverInit === undefined) {
+      const serverInit = buildServerInit(this, s, () => [...this.apps.entries()].map(([name, a]) => ({
+        secret: a.secret, connectionLimit: this.connectionLimits.get(name),
+      })), this.monitoring);
+      this.serverInit = serverInit;
+      claimUniqueNames(CONSTRUCT, serverInit, 'name (the server init Job\'s name)');
+      // Checked when the apps are all there: the script lists every app.
+      this.node.addValidation({
+        validate: () => {
+          const bytes = Buffer.byteLength(serverInit.initScript);
+          return bytes <= MAX_ARGUMENT_BYTES ? [] : [`${CONSTRUCT}: the server init Job's script is ${bytes} bytes for ${this.apps.size} apps, `
+            + `more than a container argument holds (${MAX_ARGUMENT_BYTES}). Put some of the apps on another SharedPostgres, or give them shorter names.`];
+        },
+      });
+    }
     return app;
   }
 

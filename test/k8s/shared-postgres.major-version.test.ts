@@ -22,7 +22,7 @@ function synth(props: Partial<SharedPostgresProps> = {}): any[] {
 const server = (objects: any[]) => objects.find((o) => o.kind === 'StatefulSet');
 const container = (objects: any[]) => server(objects).spec.template.spec.containers[0];
 const pgdata = (objects: any[]) => container(objects).env.find((e: any) => e.name === 'PGDATA').value;
-const initJob = (objects: any[]) => objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('shop-db-init-')).metadata.name;
+const initJob = (objects: any[]) => objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('postgres-apps-init-')).metadata.name;
 const make = (props: Partial<SharedPostgresProps>) => () => synth(props);
 
 describe('the image and postgresMajorVersion agree', () => {
@@ -89,7 +89,7 @@ describe('the dump-and-restore upgrade path', () => {
     expect(server(upgraded).spec.volumeClaimTemplates).toEqual(server(before).spec.volumeClaimTemplates);
   });
 
-  test('the init Jobs run again (their name follows their image), so every role and database exists before the restore', () => {
+  test('the server init Job runs again (its name follows its image), so every role and database exists before the restore', () => {
     expect(initJob(upgraded)).not.toBe(initJob(before));
   });
 

@@ -287,7 +287,7 @@ describe('SharedPostgres', () => {
       const db = make({ pgBouncer: {} });
       const app = db.addApp('third_app', { viaPgBouncer: true, rotation: {} });
       expect(app.secret.rotationInterval?.toDays()).toBe(30);
-      expect(appsInitScript(db)).toContain("'third_app_user', 'third_app', 'third_app_user_clone', NULL");
+      expect(appsInitScript(db)).toContain("'third_app_db', 'third_app_user', 'third_app', true, NULL, :'p', :'l');");
       expect(app.initJob.initScript).toContain('db-wait');
       const m = chart.toJson();
       expect(find(m, 'Secret', 'third-app-db-secret').stringData.DB_USER).toBeUndefined();
@@ -308,6 +308,41 @@ describe('SharedPostgres', () => {
       expect(db.addApp('plain').rotation).toBeUndefined();
       const crons = chart.toJson().filter((o: any) => o.kind === 'CronJob' && o.metadata.name.endsWith('-db-rotate'));
       expect(crons.map((o: any) => [o.metadata.name, o.spec.schedule])).toEqual([['shop-db-rotate', '0 2 * * 1']]);
+    });
+
+    test('one server init Job provisions every app, those added after it was made too; each app\'s own Job only fills in its Secret', () => {
+      const db = make();
+      db.addApp('first_app');
+      db.addApp('second_app', { connectionLimit: 5, rotation: {} });
+      const m = chart.toJson();
+      const jobs = m.filter((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('postgres-apps-init'));
+      expect(jobs.map((j: any) => j.metadata.name)).toEqual([expect.stringMatching(/^postgres-apps-init-[0-9a-f]{8}$/)]);
+      const spec = jobs[0].spec.template.spec;
+      expect(spec.automountServiceAccountToken).toBe(false);
+      expect(spec.serviceAccountName).toBeUndefined();
+      const env = spec.containers[0].env;
+      expect(env.filter((e: any) => e.name.startsWith('APP_'))).toEqual([
+        { name: 'APP_0_DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'first-app-db-secret', key: 'DB_PASSWORD', optional: true } } },
+        { name: 'APP_0_DB_USER', valueFrom: { secretKeyRef: { name: 'first-app-db-secret', key: 'DB_USER', optional: true } } },
+        { name: 'APP_1_DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'second-app-db-secret', key: 'DB_PASSWORD', optional: true } } },
+        { name: 'APP_1_DB_USER', valueFrom: { secretKeyRef: { name: 'second-app-db-secret', key: 'DB_USER', optional: true } } },
+      ]);
+      expect(appsInitScript(db)).toContain("'second_app_db', 'second_app_user', 'second_app', true, 5, :'p', :'l');");
+      const appJob = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('first-app-db-init-'));
+      expect(appJob.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['secret-bootstrap']);
+      expect(JSON.stringify(appJob)).not.toContain('postgres-superuser');
+      // Its name follows what it provisions: one more app, another Job.
+      const before = jobs[0].metadata.name;
+      db.addApp('third_app');
+      expect(chart.toJson().find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('postgres-apps-init')).metadata.name).not.toBe(before);
+    });
+
+    test('refuses, at synthesis, more apps than the server init Job\'s script can hold', () => {
+      const app = Testing.app();
+      chart = new Chart(app, 'test', { namespace: 'production' });
+      const db = make({ backupEnabled: false });
+      for (let i = 0; i < 400; i++) db.addApp(`app_${String(i).padStart(3, '0')}_${'x'.repeat(38)}`);
+      expect(() => app.synth()).toThrow(/SharedPostgres: the server init Job's script is \d+ bytes for 400 apps, more than a container argument holds \(131072\)\. Put some of the apps on another SharedPostgres, or give them shorter names\./);
     });
 
     test('restoreJob resolves an app name to its database', () => {

@@ -24,8 +24,8 @@ export interface DatabaseServerInitJobProps {
   readonly name: string;
   /** Namespace of the Job (the apps' Secrets'). */
   readonly namespace: string;
-  /** The apps, in the order they were added. */
-  readonly apps: DatabaseServerInitApp[];
+  /** The apps, in the order they were added: read when the Job is synthesized, so apps added later are in it. */
+  readonly apps: () => DatabaseServerInitApp[];
   /** Host of the server (never a pooler: the superuser connects). */
   readonly host: string;
   /** Port of the server. */
@@ -49,6 +49,16 @@ const WAIT_SECONDS = 120;
 /** psql sessions run side by side (measured on 2 cores: `CREATE DATABASE` and first connections overlap). */
 const SESSIONS = 2;
 const MAINTENANCE_DATABASE = 'postgres';
+/** The Job's spec besides its pod template. */
+const JOB_SPEC = { backoffLimit: 10, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 3600 };
+
+/** The Job's name and spec for the apps it was last built for. */
+interface Built {
+  readonly apps: number;
+  readonly name: string;
+  readonly script: string;
+  readonly spec: k8s.JobSpec;
+}
 
 /**
  * The Job that provisions every app of a SharedPostgres server in one script: roles, databases,
@@ -63,21 +73,48 @@ const MAINTENANCE_DATABASE = 'postgres';
  *
  * Its name ends in a hash of its pod template, which lists every app: adding an app (or changing
  * one's settings or the image) gives a new Job that provisions all of them again, which costs
- * little for those already done.
+ * little for those already done. The template is built once, when it is first read (at
+ * synthesis), for the apps added by then: adding N apps costs O(N), not O(N²).
  */
 export class DatabaseServerInitJob extends Construct {
-  /** The Job's name (`<name>-apps-init-<hash>`). */
-  public readonly jobName: string;
-  /** The script of the `db-init` container. */
-  public readonly initScript: string;
   /** The Job. */
   public readonly job: k8s.KubeJob;
+  private built?: Built;
 
-  public constructor(scope: Construct, id: string, props: DatabaseServerInitJobProps) {
+  public constructor(scope: Construct, id: string, private readonly props: DatabaseServerInitJobProps) {
     super(scope, id);
+    const build = () => this.build();
+    const labels = { ...props.labels, 'app.kubernetes.io/component': 'apps-init' };
+    this.job = new (class extends k8s.KubeJob {
+      public toJson(): any {
+        const json = super.toJson();
+        const b = build();
+        return { ...json, metadata: { ...json.metadata, name: b.name }, spec: k8s.toJson_JobSpec(b.spec) };
+      }
+    })(this, 'Resource', {
+      // The name and spec are those of the apps at synthesis (see toJson above); this name stands for them until then.
+      metadata: { name: `${props.name}-apps-init`, namespace: props.namespace, labels },
+      spec: { template: { spec: { containers: [] } } },
+    });
+  }
+
+  /** The Job's name (`<name>-apps-init-<hash of the pod template>`), for the apps added so far. */
+  public get jobName(): string {
+    return this.build().name;
+  }
+
+  /** The script of the `db-init` container, for the apps added so far. */
+  public get initScript(): string {
+    return this.build().script;
+  }
+
+  private build(): Built {
+    const props = this.props;
+    const apps = props.apps();
+    if (this.built?.apps === apps.length) return this.built;
     const passwordEnv = (i: number) => `APP_${i}_${DatabaseSecretKeys.PASSWORD}`;
     const userEnv = (i: number) => `APP_${i}_${DatabaseSecretKeys.USER}`;
-    this.initScript = batchInitScript(props.apps.map((app, i) => ({
+    const script = batchInitScript(apps.map((app, i) => ({
       names: app.secret.names,
       secretName: app.secret.secretName,
       passwordEnv: passwordEnv(i),
@@ -97,7 +134,7 @@ export class DatabaseServerInitJob extends Construct {
         containers: [{
           name: 'db-init',
           image: props.image,
-          command: ['/bin/sh', '-c', this.initScript],
+          command: ['/bin/sh', '-c', script],
           env: [
             { name: 'PGHOST', value: props.host },
             { name: 'PGPORT', value: String(props.port) },
@@ -106,7 +143,7 @@ export class DatabaseServerInitJob extends Construct {
             { name: 'PGSSLMODE', value: props.sslMode.value },
             { name: 'PGCONNECT_TIMEOUT', value: '10' },
             { name: 'PGAPPNAME', value: 'db-init' },
-            ...props.apps.flatMap((app, i) => [
+            ...apps.flatMap((app, i) => [
               fromSecret(passwordEnv(i), app.secret.secretName, DatabaseSecretKeys.PASSWORD),
               fromSecret(userEnv(i), app.secret.secretName, DatabaseSecretKeys.USER),
             ]),
@@ -118,11 +155,7 @@ export class DatabaseServerInitJob extends Construct {
         volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
       },
     };
-    this.jobName = hashedJobName(`${props.name}-apps-init`, template);
-    this.job = new k8s.KubeJob(this, 'Resource', {
-      metadata: { name: this.jobName, namespace: props.namespace, labels: { ...props.labels, 'app.kubernetes.io/component': 'apps-init' } },
-      // Retries are how an app whose bootstrap has not run yet gets provisioned: allow many, and long.
-      spec: { backoffLimit: 10, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 3600, template },
-    });
+    this.built = { apps: apps.length, name: hashedJobName(`${props.name}-apps-init`, template), script, spec: { ...JOB_SPEC, template } };
+    return this.built;
   }
 }

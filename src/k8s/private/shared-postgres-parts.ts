@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { alternateLoginClashes, appNameClashes } from './app-name-clashes';
 import { STATS_USER } from './pgbouncer-exporter';
 import { ServerCertificate } from './server-certificate';
-import { DatabaseServerInitJob } from './server-init-job';
+import { DatabaseServerInitApp, DatabaseServerInitJob } from './server-init-job';
 import { SharedPostgresSettings } from './shared-postgres-settings';
 import { AppDatabaseNames } from '../../core/app-database-names';
 import { alternatingUsernameError, cloneNameOf } from '../../core/private/app-user-rules';
@@ -128,17 +128,12 @@ export function resolveApp(s: SharedPostgresSettings, ctx: AppContext, appName: 
 }
 
 /**
- * The server init Job for the apps added so far, replacing the one made for fewer apps (its pod
- * template, and so its name, lists every app); monitoring watches the new one instead.
+ * The server init Job, made with the first app: it provisions the apps `apps()` returns when it is
+ * synthesized (every app added by then), and monitoring watches it under its name then.
  */
-export function rebuildServerInit(scope: Construct, s: SharedPostgresSettings, apps: { secret: AppDatabaseSecret; connectionLimit?: number }[],
-  previous: DatabaseServerInitJob | undefined, monitoring: PostgresMonitoring | undefined): DatabaseServerInitJob {
-  const id = 'AppsInit';
-  if (previous !== undefined) {
-    scope.node.tryRemoveChild(id);
-    monitoring?._unwatchJob(previous.jobName);
-  }
-  const job = new DatabaseServerInitJob(scope, id, {
+export function buildServerInit(scope: Construct, s: SharedPostgresSettings, apps: () => DatabaseServerInitApp[],
+  monitoring: PostgresMonitoring | undefined): DatabaseServerInitJob {
+  const job = new DatabaseServerInitJob(scope, 'AppsInit', {
     name: s.name,
     namespace: s.namespace,
     apps,
@@ -152,7 +147,7 @@ export function rebuildServerInit(scope: Construct, s: SharedPostgresSettings, a
     podLabels: s.clientLabels,
     labels: s.objectLabels,
   });
-  monitoring?.watchJob(job.jobName);
+  monitoring?._watchJobLazily(() => job.jobName);
   return job;
 }
 
