@@ -63,37 +63,6 @@ echo "secret-bootstrap: generated ${key} for Secret $secret."
 `;
 }
 
-function initScript(db: string, user: string, schema: string): string {
-  return `set -eu
-: "\${DB_PASSWORD:?DB_PASSWORD must hold the app password (from its Secret)}"
-deadline=$(( $(date +%s) + 120 ))
-until pg_isready -q -t 5 -d 'postgres'; do
-  if [ "$(date +%s)" -ge "$deadline" ]; then echo "db-init: PostgreSQL did not become ready within 120s" >&2; exit 1; fi
-  sleep 2
-done
-psql -X -q -v ON_ERROR_STOP=1 -d 'postgres' <<'__DB_INIT_SQL__'
-\\set ON_ERROR_STOP on
-\\getenv app_password DB_PASSWORD
-SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', '${user}', :'app_password')
- WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${user}')
-\\gexec
-\\unset app_password
-SELECT format('CREATE DATABASE %I OWNER %I', '${db}', '${user}')
- WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = '${db}')
-\\gexec
-REVOKE CONNECT ON DATABASE ${db} FROM PUBLIC;
-GRANT CONNECT ON DATABASE ${db} TO ${user};
-ALTER ROLE ${user} IN DATABASE ${db} SET search_path TO ${schema}, public;
-__DB_INIT_SQL__
-psql -X -q -v ON_ERROR_STOP=1 -d '${db}' <<'__DB_INIT_SQL__'
-\\set ON_ERROR_STOP on
-SET client_min_messages TO warning;
-CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${user};
-__DB_INIT_SQL__
-echo "db-init: done"
-`;
-}
-
 const BACKUP_SCRIPT = `set -eu
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 list="$(mktemp)"
@@ -338,7 +307,7 @@ function addApp(chart: Chart, appName: string, ingress: k8s.NetworkPolicyIngress
           automountServiceAccountToken: false,
           restartPolicy: 'OnFailure',
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-          initContainers: [{
+          containers: [{
             name: 'secret-bootstrap',
             image: 'bitnami/kubectl:1.28.15',
             command: ['/bin/sh', '-c', bootstrapScript(secretName, 'DB_PASSWORD', `postgresql://${user}:`, `@${HOST}:5432/${db}?sslmode=prefer&connect_timeout=10`)],
@@ -349,19 +318,6 @@ function addApp(chart: Chart, appName: string, ingress: k8s.NetworkPolicyIngress
               { name: 'tmp', mountPath: '/tmp' },
               { name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
             ],
-          }],
-          containers: [{
-            name: 'db-init',
-            image: 'postgres:15-alpine',
-            command: ['/bin/sh', '-c', initScript(db, user, appName)],
-            env: [
-              ...pgEnv('POSTGRES_PASSWORD'),
-              { name: 'PGAPPNAME', value: 'db-init' },
-              { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: secretName, key: 'DB_PASSWORD' } } },
-            ],
-            resources: small,
-            securityContext: secure(70),
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
           }],
           volumes: [
             { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
@@ -387,6 +343,56 @@ function addApp(chart: Chart, appName: string, ingress: k8s.NetworkPolicyIngress
   });
 }
 
+/** One Job provisioning every app in one psql session, each app's password from its Secret. */
+function serverInit(chart: Chart, appNames: string[]): void {
+  const rows = appNames.map((a, i) => `\\set p '' \\getenv p APP_${i}_DB_PASSWORD\nINSERT INTO apps VALUES ('${a}_db', '${a}_user', '${a}', :'p');`);
+  const script = `set -eu
+until pg_isready -q -t 5 -d 'postgres'; do sleep 2; done
+psql -X -q -v ON_ERROR_STOP=1 -d 'postgres' <<'__DB_INIT_SQL__'
+CREATE TEMP TABLE apps (db name, usr name, schema name, password text);
+${rows.join('\n')}
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', usr, password) FROM apps WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = usr)
+\\gexec
+SELECT format('CREATE DATABASE %I OWNER %I', db, usr) FROM apps WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = db)
+\\gexec
+SELECT format('REVOKE CONNECT ON DATABASE %I FROM PUBLIC', db) FROM apps
+\\gexec
+SELECT format('ALTER ROLE %I IN DATABASE %I SET search_path TO %I, public', usr, db, schema) FROM apps
+\\gexec
+__DB_INIT_SQL__
+`;
+  const podLabels = { 'postgres.postgres.cdk-db-platform.io/client': 'true' };
+  new k8s.KubeJob(chart, 'apps-init', {
+    metadata: meta('postgres-apps-init', { 'app.kubernetes.io/component': 'apps-init' }),
+    spec: {
+      backoffLimit: 10,
+      activeDeadlineSeconds: 1800,
+      ttlSecondsAfterFinished: 3600,
+      template: {
+        metadata: { labels: podLabels },
+        spec: {
+          automountServiceAccountToken: false,
+          restartPolicy: 'OnFailure',
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [{
+            name: 'db-init',
+            image: 'postgres:15-alpine',
+            command: ['/bin/sh', '-c', script],
+            env: [
+              ...pgEnv('POSTGRES_PASSWORD'),
+              ...appNames.map((a, i) => ({ name: `APP_${i}_DB_PASSWORD`, valueFrom: { secretKeyRef: { name: `${a.replace(/_/g, '-')}-db-secret`, key: 'DB_PASSWORD', optional: true } } })),
+            ],
+            resources: small,
+            securityContext: secure(70),
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+          }],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
+        },
+      },
+    },
+  });
+}
+
 /** The same objects as `libraryK8s(outdir, n)`, written with plain cdk8s-plus-28. */
 export function baselineK8s(outdir: string, n: number): App {
   const app = new App({ outdir, outputFileExtension: '.k8s.yaml' });
@@ -400,7 +406,9 @@ export function baselineK8s(outdir: string, n: number): App {
     }],
     ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(5432) }],
   }];
-  for (let i = 0; i < n; i++) addApp(chart, benchAppName(i), ingress);
+  const appNames = Array.from({ length: n }, (_, i) => benchAppName(i));
+  for (const a of appNames) addApp(chart, a, ingress);
+  if (n > 0) serverInit(chart, appNames);
   new k8s.KubeNetworkPolicy(chart, 'network-policy', {
     metadata: meta('postgres'),
     spec: { podSelector: { matchLabels: labels }, policyTypes: ['Ingress'], ingress },

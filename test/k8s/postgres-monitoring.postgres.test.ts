@@ -29,7 +29,7 @@ function synthesize() {
     queries: docs.find((d: any) => d.kind === 'ConfigMap' && d.metadata.name.startsWith('postgres-exporter-')).data['queries.yaml'],
     monitoringSecret: docs.find((d: any) => d.kind === 'Secret' && d.metadata.name === 'postgres-monitoring'),
     setup: podContainers(podOf('Job', 'postgres-metrics-setup-'))[0],
-    init: podContainers(podOf('Job', 'example-app-db-init-')).find((c: any) => c.name === 'db-init'),
+    init: podContainers(podOf('Job', 'postgres-apps-init-')).find((c: any) => c.name === 'db-init'),
     backup: podContainers(podOf('CronJob', 'postgres-backup'))[0],
   };
 }
@@ -44,7 +44,7 @@ describe('postgres_exporter as the monitoring role against a real PostgreSQL 15'
   const secrets = (): SecretValues => ({
     'postgres-superuser': { POSTGRES_USER: pg.superuser, POSTGRES_PASSWORD: pg.superuserPassword },
     'postgres-monitoring': { ...synth.monitoringSecret.stringData, password: MONITORING_PASSWORD },
-    // The init Job reads the login from the Secret too (it re-syncs that login's password).
+    // The server init Job reads the app's password and login from its Secret.
     'example-app-db-secret': { DB_USER: 'example_app_user', DB_PASSWORD: APP_PASSWORD },
   });
   const run = (container: any, overrides: Record<string, string> = {}) => runContainerScript(container,

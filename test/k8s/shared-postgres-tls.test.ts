@@ -82,7 +82,7 @@ describe('SharedPostgres TLS', () => {
       const db = make();
       db.addApp('example_app', { sslMode: SslMode.PREFER });
       const m = chart.toJson();
-      const init = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('example-app-db-init-'));
+      const init = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('postgres-apps-init-'));
       expect(init.spec.template.spec.containers[0].env).toContainEqual({ name: 'PGSSLMODE', value: 'require' });
       expect(find(m, 'CronJob', 'postgres-backup').spec.jobTemplate.spec.template.spec.containers[0].env).toContainEqual({ name: 'PGSSLMODE', value: 'require' });
     });
