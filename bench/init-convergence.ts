@@ -61,7 +61,7 @@ export async function initConvergence(apps: number, concurrency: number): Promis
   const db = new SharedPostgres(chart, 'Postgres', { namespace: 'production' });
   const jobs = Array.from({ length: apps }, (_, i) => {
     const app = db.addApp(`app_${i}`);
-    return { script: app.initJob.initScript, password: randomBytes(24).toString('base64url') };
+    return { script: app.initJob!.initScript, password: randomBytes(24).toString('base64url') };
   });
 
   const pg = await startPostgres();

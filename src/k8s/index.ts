@@ -10,6 +10,7 @@ export * from './pgbouncer-props';
 export * from './shared-postgres-props';
 export * from './shared-postgres';
 export * from './shared-postgres-tls';
+export * from './shared-postgres-backend';
 export * from './database-env';
 export * from './external-database-secret';
 export * from './ca-bundle';

@@ -103,6 +103,59 @@ export interface PostgresRestoreOptions {
    * @default - true with `objectStorage`, else false
    */
   readonly fromObjectStorage?: boolean;
+
+  /**
+   * Restore into another server than the one the backup dumps (e.g. a CloudNativePG cluster an app
+   * moves to): the restore pod logs in there with that server's superuser Secret.
+   *
+   * @default - the backup's own server
+   */
+  readonly target?: PostgresRestoreTarget;
+}
+
+/**
+ * The server a restore Job writes into, when it is not the backup's own ({@link PostgresRestoreOptions.target}).
+ */
+export interface PostgresRestoreTarget {
+  /**
+   * Host name of the server.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
+  readonly host: string;
+
+  /**
+   * TCP port of the server.
+   *
+   * @default 5432
+   */
+  readonly port?: number;
+
+  /**
+   * Secret (in the Job's namespace) with a superuser's name and password, e.g. CloudNativePG's `<cluster>-superuser`.
+   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
+   */
+  readonly superuserSecretName: string;
+
+  /**
+   * Key of the superuser name in `superuserSecretName`.
+   *
+   * @default 'username'
+   */
+  readonly superuserUserKey?: string;
+
+  /**
+   * Key of the superuser password in `superuserSecretName`.
+   *
+   * @default 'password'
+   */
+  readonly superuserPasswordKey?: string;
+
+  /**
+   * libpq `sslmode` of the restore client.
+   *
+   * @default SslMode.REQUIRE
+   */
+  readonly sslMode?: SslMode;
 }
 
 /**
@@ -350,8 +403,27 @@ export class PostgresBackup extends Construct {
         ? v.fileName('restoreJob globalsFile', options.globalsFile, 'globals-20240101T030000Z.sql')
         : `restoreJob globalsFile needs restoreGlobals (got globalsFile ${v.show(options.globalsFile)} without restoreGlobals: true). Set restoreGlobals: true, or drop globalsFile.`);
     }
+    const t = options.target;
+    const target = t && {
+      host: t.host,
+      port: t.port ?? 5432,
+      secretName: t.superuserSecretName,
+      userKey: t.superuserUserKey ?? 'username',
+      passwordKey: t.superuserPasswordKey ?? 'password',
+      sslMode: t.sslMode ?? SslMode.REQUIRE,
+    };
+    if (target) {
+      problems.push(
+        v.host('restoreJob target host', target.host),
+        v.port('restoreJob target port', target.port),
+        v.kubernetesName('Secret', 'restoreJob target superuserSecretName', target.secretName),
+        v.secretKey('restoreJob target superuserUserKey', target.userKey),
+        v.secretKey('restoreJob target superuserPasswordKey', target.passwordKey),
+      );
+    }
     throwIfAny(CONSTRUCT, problems);
-    const template = restorePod(this.pods, { databaseName: database, dumpFile, restoreGlobals, globalsFile: options.globalsFile, fromBucket });
+    const pods = target ? { ...this.pods, superuserEnv: superuserEnv(target) } : this.pods;
+    const template = restorePod(pods, { databaseName: database, dumpFile, restoreGlobals, globalsFile: options.globalsFile, fromBucket });
     // `<name>-restore-<slug>-<8 hex>` within 63 characters.
     const room = Math.max(1, 63 - `${this.props.name}-restore--12345678`.length);
     const slug = database.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, room).replace(/^-+|-+$/g, '') || 'db';

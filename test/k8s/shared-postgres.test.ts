@@ -202,7 +202,7 @@ describe('SharedPostgres', () => {
       expect(app.secret.names.databaseName).toBe('example_app_db');
       expect(app.secret.names.username).toBe('example_app_user');
       expect(app.secret.secretName).toBe('example-app-db-secret');
-      expect(app.initJob.initScript).toContain('example_app');
+      expect(app.initJob!.initScript).toContain('example_app');
       expect(app.podLabels).toEqual({ app: 'example-app' });
       const m = chart.toJson();
       expect(find(m, 'Secret', 'example-app-db-secret').stringData).toMatchObject({
@@ -213,7 +213,7 @@ describe('SharedPostgres', () => {
     test('every name can be overridden', () => {
       const app = make().addApp('shop', { databaseName: 'shop_prod_db', username: 'shop_prod', secretName: 'shop-creds', schemaName: 'store', sslMode: SslMode.DISABLE });
       expect([app.secret.names.databaseName, app.secret.names.username, app.secret.secretName, app.secret.sslMode.value]).toEqual(['shop_prod_db', 'shop_prod', 'shop-creds', 'disable']);
-      expect(app.initJob.initScript).toContain('store');
+      expect(app.initJob!.initScript).toContain('store');
     });
 
     test('admits the app pods through the NetworkPolicy', () => {
@@ -226,7 +226,7 @@ describe('SharedPostgres', () => {
     test('the init Job carries the client label the NetworkPolicy admits', () => {
       const db = make();
       const app = db.addApp('example_app');
-      expect(app.initJob.podLabels).toMatchObject(db.clientLabels);
+      expect(app.initJob!.podLabels).toMatchObject(db.clientLabels);
     });
 
     test('viaPgBouncer points the Secret at PgBouncer while the init Job talks to the server', () => {
@@ -277,7 +277,7 @@ describe('SharedPostgres', () => {
       const db = make({ pgBouncer: {} });
       const app = db.addApp('third_app', { viaPgBouncer: true, rotation: {} });
       expect(app.secret.rotationInterval?.toDays()).toBe(30);
-      expect(app.initJob.initScript).toContain("'third_app_user'|'third_app_user_clone'");
+      expect(app.initJob!.initScript).toContain("'third_app_user'|'third_app_user_clone'");
       const m = chart.toJson();
       expect(find(m, 'Secret', 'third-app-db-secret').stringData.DB_USER).toBeUndefined();
       const cron = find(m, 'CronJob', 'third-app-db-rotate');
@@ -346,7 +346,7 @@ describe('SharedPostgres', () => {
         const app = db.addApp('example_app', { schemaName: 'shop' });
         expect(resolve).toHaveBeenCalledTimes(1);
         expect(of).not.toHaveBeenCalled();
-        expect(app.initJob.initScript).toContain(`CREATE SCHEMA IF NOT EXISTS shop AUTHORIZATION ${app.secret.names.username};`);
+        expect(app.initJob!.initScript).toContain(`CREATE SCHEMA IF NOT EXISTS shop AUTHORIZATION ${app.secret.names.username};`);
       } finally {
         resolve.mockRestore();
         of.mockRestore();
