@@ -114,7 +114,7 @@ describe('moving an app from the StatefulSet backend to CloudNativePG, on real P
     expect(old.psql("CREATE ROLE shop_user LOGIN PASSWORD 'old-password-123'").stderr).toBe('');
     expect(old.psql('CREATE DATABASE shop_db OWNER shop_user').stderr).toBe('');
     expect(old.psql('CREATE SCHEMA shop AUTHORIZATION shop_user', { database: 'shop_db' }).stderr).toBe('');
-    expect(old.psql("ALTER ROLE shop_user IN DATABASE shop_db SET search_path TO shop, public").stderr).toBe('');
+    expect(old.psql('ALTER ROLE shop_user IN DATABASE shop_db SET search_path TO shop, public').stderr).toBe('');
     const made = old.psql("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'kettle'), (2, 'teapot')",
       { database: 'shop_db', user: 'shop_user', password: 'old-password-123' });
     expect(made.stderr).toBe('');

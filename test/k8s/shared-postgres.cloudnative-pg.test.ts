@@ -73,8 +73,13 @@ describe('SharedPostgres on CloudNativePG', () => {
 
     test('takes instances, image, storage, resources and settings', () => {
       make({
-        postgresMajorVersion: 16, storageSize: '50Gi', storageClassName: 'gp3', cpuLimit: '2', memoryLimit: '4Gi',
-        maxConnections: 200, settings: { work_mem: '8MB' },
+        postgresMajorVersion: 16,
+        storageSize: '50Gi',
+        storageClassName: 'gp3',
+        cpuLimit: '2',
+        memoryLimit: '4Gi',
+        maxConnections: 200,
+        settings: { work_mem: '8MB' },
       }, { instances: 2, imageName: 'ghcr.io/cloudnative-pg/postgresql:16.4', enablePodDisruptionBudget: false });
       const spec = find(chart.toJson(), 'Cluster').spec;
       expect(spec).toMatchObject({
@@ -237,7 +242,7 @@ describe('SharedPostgres on CloudNativePG', () => {
     test('no synthesized object holds a secret', () => {
       const db = make({ pgBouncer: {}, backup: { objectStorage: S3 } });
       db.addApp('example_app');
-      expectNoSecrets([{ name: 'cnpg.k8s.yaml', text: Testing.synth(chart).map((m) => YAML.stringify(m)).join('---\n') }]);
+      expectNoSecrets([{ label: 'cnpg.k8s.yaml', text: Testing.synth(chart).map((m) => YAML.stringify(m)).join('---\n') }]);
     });
 
     test('the validator rejects an unknown field and a wrong type, so it can fail', () => {

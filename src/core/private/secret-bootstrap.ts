@@ -148,7 +148,9 @@ export function secretBootstrapScript(options: SecretBootstrapScriptOptions): st
     ].join('\n') + '\n';
   }
   if (options.userKey !== undefined) return alternatingUserScript({ ...options, urlKey, connection: options.connection, userKey: options.userKey });
-  if (options.mirrorPasswordKey !== undefined) return mirroredPasswordScript({ ...options, urlKey, connection: options.connection, mirror: options.mirrorPasswordKey });
+  if (options.mirrorPasswordKey !== undefined) {
+    return mirroredPasswordScript({ ...options, urlKey, connection: options.connection, mirror: options.mirrorPasswordKey });
+  }
   const url = urlAroundPassword(options.connection);
   return [
     ...header,

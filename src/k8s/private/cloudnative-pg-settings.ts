@@ -60,7 +60,8 @@ const BACKEND = 'the CloudNativePG backend';
  * Applies the defaults of the CloudNativePG backend and checks every prop, refusing those that have
  * no meaning there (each with its fix), then the props both backends share.
  */
-export function resolveCloudNativePgSettings(props: SharedPostgresProps, o: CloudNativePgOptions, chartNamespace: string | undefined): CloudNativePgSettings {
+export function resolveCloudNativePgSettings(props: SharedPostgresProps, o: CloudNativePgOptions,
+  chartNamespace: string | undefined): CloudNativePgSettings {
   const name = props.name ?? 'postgres';
   const major = props.postgresMajorVersion ?? 15;
   const instances = o.instances ?? 3;
