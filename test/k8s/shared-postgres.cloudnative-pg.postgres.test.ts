@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
+import { cloudNativePgAppSetupScript } from '../../src/core/private/cloudnative-pg-app-setup';
 import { SharedPostgres } from '../../src/k8s/shared-postgres';
 import { SharedPostgresBackend } from '../../src/k8s/shared-postgres-backend';
 import { makeSecretKubectl, PgHarness, SecretKubectl, toolOrSkip, usePostgres } from '../harness';
@@ -106,6 +107,14 @@ describe('moving an app from the StatefulSet backend to CloudNativePG, on real P
     expect(next.psql("SELECT has_database_privilege('public', 'shop_db', 'CONNECT')").stdout.trim()).toBe('f');
     // Running it again changes nothing and succeeds.
     expect(next.shell(setup.command[2], { ...plainEnv(setup), ...superuserOf(next), PGSSLMODE: 'require' }).status).toBe(0);
+  });
+
+  test('the setup script fails with a clear message when the operator has not made the role, database and schema in time', () => {
+    if (!ready()) return;
+    const script = cloudNativePgAppSetupScript({ databaseName: 'postgres', username: 'missing_user', schemaName: 'missing', waitSeconds: 0 });
+    const result = next.shell(script, superuserOf(next));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/app-setup: the operator has not created role missing_user, database postgres and schema missing within 0 s/);
   });
 
   test('the old server\'s dump, restored with restoreJob into the CloudNativePG SharedPostgres, brings the rows, owned by the app', () => {
