@@ -78,6 +78,9 @@ export class SharedPostgresBackend {
    * TLS by the operator), a `DatabaseRole` and a `Database` per app, a `Pooler` for `pgBouncer`,
    * and a `ScheduledBackup` to object storage with `backup.objectStorage`.
    *
+   * Backups use the Cluster's in-tree `spec.backup.barmanObjectStore`, deprecated by CloudNativePG
+   * since 1.26 (removal planned for 1.31) in favour of the Barman Cloud plugin.
+   *
    * @param options instances, image, backup retention
    */
   public static cloudNativePg(options: CloudNativePgOptions = {}): SharedPostgresBackend {
