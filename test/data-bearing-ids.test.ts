@@ -40,7 +40,7 @@ test('every example keeps the logical IDs and names of its data-bearing resource
 test('the list covers every kind it locks', () => {
   const kinds = new Set(Object.values(JSON.parse(fs.readFileSync(listFile, 'utf-8')) as IdList).map((v) => v.split(' ')[0]));
   for (const kind of ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Route53::HostedZone',
-    'StatefulSet', 'volumeClaimTemplate', 'PersistentVolumeClaim', 'Secret']) {
+    'StatefulSet', 'volumeClaimTemplate', 'PersistentVolumeClaim', 'Secret', 'Cluster']) {
     expect(kinds).toContain(kind);
   }
 });

@@ -68,6 +68,14 @@ export interface AppDatabaseSecretProps {
    * @default - the password does not rotate
    */
   readonly rotationInterval?: Duration;
+  /**
+   * Make the Secret a `kubernetes.io/basic-auth` Secret as well, for an operator that sets the
+   * role's password from it (CloudNativePG's `DatabaseRole` `passwordSecret`): its type is
+   * `kubernetes.io/basic-auth`, `username` (the app's user) is in the manifest, and `password` is
+   * filled in inside the cluster with the same password as `DB_PASSWORD`. Not with `rotationInterval`.
+   * @default false
+   */
+  readonly basicAuth?: boolean;
 }
 
 /**
@@ -119,6 +127,11 @@ export class AppDatabaseSecret extends Construct {
    * @default - none: the password does not rotate
    */
   public readonly alternateUsername?: string;
+  /**
+   * Whether the Secret is a `kubernetes.io/basic-auth` Secret with `username` and `password` too.
+   * @default false
+   */
+  public readonly basicAuth: boolean;
 
   public constructor(scope: Construct, id: string, props: AppDatabaseSecretProps) {
     super(scope, id);
@@ -135,10 +148,14 @@ export class AppDatabaseSecret extends Construct {
       props.caPath === undefined ? undefined : v.absolutePath('caPath', props.caPath, '/etc/db-ca/ca.pem'),
       props.namespace === undefined ? undefined : v.kubernetesName('Namespace', 'namespace', props.namespace),
       ...v.labels('labels', labels),
+      props.basicAuth && rotationSeconds !== undefined
+        ? 'basicAuth must not be combined with rotationInterval (got both). A basic-auth Secret names one login; drop one of them.'
+        : undefined,
     ]);
 
     this.names = props.names;
     this.rotationInterval = props.rotationInterval;
+    this.basicAuth = props.basicAuth ?? false;
     this.alternateUsername = props.rotationInterval === undefined ? undefined : cloneNameOf(props.names.username);
     this.secretName = props.names.secretName;
     this.namespace = props.namespace ?? Chart.of(this).namespace;
@@ -161,6 +178,7 @@ export class AppDatabaseSecret extends Construct {
         },
       },
       immutable: false,
+      type: this.basicAuth ? 'kubernetes.io/basic-auth' : undefined,
       stringData: this.manifestData(),
     });
   }
@@ -202,6 +220,7 @@ export class AppDatabaseSecret extends Construct {
   /** The manifest's keys: the non-secret connection values, without `DB_USER` when it alternates. */
   private manifestData(): { [key: string]: string } {
     const values = DatabaseSecretKeys.valuesFor(this.connection.details);
+    if (this.basicAuth) return { ...values, username: this.connection.username };
     if (this.rotationInterval === undefined) return values;
     return Object.fromEntries(Object.entries(values).filter(([key]) => key !== DatabaseSecretKeys.USER));
   }

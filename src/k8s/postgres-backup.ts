@@ -2,6 +2,7 @@ import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { BackupObjectStorageOptions } from './backup-object-storage';
+import { PostgresRestoreOptions } from './postgres-restore-options';
 import { objectStorageProblems, ObjectStorageSettings, resolveObjectStorage, usesServiceAccount } from './private/backup-object-storage-settings';
 import { backupPod, BackupPodSettings, restorePod } from './private/backup-pods';
 import { hashedJobName } from './private/hashed-name';
@@ -59,50 +60,6 @@ export interface PostgresBackupOptions {
    * @default - dumps stay on the claim, in the cluster
    */
   readonly objectStorage?: BackupObjectStorageOptions;
-}
-
-/**
- * Which dump {@link PostgresBackup.restoreJob} restores.
- */
-export interface PostgresRestoreOptions {
-  /**
-   * The database to restore (a PostgreSQL identifier, e.g. `example_app_db`).
-   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   */
-  readonly databaseName: string;
-
-  /**
-   * A dump file name from `<claim>/<database>/` (or the bucket's `<prefix>/<database>/`), e.g.
-   * `example_app_db-20240101T030000Z.dump`, or, from the claim, an absolute path inside the restore pod.
-   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
-   * @default - the newest dump of the database
-   */
-  readonly dumpFile?: string;
-
-  /**
-   * Replay the roles from a globals dump first (roles, their attributes and memberships, without
-   * passwords), so the roles that own or are granted objects in the dump exist. Roles that exist
-   * keep their passwords; a role created here has none until its app's init Job sets it.
-   *
-   * @default false
-   */
-  readonly restoreGlobals?: boolean;
-
-  /**
-   * With `restoreGlobals`, the globals dump to replay, e.g. `globals-20240101T030000Z.sql`.
-   *
-   * @default - the newest globals dump
-   */
-  readonly globalsFile?: string;
-
-  /**
-   * Read the dump from the bucket (downloaded into an emptyDir of the restore pod) rather than
-   * from the claim. Requires `objectStorage`.
-   *
-   * @default - true with `objectStorage`, else false
-   */
-  readonly fromObjectStorage?: boolean;
 }
 
 /**
@@ -350,8 +307,27 @@ export class PostgresBackup extends Construct {
         ? v.fileName('restoreJob globalsFile', options.globalsFile, 'globals-20240101T030000Z.sql')
         : `restoreJob globalsFile needs restoreGlobals (got globalsFile ${v.show(options.globalsFile)} without restoreGlobals: true). Set restoreGlobals: true, or drop globalsFile.`);
     }
+    const t = options.target;
+    const target = t && {
+      host: t.host,
+      port: t.port ?? 5432,
+      secretName: t.superuserSecretName,
+      userKey: t.superuserUserKey ?? 'username',
+      passwordKey: t.superuserPasswordKey ?? 'password',
+      sslMode: t.sslMode ?? SslMode.REQUIRE,
+    };
+    if (target) {
+      problems.push(
+        v.host('restoreJob target host', target.host),
+        v.port('restoreJob target port', target.port),
+        v.kubernetesName('Secret', 'restoreJob target superuserSecretName', target.secretName),
+        v.secretKey('restoreJob target superuserUserKey', target.userKey),
+        v.secretKey('restoreJob target superuserPasswordKey', target.passwordKey),
+      );
+    }
     throwIfAny(CONSTRUCT, problems);
-    const template = restorePod(this.pods, { databaseName: database, dumpFile, restoreGlobals, globalsFile: options.globalsFile, fromBucket });
+    const pods = target ? { ...this.pods, superuserEnv: superuserEnv(target) } : this.pods;
+    const template = restorePod(pods, { databaseName: database, dumpFile, restoreGlobals, globalsFile: options.globalsFile, fromBucket });
     // `<name>-restore-<slug>-<8 hex>` within 63 characters.
     const room = Math.max(1, 63 - `${this.props.name}-restore--12345678`.length);
     const slug = database.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, room).replace(/^-+|-+$/g, '') || 'db';

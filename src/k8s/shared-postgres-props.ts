@@ -1,10 +1,12 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { AppDatabaseSecret } from './app-database-secret';
 import { AppPasswordRotation } from './app-password-rotation';
 import { DatabaseInitJob, DatabaseMigrationOptions } from './database-init-job';
 import { PgBouncerOptions } from './pgbouncer-props';
 import { PostgresBackupOptions } from './postgres-backup';
 import { PostgresMonitoringOptions } from './postgres-monitoring';
+import { SharedPostgresBackend } from './shared-postgres-backend';
 import { SharedPostgresTls } from './shared-postgres-tls';
 import { AppDatabaseNamesOptions } from '../core/app-database-names';
 import { SslMode } from '../core/ssl-mode';
@@ -18,6 +20,21 @@ export interface SharedPostgresProps {
    * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
    */
   readonly namespace: string;
+
+  /**
+   * Where PostgreSQL runs: the library's single-pod StatefulSet, or a CloudNativePG `Cluster`
+   * (`SharedPostgresBackend.cloudNativePg({ instances: 3 })`). Apps, `addApp` and the app Secrets
+   * are the same under both. Under CloudNativePG these props are refused, since the operator
+   * decides them: `image` (use the backend's `imageName`), `initialMajorVersion`, `serviceName`
+   * (apps connect to `<name>-rw`), `superuser`, `tls` and `tlsSecretName` (the operator always runs
+   * TLS), `monitoring`, `blockNodeDrains`, `backup.retain`, `backup.storageSize`,
+   * `backup.storageClassName`, and in `backup.objectStorage` `region`, `forcePathStyle`,
+   * `deleteOldDumps`, `image` and a KMS key; `pgBouncer.image`; and the `addApp` options
+   * `rotation` and `migrations`. See README "Choosing a backend".
+   *
+   * @default SharedPostgresBackend.statefulSet()
+   */
+  readonly backend?: SharedPostgresBackend;
 
   /**
    * Base name of the StatefulSet, its headless Service, Secrets and Jobs: a DNS-1035 label of at
@@ -190,9 +207,10 @@ export interface SharedPostgresProps {
   readonly tlsSecretName?: string;
 
   /**
-   * Whether to create the backup CronJob and its PersistentVolumeClaim.
+   * Whether to create the backup CronJob and its PersistentVolumeClaim (under the CloudNativePG
+   * backend: the Cluster's backup to `backup.objectStorage` and a `ScheduledBackup`).
    *
-   * @default true
+   * @default - true; under the CloudNativePG backend, true when `backup.objectStorage` is set
    */
   readonly backupEnabled?: boolean;
 
@@ -325,8 +343,27 @@ export interface SharedPostgresRotationOptions {
 export interface SharedPostgresApp {
   /** The app's connection Secret; `secret.envVariables()` gives a container its env. */
   readonly secret: AppDatabaseSecret;
-  /** The Job creating the app's role, database and schema. */
-  readonly initJob: DatabaseInitJob;
+  /**
+   * The Job creating the app's role, database and schema.
+   * @default - none under the CloudNativePG backend (see `setupJob`, `databaseRole` and `database`)
+   */
+  readonly initJob?: DatabaseInitJob;
+  /**
+   * Under the CloudNativePG backend, the Job that generates the app's password into its Secret,
+   * then sets the database's privileges and the app's `search_path`.
+   * @default - none: the StatefulSet backend
+   */
+  readonly setupJob?: k8s.KubeJob;
+  /**
+   * Under the CloudNativePG backend, the app's `DatabaseRole` (`postgresql.cnpg.io/v1`).
+   * @default - none: the StatefulSet backend
+   */
+  readonly databaseRole?: ApiObject;
+  /**
+   * Under the CloudNativePG backend, the app's `Database` (`postgresql.cnpg.io/v1`) with its schema.
+   * @default - none: the StatefulSet backend
+   */
+  readonly database?: ApiObject;
   /** Labels the app's pods must carry to pass the NetworkPolicy. */
   readonly podLabels: { [key: string]: string };
   /**
@@ -334,57 +371,4 @@ export interface SharedPostgresApp {
    * @default - none: the password does not rotate
    */
   readonly rotation?: AppPasswordRotation;
-}
-
-/**
- * Which database {@link SharedPostgres.restoreJob} restores, and from which dump. Give `appName`
- * or `databaseName`.
- */
-export interface RestoreJobOptions {
-  /**
-   * An app added with `addApp`: its database is restored.
-   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
-   * @default - none: `databaseName` names the database
-   */
-  readonly appName?: string;
-
-  /**
-   * A database of the server (e.g. one not added with `addApp`).
-   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
-   * @default - none: `appName` names the app whose database is restored
-   */
-  readonly databaseName?: string;
-
-  /**
-   * A dump file name from `<claim>/<database>/` (or the bucket's `<prefix>/<database>/`), e.g.
-   * `example_app_db-20240101T030000Z.dump`, or, from the claim, an absolute path inside the restore pod.
-   * Tokens: refused (manifests are plain text: the value is checked when the construct is created).
-   *
-   * @default - the newest dump of the database
-   */
-  readonly dumpFile?: string;
-
-  /**
-   * Replay the roles from a globals dump first (roles, attributes and memberships, without
-   * passwords), so the roles that own or are granted objects in the dump exist.
-   *
-   * @default false
-   */
-  readonly restoreGlobals?: boolean;
-
-  /**
-   * With `restoreGlobals`, the globals dump to replay, e.g. `globals-20240101T030000Z.sql`.
-   *
-   * @default - the newest globals dump
-   */
-  readonly globalsFile?: string;
-
-  /**
-   * Read the dump from the bucket rather than the claim. Requires `backup.objectStorage`.
-   *
-   * @default - true with `backup.objectStorage`, else false
-   */
-  readonly fromObjectStorage?: boolean;
 }

@@ -1,19 +1,24 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { AppDatabaseSecret } from './app-database-secret';
 import { CaBundle } from './ca-bundle';
 import { DatabaseNetworkPolicy } from './database-network-policy';
 import { GeneratedPasswordSecret } from './generated-password-secret';
 import { PgBouncer } from './pgbouncer';
 import { PostgresBackup } from './postgres-backup';
 import { PostgresMonitoring } from './postgres-monitoring';
+import { CloudNativePgApp } from './private/cloudnative-pg-app';
+import { CloudNativePgCluster } from './private/cloudnative-pg-cluster';
+import { CloudNativePgSettings, resolveCloudNativePgSettings } from './private/cloudnative-pg-settings';
 import { PostgresServer } from './private/postgres-server';
 import { buildApp, buildMonitoring, buildServerCertificate, buildServerInit, resolveApp } from './private/shared-postgres-parts';
 import { DatabaseServerInitJob } from './private/server-init-job';
 import { resolveSharedPostgresSettings, SharedPostgresSettings } from './private/shared-postgres-settings';
 import { claimUniqueNames } from './private/unique-names';
-import { RestoreJobOptions, SharedPostgresApp, SharedPostgresAppOptions, SharedPostgresProps } from './shared-postgres-props';
+import { SharedPostgresApp, SharedPostgresAppOptions, SharedPostgresProps } from './shared-postgres-props';
+import { RestoreJobOptions } from './shared-postgres-restore-options';
 import * as v from '../core/private/validators';
 import { throwIfAny } from '../core/private/validators';
 import { SslMode } from '../core/ssl-mode';
@@ -52,23 +57,62 @@ const MAX_ARGUMENT_BYTES = 128 * 1024;
  * PersistentVolumeClaim: use a StorageClass with `reclaimPolicy: Retain` for it, and set
  * `backup.objectStorage` so the dumps also leave the cluster.
  *
+ * Backends: by default the server is the library's single-pod StatefulSet described above; with
+ * `backend: SharedPostgresBackend.cloudNativePg(...)` it is a CloudNativePG `Cluster` instead (see
+ * {@link SharedPostgresBackend}), and the StatefulSet-only members (`statefulSet`, `service`,
+ * `headlessService`, `podDisruptionBudget`, `networkPolicy`, `superuserSecret`, `backup`,
+ * `monitoring`) are undefined.
+ *
  * Major versions: the image must run `postgresMajorVersion` (15 by default), since a server
  * cannot open the data directory of another major version. Upgrading is a dump and restore into a
  * new data directory on the same volume, chosen with `initialMajorVersion` (see there).
  */
 export class SharedPostgres extends Construct {
-  /** The database StatefulSet. */
-  public readonly statefulSet: k8s.KubeStatefulSet;
-  /** The ClusterIP Service apps connect to. */
-  public readonly service: k8s.KubeService;
-  /** The headless Service governing the StatefulSet. */
-  public readonly headlessService: k8s.KubeService;
-  /** The PodDisruptionBudget of the database pod. */
-  public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
-  /** The NetworkPolicy admitting only registered clients to the database. */
-  public readonly networkPolicy: DatabaseNetworkPolicy;
-  /** The superuser's Secret: POSTGRES_USER in the manifest, POSTGRES_PASSWORD generated in the cluster. */
-  public readonly superuserSecret: GeneratedPasswordSecret;
+  /**
+   * The database StatefulSet.
+   * @default - none under the CloudNativePG backend
+   */
+  public readonly statefulSet?: k8s.KubeStatefulSet;
+  /**
+   * The ClusterIP Service apps connect to.
+   * @default - none under the CloudNativePG backend (the operator makes `<name>-rw`)
+   */
+  public readonly service?: k8s.KubeService;
+  /**
+   * The headless Service governing the StatefulSet.
+   * @default - none under the CloudNativePG backend
+   */
+  public readonly headlessService?: k8s.KubeService;
+  /**
+   * The PodDisruptionBudget of the database pod.
+   * @default - none under the CloudNativePG backend (the operator makes its own, see `enablePodDisruptionBudget`)
+   */
+  public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  /**
+   * The NetworkPolicy admitting only registered clients to the database.
+   * @default - none under the CloudNativePG backend (its instances talk to each other and to the operator)
+   */
+  public readonly networkPolicy?: DatabaseNetworkPolicy;
+  /**
+   * The superuser's Secret: POSTGRES_USER in the manifest, POSTGRES_PASSWORD generated in the cluster.
+   * @default - none under the CloudNativePG backend (the operator makes `<name>-superuser`)
+   */
+  public readonly superuserSecret?: GeneratedPasswordSecret;
+  /**
+   * The CloudNativePG `Cluster` (`postgresql.cnpg.io/v1`), under the CloudNativePG backend.
+   * @default - none: the StatefulSet backend
+   */
+  public readonly cluster?: ApiObject;
+  /**
+   * The CloudNativePG `Pooler` (PgBouncer, `rw`), under the CloudNativePG backend with `pgBouncer`.
+   * @default - none
+   */
+  public readonly pooler?: ApiObject;
+  /**
+   * The CloudNativePG `ScheduledBackup`, under the CloudNativePG backend with `backup.objectStorage`.
+   * @default - none
+   */
+  public readonly scheduledBackup?: ApiObject;
   /** The backup CronJob and claim, unless `backupEnabled` is false. */
   public readonly backup?: PostgresBackup;
   /** The PgBouncer pooler, when `pgBouncer` is set. */
@@ -104,15 +148,21 @@ export class SharedPostgres extends Construct {
   /** Label every pod allowed to reach the database as a platform component carries. */
   public readonly clientLabels: { [key: string]: string };
 
+  /** @internal keys of the user name and password in the superuser's Secret */
+  public readonly _superuserKeys: { readonly user: string; readonly password: string };
   private readonly settings: SharedPostgresSettings;
+  private readonly cloudNativePg?: CloudNativePgSettings;
   private readonly apps = new Map<string, SharedPostgresApp>();
   private readonly connectionLimits = new Map<string, number | undefined>();
   private serverInit?: DatabaseServerInitJob;
 
   constructor(scope: Construct, id: string, props: SharedPostgresProps) {
     super(scope, id);
-    const s = resolveSharedPostgresSettings(props, Chart.of(this).namespace);
+    const cnpg = props.backend?._cloudNativePg;
+    const c = cnpg && resolveCloudNativePgSettings(props, cnpg, Chart.of(this).namespace);
+    const s = c?.base ?? resolveSharedPostgresSettings(props, Chart.of(this).namespace);
     this.settings = s;
+    this.cloudNativePg = c;
     this.namespace = s.namespace;
     this.name = s.name;
     this.serviceName = s.serviceName;
@@ -120,10 +170,20 @@ export class SharedPostgres extends Construct {
     this.port = s.port;
     this.superuserSecretName = s.superuserSecretName;
     this.defaultSslMode = s.defaultSslMode;
-    this.tlsEnabled = s.tls !== undefined;
+    this.tlsEnabled = c !== undefined || s.tls !== undefined;
     this.tlsSecretName = s.tlsSecretName;
     this.podLabels = s.podLabels;
     this.clientLabels = s.clientLabels;
+    this._superuserKeys = c ? { user: 'username', password: 'password' } : { user: 'POSTGRES_USER', password: 'POSTGRES_PASSWORD' };
+    if (c) {
+      const server = new CloudNativePgCluster(this, 'CloudNativePg', c);
+      this.cluster = server.cluster;
+      this.pooler = server.pooler;
+      this.scheduledBackup = server.scheduledBackup;
+      this.caBundle = new CaBundle(this, 'CaBundle', { secretName: c.caSecretName, key: 'ca.crt' });
+      claimUniqueNames(CONSTRUCT, this, 'name and pgBouncer.serviceName');
+      return;
+    }
 
     // Only the non-secret user name is in the manifest; a bootstrap Job adds POSTGRES_PASSWORD inside the cluster.
     this.superuserSecret = new GeneratedPasswordSecret(this, 'Superuser', {
@@ -196,6 +256,7 @@ export class SharedPostgres extends Construct {
    */
   public addApp(appName: string, options: SharedPostgresAppOptions = {}): SharedPostgresApp {
     const s = this.settings;
+    if (this.cloudNativePg) return this.addCloudNativePgApp(this.cloudNativePg, appName, options);
     const ctx = { pgBouncer: this.pgBouncer, monitoring: this.monitoring, caBundle: this.caBundle, apps: this.apps };
     const resolved = resolveApp(s, ctx, appName, options);
     throwIfAny(CONSTRUCT, resolved.problems);
@@ -237,6 +298,49 @@ export class SharedPostgres extends Construct {
     return this.serverInit?.job;
   }
 
+  /**
+   * An app on the CloudNativePG backend: its Secret (basic-auth, read by the operator too), its
+   * `DatabaseRole`, `Database` and setup Job. Options the backend cannot honour are refused.
+   */
+  private addCloudNativePgApp(c: CloudNativePgSettings, appName: string, options: SharedPostgresAppOptions): SharedPostgresApp {
+    const s = c.base;
+    const resolved = resolveApp(s, { caBundle: this.caBundle, apps: this.apps }, appName, { ...options, viaPgBouncer: undefined });
+    const user = resolved.names.username;
+    throwIfAny(CONSTRUCT, [
+      ...resolved.problems,
+      options.viaPgBouncer && !c.pooler
+        ? `addApp option viaPgBouncer needs the pgBouncer prop (got viaPgBouncer: true for app ${v.show(appName)} without pgBouncer). Set pgBouncer: {} or drop viaPgBouncer.`
+        : undefined,
+      options.rotation === undefined ? undefined
+        : `addApp option rotation has no meaning under the CloudNativePG backend (got rotation for app ${v.show(appName)}). The operator sets the role's password from the app's Secret: drop rotation.`,
+      options.migrations === undefined ? undefined
+        : `addApp option migrations is not supported under the CloudNativePG backend (got migrations for app ${v.show(appName)}). Run them from the app's own Job or init container: drop migrations.`,
+      user === 'streaming_replica' || user.startsWith('cnpg_')
+        ? `addApp username must not be streaming_replica or start with cnpg_ under the CloudNativePG backend (got ${v.show(user)}): the operator reserves them. Choose another username.`
+        : undefined,
+    ]);
+    const host = c.pooler ? `${c.pooler.name}.${s.namespace}.svc.${s.clusterDomain}` : s.host;
+    const id = `App-${appName}`;
+    const secret = new AppDatabaseSecret(this, `${id}-Secret`, {
+      names: resolved.names,
+      host: options.viaPgBouncer ? host : s.host,
+      port: s.port,
+      sslMode: options.sslMode ?? s.defaultSslMode,
+      caPath: options.sslMode?.verifiesCertificate ? this.caBundle?.path : undefined,
+      namespace: s.namespace,
+      basicAuth: true,
+      // The operator re-reads a Secret with this label when it changes.
+      labels: { 'cnpg.io/reload': 'true' },
+    });
+    const parts = new CloudNativePgApp(this, `${id}-CloudNativePg`, c, { secret, connectionLimit: options.connectionLimit, podLabels: s.clientLabels });
+    const app: SharedPostgresApp = {
+      secret, podLabels: resolved.podLabels, setupJob: parts.setupJob, databaseRole: parts.databaseRole, database: parts.database,
+    };
+    for (const part of [secret, parts]) claimUniqueNames(CONSTRUCT, part, `addApp ${v.show(appName)} (its name and its secretName option)`);
+    this.apps.set(appName, app);
+    return app;
+  }
+
   /** The apps added so far, by app name. */
   public get appNames(): string[] {
     return [...this.apps.keys()];
@@ -244,22 +348,24 @@ export class SharedPostgres extends Construct {
 
   /**
    * Lets pods with `podLabels` in `namespace` reach the database port through the NetworkPolicy.
+   * Does nothing under the CloudNativePG backend, which has no NetworkPolicy of the library's.
    *
    * @param podLabels labels the client pods carry (all must match)
    * @param namespace namespace of the client pods
    */
   public allowClient(podLabels: { [key: string]: string }, namespace: string): void {
-    this.networkPolicy.allowClient(podLabels, namespace);
+    this.networkPolicy?.allowClient(podLabels, namespace);
   }
 
   /**
    * Lets the pods of a cdk8s-plus pod selector reach the database port: a workload
-   * (`Deployment`, `StatefulSet`, `Job`, `Pod`) or `Pods.select(...)`.
+   * (`Deployment`, `StatefulSet`, `Job`, `Pod`) or `Pods.select(...)`. Does nothing under the
+   * CloudNativePG backend, which has no NetworkPolicy of the library's.
    *
    * @param selector the client pods
    */
   public allowSelector(selector: kplus.IPodSelector): void {
-    this.networkPolicy.allowSelector(selector);
+    this.networkPolicy?.allowSelector(selector);
   }
 
   /**
@@ -267,14 +373,32 @@ export class SharedPostgres extends Construct {
    * one transaction). Restoring is an explicit operator action that replaces the objects in the
    * dump: create the Job in a chart you apply on purpose.
    *
+   * With `into`, the Job restores this server's dump into another SharedPostgres in the same
+   * namespace (e.g. one on the CloudNativePG backend), to move an app between backends: the
+   * database must exist there (add the app there first), and the Job logs in as its superuser.
+   *
    * @param scope where to create the Job (e.g. a chart of its own)
    * @param id construct id of the Job
    * @param options the app or database, and optionally the dump file
    */
   public restoreJob(scope: Construct, id: string, options: RestoreJobOptions): k8s.KubeJob {
     const app = options.appName === undefined ? undefined : this.apps.get(options.appName);
+    const into = options.into;
     throwIfAny(CONSTRUCT, [
-      this.backup ? undefined : 'restoreJob needs backups (got backupEnabled: false). Set backupEnabled to true, or restore from your own dumps.',
+      this.cloudNativePg
+        ? 'restoreJob reads the dumps of the StatefulSet backend (got a SharedPostgres on the CloudNativePG backend). '
+          + 'Recover a CloudNativePG cluster from its base backups with a new Cluster (bootstrap.recovery); to move an app here, call restoreJob on the old SharedPostgres with into: this one.'
+        : this.backup ? undefined : 'restoreJob needs backups (got backupEnabled: false). Set backupEnabled to true, or restore from your own dumps.',
+      into !== undefined && into.namespace !== this.namespace
+        ? `restoreJob into must be a SharedPostgres in namespace ${v.show(this.namespace)} (got one in ${v.show(into.namespace)}): the Job reads this server's dumps and the other's superuser Secret. Move the dump, or restore from that namespace.`
+        : undefined,
+      into !== undefined && into === this ? 'restoreJob into must be another SharedPostgres (got this one). Drop into to restore here.' : undefined,
+      into !== undefined && options.appName !== undefined && app !== undefined && !into.appNames.includes(options.appName)
+        ? `restoreJob into needs the app ${v.show(options.appName)} added there too (got a SharedPostgres without it), so its database and role exist. Call addApp(${v.show(options.appName)}) on it first.`
+        : undefined,
+      into !== undefined && into.cluster !== undefined && options.restoreGlobals
+        ? 'restoreJob restoreGlobals must not be set with into a CloudNativePG SharedPostgres (got restoreGlobals: true): the operator manages the roles (DatabaseRole). Drop restoreGlobals.'
+        : undefined,
       (options.appName === undefined) === (options.databaseName === undefined)
         ? `restoreJob needs exactly one of appName and databaseName (got ${options.appName === undefined ? 'neither' : 'both'}). Name the app added with addApp, or the database.`
         : undefined,
@@ -289,6 +413,14 @@ export class SharedPostgres extends Construct {
       restoreGlobals: options.restoreGlobals,
       globalsFile: options.globalsFile,
       fromObjectStorage: options.fromObjectStorage,
+      target: into && {
+        host: into.host,
+        port: into.port,
+        superuserSecretName: into.superuserSecretName,
+        superuserUserKey: into._superuserKeys.user,
+        superuserPasswordKey: into._superuserKeys.password,
+        sslMode: into.defaultSslMode,
+      },
     });
     claimUniqueNames(CONSTRUCT, job, 'restoreJob');
     return job;

@@ -33,6 +33,12 @@ describe('secret-bootstrap script', () => {
     expect(suffix).toBe('@[fd00::2]:5432/app_db?sslmode=disable&connect_timeout=10');
   });
 
+  test('with mirrorPasswordKey generates one password into both keys, and copies an existing one to the mirror when they differ', () => {
+    const script = secretBootstrapScript({ secretName: 's', passwordKey: 'DB_PASSWORD', mirrorPasswordKey: 'password', urlKey: 'DATABASE_URL', connection: connection('db') });
+    expect(script).toContain('"data":{"DB_PASSWORD":"%s","password":"%s","DATABASE_URL":"%s"}}\' "$rv" "$(b64 "$password")" "$(b64 "$password")"');
+    expect(script).toContain('if [ "$current" != "$current_mirror" ]');
+  });
+
   test('writes the URL prefix and suffix into the script, shell-quoted', () => {
     const script = secretBootstrapScript({ secretName: 's', passwordKey: 'DB_PASSWORD', urlKey: 'DATABASE_URL', connection: connection('db') });
     expect(script).toContain("url_prefix='postgresql://app_user:'");

@@ -22,8 +22,11 @@ interface K8sDoc {
   readonly spec?: { readonly volumeClaimTemplates?: Array<{ readonly metadata?: { readonly name?: string } }> };
 }
 
-/** Kubernetes kinds that hold data, or the keys to it. */
-export const DATA_BEARING_KINDS = ['StatefulSet', 'PersistentVolumeClaim', 'Secret'];
+/**
+ * Kubernetes kinds that hold data, or the keys to it. A CloudNativePG `Cluster` keeps its data in
+ * claims named after it: renamed, it starts as an empty cluster.
+ */
+export const DATA_BEARING_KINDS = ['StatefulSet', 'PersistentVolumeClaim', 'Secret', 'Cluster'];
 
 /** The data-bearing identities of one synthesized example. */
 export function dataBearingIds(exampleName: string, out: ExampleOutput): IdList {

@@ -137,6 +137,28 @@ describe('AppDatabaseSecret', () => {
     expect(new AppDatabaseSecret(chart, 'Plain', { names: AppDatabaseNames.of('plain'), host: HOST }).alternateUsername).toBeUndefined();
   });
 
+  test('with basicAuth is a kubernetes.io/basic-auth Secret with username next to the DB_* keys, and no password', () => {
+    const s = new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST, basicAuth: true });
+    const m = chart.toJson()[0];
+    expect(m.type).toBe('kubernetes.io/basic-auth');
+    expect(m.stringData.username).toBe('example_app_user');
+    expect(m.stringData.DB_USER).toBe('example_app_user');
+    expect(Object.keys(m.stringData)).not.toContain('password');
+    expect(s.basicAuth).toBe(true);
+  });
+
+  test('without basicAuth writes no type and no username (an Opaque Secret, as before)', () => {
+    new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST });
+    const m = chart.toJson()[0];
+    expect(m.type).toBeUndefined();
+    expect(m.stringData.username).toBeUndefined();
+  });
+
+  test('throws for basicAuth with rotationInterval', () => {
+    expect(() => new AppDatabaseSecret(chart, 'Db', { names: EXAMPLE_APP, host: HOST, basicAuth: true, rotationInterval: Duration.days(30) }))
+      .toThrow(/AppDatabaseSecret: basicAuth must not be combined with rotationInterval/);
+  });
+
   describe('rollOnChange', () => {
     const deployment = (id: string) => new kplus.Deployment(chart, id, { containers: [{ image: 'ghcr.io/example/app:1.0.0' }] });
     const annotations = (name: string) => Testing.synth(chart).find((d: any) => d.kind === 'Deployment' && d.metadata.name.includes(name)).metadata.annotations;

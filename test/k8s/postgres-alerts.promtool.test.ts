@@ -20,7 +20,7 @@ function synthesize(): { rule: any; initJob: string } {
   const db = new SharedPostgres(chart, 'Postgres', { namespace: 'production', pgBouncer: {}, monitoring: { alertLabels: { team: 'platform' } } });
   const app = db.addApp('example_app');
   const rule = chart.toJson().find((d: any) => d.kind === 'PrometheusRule');
-  return { rule, initJob: app.initJob.jobName };
+  return { rule, initJob: app.initJob!.jobName };
 }
 
 describe('the PrometheusRule of SharedPostgres, under promtool', () => {

@@ -108,6 +108,30 @@ describe('PostgresBackup', () => {
     expect(() => backup.restoreJob(chart, 'R', { databaseName: "x'; DROP" })).toThrow(/PostgresBackup: restoreJob databaseName must be a PostgreSQL identifier .*\(got "x'; DROP"\)/);
   });
 
+  test('restoreJob with a target logs in there (username/password keys and sslmode require by default), reading the same dumps', () => {
+    const backup = new PostgresBackup(chart, 'Backup', BASE);
+    const job = backup.restoreJob(chart, 'R', { databaseName: 'x_db', target: { host: 'pg-rw.stage.svc.cluster.local', superuserSecretName: 'pg-superuser' } }).toJson();
+    const env = job.spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([
+      { name: 'PGHOST', value: 'pg-rw.stage.svc.cluster.local' },
+      { name: 'PGPORT', value: '5432' },
+      { name: 'PGUSER', valueFrom: { secretKeyRef: { name: 'pg-superuser', key: 'username' } } },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'pg-superuser', key: 'password' } } },
+      { name: 'PGSSLMODE', value: 'require' },
+    ]));
+  });
+
+  test.each([
+    ['host', { host: 'bad host', superuserSecretName: 's' }, /restoreJob target host/],
+    ['port', { host: 'db', port: 0, superuserSecretName: 's' }, /restoreJob target port/],
+    ['superuserSecretName', { host: 'db', superuserSecretName: 'Bad_Name' }, /restoreJob target superuserSecretName/],
+    ['superuserUserKey', { host: 'db', superuserSecretName: 's', superuserUserKey: 'a b' }, /restoreJob target superuserUserKey/],
+    ['superuserPasswordKey', { host: 'db', superuserSecretName: 's', superuserPasswordKey: 'a/b' }, /restoreJob target superuserPasswordKey/],
+  ] as Array<[string, any, RegExp]>)('throws on a restore target with a bad %s', (_what, target, message) => {
+    const backup = new PostgresBackup(chart, 'Backup', BASE);
+    expect(() => backup.restoreJob(chart, 'R', { databaseName: 'x_db', target })).toThrow(message);
+  });
+
   test('throws on a restore dump file that climbs out of the claim', () => {
     const backup = new PostgresBackup(chart, 'Backup', BASE);
     expect(() => backup.restoreJob(chart, 'R', { databaseName: 'x_db', dumpFile: '../other/x.dump' }))

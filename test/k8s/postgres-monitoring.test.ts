@@ -119,7 +119,7 @@ describe('SharedPostgres monitoring', () => {
     const db = make({ pgBouncer: {} });
     const app = db.addApp('example_app');
     const expr = find(chart.toJson(), 'PrometheusRule').spec.groups[0].rules.find((r: any) => r.alert === 'PostgresSetupJobFailed').expr;
-    for (const job of [app.initJob.jobName, db.superuserSecret.jobName, db.pgBouncer!.authSecret.jobName, db.pgBouncer!.statsSecret!.jobName,
+    for (const job of [app.initJob!.jobName, db.superuserSecret!.jobName, db.pgBouncer!.authSecret.jobName, db.pgBouncer!.statsSecret!.jobName,
       db.pgBouncer!.authSetupJob.name, db.monitoring!.secret.jobName, db.monitoring!.setupJob.name]) {
       expect(expr).toContain(job);
     }

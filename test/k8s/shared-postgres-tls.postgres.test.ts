@@ -25,7 +25,7 @@ function synthesized(): { pod: any; certScript: string; appUrl: string } {
   const m = chart.toJson();
   const job = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('postgres-tls-'));
   const boot = m.find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith('verifier-db-init-'));
-  const suffix = /url_suffix='([^']*)'/.exec(boot.spec.template.spec.initContainers[0].command[2])![1];
+  const suffix = /url_suffix='([^']*)'/.exec(boot.spec.template.spec.containers[0].command[2])![1];
   return {
     pod: m.find((o: any) => o.kind === 'StatefulSet').spec.template.spec,
     certScript: job.spec.template.spec.containers[0].command[2],

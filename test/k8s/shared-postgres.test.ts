@@ -233,7 +233,7 @@ describe('SharedPostgres', () => {
     test('the init Job carries the client label the NetworkPolicy admits', () => {
       const db = make();
       const app = db.addApp('example_app');
-      expect(app.initJob.podLabels).toMatchObject(db.clientLabels);
+      expect(app.initJob!.podLabels).toMatchObject(db.clientLabels);
     });
 
     test('viaPgBouncer points the Secret at PgBouncer while the server init Job talks to the server', () => {
@@ -288,7 +288,7 @@ describe('SharedPostgres', () => {
       const app = db.addApp('third_app', { viaPgBouncer: true, rotation: {} });
       expect(app.secret.rotationInterval?.toDays()).toBe(30);
       expect(appsInitScript(db)).toContain("'third_app_db', 'third_app_user', 'third_app', true, NULL, :'p', :'l');");
-      expect(app.initJob.initScript).toContain('db-wait');
+      expect(app.initJob!.initScript).toContain('db-wait');
       const m = chart.toJson();
       expect(find(m, 'Secret', 'third-app-db-secret').stringData.DB_USER).toBeUndefined();
       const cron = find(m, 'CronJob', 'third-app-db-rotate');

@@ -25,6 +25,13 @@ export interface SecretBootstrapScriptOptions {
    * @default - the user is the connection's, fixed in the URL
    */
   readonly userKey?: string;
+  /**
+   * A second key that holds the same password, e.g. `password` of a `kubernetes.io/basic-auth`
+   * Secret an operator reads (CloudNativePG's managed roles): filled in with the password, and
+   * rewritten when it differs from it. Needs `urlKey` and `connection`, without `userKey`.
+   * @default - the password is under `passwordKey` only
+   */
+  readonly mirrorPasswordKey?: string;
 }
 
 /** Length of a generated password (characters from `A-Za-z0-9`). */
@@ -141,6 +148,9 @@ export function secretBootstrapScript(options: SecretBootstrapScriptOptions): st
     ].join('\n') + '\n';
   }
   if (options.userKey !== undefined) return alternatingUserScript({ ...options, urlKey, connection: options.connection, userKey: options.userKey });
+  if (options.mirrorPasswordKey !== undefined) {
+    return mirroredPasswordScript({ ...options, urlKey, connection: options.connection, mirror: options.mirrorPasswordKey });
+  }
   const url = urlAroundPassword(options.connection);
   return [
     ...header,
@@ -217,5 +227,53 @@ function alternatingUserScript(options: SecretBootstrapScriptOptions & { urlKey:
     `patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s","${urlKey}":"%s"%s}}' "$rv" "$(b64 "$password")" "$(b64 "$url_scheme$(urlencode "$user"):$password$url_suffix")" "$user_data")`,
     patchCmd,
     `echo "secret-bootstrap: generated ${passwordKey} for login $user in Secret $secret."`,
+  ].join('\n') + '\n';
+}
+
+/**
+ * {@link secretBootstrapScript} with the password under a second key (`mirror`) too: generated
+ * into both with the URL, and an existing password copied to `mirror` whenever that differs, so the
+ * two keys always hold the same password.
+ */
+function mirroredPasswordScript(options: SecretBootstrapScriptOptions & { urlKey: string; connection: DatabaseConnection; mirror: string }): string {
+  const { passwordKey, urlKey, mirror } = options;
+  const length = GENERATED_PASSWORD_LENGTH;
+  const q = PostgresNames.quoteShell;
+  const url = urlAroundPassword(options.connection);
+  const patchCmd = 'kubectl patch secret "$secret" --namespace="$POD_NAMESPACE" --type=merge -p "$patch" >/dev/null';
+  return [
+    'set -eu',
+    `secret=${q(options.secretName)}`,
+    ': "${POD_NAMESPACE:?POD_NAMESPACE must name the namespace of the Secret}"',
+    `state=$(kubectl get secret "$secret" --namespace="$POD_NAMESPACE" -o ${q(`jsonpath={.metadata.resourceVersion}{"|"}{.data.${passwordKey}}{"|"}{.data.${urlKey}}{"|"}{.data.${mirror}}`)})`,
+    'rv=${state%%|*}',
+    'rest=${state#*|}',
+    'current=${rest%%|*}',
+    'rest=${rest#*|}',
+    'current_url=${rest%%|*}',
+    'current_mirror=${rest#*|}',
+    `url_prefix=${q(url.prefix)}`,
+    `url_suffix=${q(url.suffix)}`,
+    'b64() { printf \'%s\' "$1" | base64 | tr -d \'\\n\'; }',
+    ...URL_ENCODE,
+    'if [ -n "$current" ]; then',
+    `  echo "secret-bootstrap: Secret $secret already has ${passwordKey}; leaving it unchanged."`,
+    '  password=$(printf \'%s\' "$current" | base64 -d)',
+    '  data=""',
+    '  wanted_url=$(b64 "$url_prefix$(urlencode "$password")$url_suffix")',
+    `  if [ "$wanted_url" != "$current_url" ]; then data=$(printf ',"${urlKey}":"%s"' "$wanted_url"); fi`,
+    `  if [ "$current" != "$current_mirror" ]; then data=$(printf '%s,"${mirror}":"%s"' "$data" "$current"); fi`,
+    '  if [ -n "$data" ]; then',
+    '    patch=$(printf \'{"metadata":{"resourceVersion":"%s"},"data":{%s}}\' "$rv" "${data#,}")',
+    `    ${patchCmd}`,
+    `    echo "secret-bootstrap: rewrote ${urlKey} or ${mirror} in Secret $secret from ${passwordKey}."`,
+    '  fi',
+    '  exit 0',
+    'fi',
+    `password=$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c ${length})`,
+    `if [ "\${#password}" -ne ${length} ]; then echo "secret-bootstrap: could not read ${length} random characters" >&2; exit 1; fi`,
+    `patch=$(printf '{"metadata":{"resourceVersion":"%s"},"data":{"${passwordKey}":"%s","${mirror}":"%s","${urlKey}":"%s"}}' "$rv" "$(b64 "$password")" "$(b64 "$password")" "$(b64 "$url_prefix$password$url_suffix")")`,
+    patchCmd,
+    `echo "secret-bootstrap: generated ${passwordKey} and ${mirror} for Secret $secret."`,
   ].join('\n') + '\n';
 }

@@ -153,7 +153,8 @@ export function buildServerInit(scope: Construct, s: SharedPostgresSettings, app
 
 /** The Secret, the init Job and (with rotation) the rotation CronJob of one app whose options are valid. */
 export function buildApp(scope: Construct, s: SharedPostgresSettings, ctx: AppContext, appName: string, options: SharedPostgresAppOptions,
-  resolved: { names: AppDatabaseNames; podLabels: { [key: string]: string }; rotationInterval?: Duration }): SharedPostgresApp {
+  resolved: { names: AppDatabaseNames; podLabels: { [key: string]: string }; rotationInterval?: Duration },
+): SharedPostgresApp & { readonly initJob: DatabaseInitJob } {
   const pooler = options.viaPgBouncer ? ctx.pgBouncer : undefined;
   const id = `App-${appName}`;
   const secret = new AppDatabaseSecret(scope, `${id}-Secret`, {
