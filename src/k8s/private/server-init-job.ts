@@ -86,7 +86,7 @@ export class DatabaseServerInitJob extends Construct {
     const build = () => this.build();
     const labels = { ...props.labels, 'app.kubernetes.io/component': 'apps-init' };
     this.job = new (class extends k8s.KubeJob {
-      public toJson(): any {
+      public toJson(): ReturnType<k8s.KubeJob['toJson']> {
         const json = super.toJson();
         const b = build();
         return { ...json, metadata: { ...json.metadata, name: b.name }, spec: k8s.toJson_JobSpec(b.spec) };
