@@ -195,6 +195,10 @@ const DEFAULT_IMAGE = 'postgres:15-alpine';
  *    Secret as environment (`envFrom`). Then `db-init` runs as an init container and `migrate` is
  *    the Job's only container.
  *
+ * With `provisionedElsewhere` (SharedPostgres, whose server init Job provisions every app in one
+ * session), step 2 is left out: the bootstrap is the Job's only container, or, with migrations, a
+ * `db-wait` container waits until the app's login works before `migrate` runs.
+ *
  * A Job's pod template cannot change, so the Job's name ends in a hash of its pod template:
  * `<app>-db-init-<8 hex>`. Any change gives a new Job; an unchanged spec keeps its name.
  *

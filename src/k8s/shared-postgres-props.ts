@@ -344,7 +344,8 @@ export interface SharedPostgresApp {
   /** The app's connection Secret; `secret.envVariables()` gives a container its env. */
   readonly secret: AppDatabaseSecret;
   /**
-   * The Job creating the app's role, database and schema.
+   * The app's Job: it fills in the app's Secret (password and `DATABASE_URL`) and runs its
+   * migrations; the role, database and schema come from `SharedPostgres.appsInitJob`.
    * @default - none under the CloudNativePG backend (see `setupJob`, `databaseRole` and `database`)
    */
   readonly initJob?: DatabaseInitJob;
