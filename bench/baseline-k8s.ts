@@ -345,11 +345,12 @@ function addApp(chart: Chart, appName: string, ingress: k8s.NetworkPolicyIngress
 
 /** One Job provisioning every app in one psql session, each app's password from its Secret. */
 function serverInit(chart: Chart, appNames: string[]): void {
-  const rows = appNames.map((a, i) => `\\set p '' \\getenv p APP_${i}_DB_PASSWORD\nINSERT INTO apps VALUES ('${a}_db', '${a}_user', '${a}', :'p');`);
+  const rows = appNames.map((a, i) => `\\set p '' \\set l '' \\getenv p APP_${i}_DB_PASSWORD \\getenv l APP_${i}_DB_USER\n`
+    + `INSERT INTO apps VALUES ('${a}', '${a.replace(/_/g, '-')}-db-secret', '${a}_db', '${a}_user', '${a}', false, NULL, :'p', :'l');`);
   const script = `set -eu
 until pg_isready -q -t 5 -d 'postgres'; do sleep 2; done
 psql -X -q -v ON_ERROR_STOP=1 -d 'postgres' <<'__DB_INIT_SQL__'
-CREATE TEMP TABLE apps (db name, usr name, schema name, password text);
+CREATE TEMP TABLE apps (app text, secret text, db name, usr name, schema name, alternates boolean, conn_limit int, password text, login name);
 ${rows.join('\n')}
 SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', usr, password) FROM apps WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = usr)
 \\gexec
@@ -380,7 +381,9 @@ __DB_INIT_SQL__
             command: ['/bin/sh', '-c', script],
             env: [
               ...pgEnv('POSTGRES_PASSWORD'),
-              ...appNames.map((a, i) => ({ name: `APP_${i}_DB_PASSWORD`, valueFrom: { secretKeyRef: { name: `${a.replace(/_/g, '-')}-db-secret`, key: 'DB_PASSWORD', optional: true } } })),
+              ...appNames.flatMap((a, i) => ['PASSWORD', 'USER'].map((k) => ({
+                name: `APP_${i}_DB_${k}`, valueFrom: { secretKeyRef: { name: `${a.replace(/_/g, '-')}-db-secret`, key: `DB_${k}`, optional: true } },
+              }))),
             ],
             resources: small,
             securityContext: secure(70),
