@@ -2,14 +2,13 @@ import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { AppDatabaseSecret } from './app-database-secret';
 import { CaBundle } from './ca-bundle';
 import { DatabaseNetworkPolicy } from './database-network-policy';
 import { GeneratedPasswordSecret } from './generated-password-secret';
 import { PgBouncer } from './pgbouncer';
 import { PostgresBackup } from './postgres-backup';
 import { PostgresMonitoring } from './postgres-monitoring';
-import { CloudNativePgApp } from './private/cloudnative-pg-app';
+import { addCloudNativePgApp } from './private/cloudnative-pg-app';
 import { CloudNativePgCluster } from './private/cloudnative-pg-cluster';
 import { CloudNativePgSettings, resolveCloudNativePgSettings } from './private/cloudnative-pg-settings';
 import { PostgresServer } from './private/postgres-server';
@@ -256,7 +255,11 @@ export class SharedPostgres extends Construct {
    */
   public addApp(appName: string, options: SharedPostgresAppOptions = {}): SharedPostgresApp {
     const s = this.settings;
-    if (this.cloudNativePg) return this.addCloudNativePgApp(this.cloudNativePg, appName, options);
+    if (this.cloudNativePg) {
+      const cnpgApp = addCloudNativePgApp(this, this.cloudNativePg, { caBundle: this.caBundle, apps: this.apps }, appName, options);
+      this.apps.set(appName, cnpgApp);
+      return cnpgApp;
+    }
     const ctx = { pgBouncer: this.pgBouncer, monitoring: this.monitoring, caBundle: this.caBundle, apps: this.apps };
     const resolved = resolveApp(s, ctx, appName, options);
     throwIfAny(CONSTRUCT, resolved.problems);
@@ -296,49 +299,6 @@ export class SharedPostgres extends Construct {
    */
   public get appsInitJob(): k8s.KubeJob | undefined {
     return this.serverInit?.job;
-  }
-
-  /**
-   * An app on the CloudNativePG backend: its Secret (basic-auth, read by the operator too), its
-   * `DatabaseRole`, `Database` and setup Job. Options the backend cannot honour are refused.
-   */
-  private addCloudNativePgApp(c: CloudNativePgSettings, appName: string, options: SharedPostgresAppOptions): SharedPostgresApp {
-    const s = c.base;
-    const resolved = resolveApp(s, { caBundle: this.caBundle, apps: this.apps }, appName, { ...options, viaPgBouncer: undefined });
-    const user = resolved.names.username;
-    throwIfAny(CONSTRUCT, [
-      ...resolved.problems,
-      options.viaPgBouncer && !c.pooler
-        ? `addApp option viaPgBouncer needs the pgBouncer prop (got viaPgBouncer: true for app ${v.show(appName)} without pgBouncer). Set pgBouncer: {} or drop viaPgBouncer.`
-        : undefined,
-      options.rotation === undefined ? undefined
-        : `addApp option rotation has no meaning under the CloudNativePG backend (got rotation for app ${v.show(appName)}). The operator sets the role's password from the app's Secret: drop rotation.`,
-      options.migrations === undefined ? undefined
-        : `addApp option migrations is not supported under the CloudNativePG backend (got migrations for app ${v.show(appName)}). Run them from the app's own Job or init container: drop migrations.`,
-      user === 'streaming_replica' || user.startsWith('cnpg_')
-        ? `addApp username must not be streaming_replica or start with cnpg_ under the CloudNativePG backend (got ${v.show(user)}): the operator reserves them. Choose another username.`
-        : undefined,
-    ]);
-    const host = c.pooler ? `${c.pooler.name}.${s.namespace}.svc.${s.clusterDomain}` : s.host;
-    const id = `App-${appName}`;
-    const secret = new AppDatabaseSecret(this, `${id}-Secret`, {
-      names: resolved.names,
-      host: options.viaPgBouncer ? host : s.host,
-      port: s.port,
-      sslMode: options.sslMode ?? s.defaultSslMode,
-      caPath: options.sslMode?.verifiesCertificate ? this.caBundle?.path : undefined,
-      namespace: s.namespace,
-      basicAuth: true,
-      // The operator re-reads a Secret with this label when it changes.
-      labels: { 'cnpg.io/reload': 'true' },
-    });
-    const parts = new CloudNativePgApp(this, `${id}-CloudNativePg`, c, { secret, connectionLimit: options.connectionLimit, podLabels: s.clientLabels });
-    const app: SharedPostgresApp = {
-      secret, podLabels: resolved.podLabels, setupJob: parts.setupJob, databaseRole: parts.databaseRole, database: parts.database,
-    };
-    for (const part of [secret, parts]) claimUniqueNames(CONSTRUCT, part, `addApp ${v.show(appName)} (its name and its secretName option)`);
-    this.apps.set(appName, app);
-    return app;
   }
 
   /** The apps added so far, by app name. */

@@ -6,9 +6,18 @@ import { CNPG_API_VERSION, CnpgDatabaseRoleSpec, CnpgDatabaseSpec } from './clou
 import { hashedJobName } from './hashed-name';
 import { containerSecurityContext, podSecurityContext, POSTGRES_UID, resources, superuserEnv } from './pod-defaults';
 import { SecretBootstrap } from './secret-bootstrap';
+import { resolveApp } from './shared-postgres-parts';
+import { claimUniqueNames } from './unique-names';
 import { cloudNativePgAppSetupScript } from '../../core/private/cloudnative-pg-app-setup';
+import * as v from '../../core/private/validators';
+import { throwIfAny } from '../../core/private/validators';
 import { DatabaseSecretKeys } from '../../core/secret-keys';
 import { AppDatabaseSecret } from '../app-database-secret';
+import { CaBundle } from '../ca-bundle';
+import { SharedPostgresApp, SharedPostgresAppOptions } from '../shared-postgres-props';
+
+/** Errors are SharedPostgres's: this is its addApp. */
+const OWNER = 'SharedPostgres';
 
 /** What one app on a CloudNativePG cluster is made of; its names and options are validated. */
 export interface CloudNativePgAppProps {
@@ -120,4 +129,46 @@ export class CloudNativePgApp extends Construct {
       spec: { backoffLimit: 4, activeDeadlineSeconds: WAIT_SECONDS + 300, ttlSecondsAfterFinished: 3600, template },
     });
   }
+}
+
+/**
+ * An app on the CloudNativePG backend, added by `SharedPostgres.addApp`: its Secret (basic-auth,
+ * read by the operator too) and its {@link CloudNativePgApp}. Options the backend cannot honour are
+ * refused. `scope` is the SharedPostgres, so ids and names are those of the construct.
+ */
+export function addCloudNativePgApp(scope: Construct, c: CloudNativePgSettings,
+  ctx: { caBundle?: CaBundle; apps: ReadonlyMap<string, SharedPostgresApp> },
+  appName: string, options: SharedPostgresAppOptions): SharedPostgresApp {
+  const s = c.base;
+  const resolved = resolveApp(s, ctx, appName, { ...options, viaPgBouncer: undefined });
+  const user = resolved.names.username;
+  throwIfAny(OWNER, [
+    ...resolved.problems,
+    options.viaPgBouncer && !c.pooler
+      ? `addApp option viaPgBouncer needs the pgBouncer prop (got viaPgBouncer: true for app ${v.show(appName)} without pgBouncer). Set pgBouncer: {} or drop viaPgBouncer.`
+      : undefined,
+    options.rotation === undefined ? undefined
+      : `addApp option rotation has no meaning under the CloudNativePG backend (got rotation for app ${v.show(appName)}). The operator sets the role's password from the app's Secret: drop rotation.`,
+    options.migrations === undefined ? undefined
+      : `addApp option migrations is not supported under the CloudNativePG backend (got migrations for app ${v.show(appName)}). Run them from the app's own Job or init container: drop migrations.`,
+    user === 'streaming_replica' || user.startsWith('cnpg_')
+      ? `addApp username must not be streaming_replica or start with cnpg_ under the CloudNativePG backend (got ${v.show(user)}): the operator reserves them. Choose another username.`
+      : undefined,
+  ]);
+  const host = c.pooler ? `${c.pooler.name}.${s.namespace}.svc.${s.clusterDomain}` : s.host;
+  const id = `App-${appName}`;
+  const secret = new AppDatabaseSecret(scope, `${id}-Secret`, {
+    names: resolved.names,
+    host: options.viaPgBouncer ? host : s.host,
+    port: s.port,
+    sslMode: options.sslMode ?? s.defaultSslMode,
+    caPath: options.sslMode?.verifiesCertificate ? ctx.caBundle?.path : undefined,
+    namespace: s.namespace,
+    basicAuth: true,
+    // The operator re-reads a Secret with this label when it changes.
+    labels: { 'cnpg.io/reload': 'true' },
+  });
+  const parts = new CloudNativePgApp(scope, `${id}-CloudNativePg`, c, { secret, connectionLimit: options.connectionLimit, podLabels: s.clientLabels });
+  for (const part of [secret, parts]) claimUniqueNames(OWNER, part, `addApp ${v.show(appName)} (its name and its secretName option)`);
+  return { secret, podLabels: resolved.podLabels, setupJob: parts.setupJob, databaseRole: parts.databaseRole, database: parts.database };
 }
