@@ -2,6 +2,7 @@ import { AppDatabaseNames } from './app-database-names';
 import { PostgresNames } from './pg-names';
 import { cloneNameOf } from './private/app-user-rules';
 import { initSteps, InitSteps, passwordSyncStep, renderPsql } from './private/init-steps';
+import { serverWaitLines } from './private/server-wait';
 import * as v from './private/validators';
 import { Problem, throwIfAny } from './private/validators';
 
@@ -147,14 +148,7 @@ export class InitSql {
       'set -eu',
       `: "\${${passwordEnv}:?${passwordEnv} must hold the app password (from its Secret)}"`,
       `echo "db-init: waiting up to ${waitTimeoutSeconds}s for PostgreSQL at $PGHOST:\${PGPORT:-5432}"`,
-      `deadline=$(( $(date +%s) + ${waitTimeoutSeconds} ))`,
-      'until pg_isready -q -t 5 -d ' + q(maintenanceDatabase) + '; do',
-      '  if [ "$(date +%s)" -ge "$deadline" ]; then',
-      `    echo "db-init: PostgreSQL did not become ready within ${waitTimeoutSeconds}s" >&2`,
-      '    exit 1',
-      '  fi',
-      '  sleep 2',
-      'done',
+      ...serverWaitLines('db-init', maintenanceDatabase, waitTimeoutSeconds),
       `echo "db-init: role, database and privileges for ${names.databaseName}"`,
       `psql -X -q -v ON_ERROR_STOP=1 -d ${q(maintenanceDatabase)} <<'${eof}'`,
       serverSql(options, passwordEnv) + eof,

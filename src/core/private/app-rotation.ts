@@ -3,6 +3,7 @@ import { PostgresNames } from '../pg-names';
 import { cloneNameOf } from './app-user-rules';
 import { renderPsql, rotationSteps } from './init-steps';
 import { GENERATED_PASSWORD_LENGTH, urlAroundCredentials } from './secret-bootstrap';
+import { serverWaitLines } from './server-wait';
 
 /**
  * The three scripts of one run of an app's password rotation (multi-user, alternating users), as
@@ -129,14 +130,7 @@ export function rotationDatabaseScript(o: RotationScriptOptions): string {
     'ROTATION_LOGIN=$(cat "$ROTATION_DIR/login")',
     'ROTATION_PASSWORD=$(cat "$ROTATION_DIR/password")',
     'export ROTATION_LOGIN ROTATION_PASSWORD',
-    `deadline=$(( $(date +%s) + ${o.waitTimeoutSeconds} ))`,
-    `until pg_isready -q -t 5 -d ${q(o.maintenanceDatabase)}; do`,
-    '  if [ "$(date +%s)" -ge "$deadline" ]; then',
-    `    echo "rotation: PostgreSQL did not become ready within ${o.waitTimeoutSeconds}s" >&2`,
-    '    exit 1',
-    '  fi',
-    '  sleep 2',
-    'done',
+    ...serverWaitLines('rotation', o.maintenanceDatabase, o.waitTimeoutSeconds),
     `psql -X -q -v ON_ERROR_STOP=1 -d ${q(o.maintenanceDatabase)} <<'${eof}'`,
     sql + eof,
     `acting=$(PGUSER="$ROTATION_LOGIN" PGPASSWORD="$ROTATION_PASSWORD" psql -X -q -t -A -v ON_ERROR_STOP=1 -d ${q(c.databaseName)} -c 'SELECT current_user')`,

@@ -1,4 +1,5 @@
 import { CLONE_SUFFIX } from './app-user-rules';
+import { serverWaitLines } from './server-wait';
 import { AppDatabaseNames } from '../app-database-names';
 import { PostgresNames } from '../pg-names';
 
@@ -72,14 +73,7 @@ export function batchInitScript(apps: BatchInitApp[], o: BatchInitOptions): stri
   return [
     'set -eu',
     `echo "db-init: waiting up to ${o.waitTimeoutSeconds}s for PostgreSQL at $PGHOST:\${PGPORT:-5432}"`,
-    `deadline=$(( $(date +%s) + ${o.waitTimeoutSeconds} ))`,
-    `until pg_isready -q -t 5 -d ${q(o.maintenanceDatabase)}; do`,
-    '  if [ "$(date +%s)" -ge "$deadline" ]; then',
-    `    echo "db-init: PostgreSQL did not become ready within ${o.waitTimeoutSeconds}s" >&2`,
-    '    exit 1',
-    '  fi',
-    '  sleep 2',
-    'done',
+    ...serverWaitLines('db-init', o.maintenanceDatabase, o.waitTimeoutSeconds),
     `echo "db-init: ${apps.length} app(s): roles, databases, privileges, passwords and schemas"`,
     `psql -X -q -v ON_ERROR_STOP=1 -d ${q(o.maintenanceDatabase)} <<'${EOF}'`,
     ...recordsLines(),
