@@ -177,6 +177,18 @@ describe('the server init script against a real PostgreSQL 15', () => {
     expect(canLogin('skip_fine_user', password('skip', cases[2]), 'skip_fine_db')).toBe(true);
   });
 
+  test('an app\'s Job waits for its login (db-wait): it gives up while the server init has not provisioned it, and passes once it has', () => {
+    if (!pg.available) return;
+    const wait = (c: AppCase, prefix: string) => pg.shell(InitSql._waitForLoginScript({ names: names(prefix, c), waitTimeoutSeconds: 1 }),
+      { PGHOST: pg.host, PGPORT: String(pg.port), PGSSLMODE: 'require', DB_PASSWORD: password(prefix, c) });
+    const early = wait(CASES[0], 'later');
+    expect(early.status).toBe(1);
+    expect(early.stderr).toMatch(/^db-wait: later_plain_user cannot log in to later_plain_db yet \(.*\); the server's init Job provisions it\n$/);
+    const ready = wait(CASES[0], 'bat');
+    expect([ready.status, ready.stderr]).toEqual([0, '']);
+    expect(ready.stdout).toContain('db-wait: bat_plain_user logs in to bat_plain_db');
+  });
+
   test('an app\'s login cannot read the records', () => {
     if (!pg.available) return;
     const plain = names('bat', CASES[0]);
